@@ -1,0 +1,17 @@
+# nve-controller: the NVE daemon.
+bin_PROGRAMS += controller/nve-controller
+controller_nve_controller_SOURCES = \
+	controller/flow-table.c \
+	controller/flow-table.h \
+	controller/ofctrl.c \
+	controller/ofctrl.h \
+	controller/pipeline.c \
+	controller/pipeline.h \
+	controller/tunnels.c \
+	controller/tunnels.h \
+	controller/nve-controller.c
+controller_nve_controller_LDADD = lib/libnve.la $(OVS_LIBS) $(JANSSON_LIBS)
+
+man_MANS += controller/nve-controller.8
+CLEANFILES += controller/nve-controller.8
+EXTRA_DIST += controller/nve-controller.8.xml

@@ -1,0 +1,69 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NVE_OFCTRL_H
+#define NVE_OFCTRL_H 1
+
+/* The OpenFlow connection to the integration bridge, which makes the
+ * switch's flow tables equal to the desired flow table.
+ *
+ * Every round of changes goes to the switch as one atomic OpenFlow bundle
+ * followed by a barrier; when the barrier reply arrives, the round's sequence
+ * number becomes the installed one.  Whoever must not answer before its
+ * change is in the switch (a TNS reply, cur_cfg) remembers the sequence
+ * number ofctrl_put() returned and waits until ofctrl_installed_seqno()
+ * reaches it.
+ *
+ * After (re)connecting, ofctrl reads the switch's flows in the tables it
+ * owns and sends, in one bundle, only the difference to the desired table:
+ * flows that did not change stay in place.  A flow monitor on those tables
+ * reports flows that someone else adds, modifies or deletes; ofctrl then
+ * puts them right the same way. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct flow_table;
+struct ds;
+
+void ofctrl_init(void);
+void ofctrl_destroy(void);
+
+/* Sets the OpenFlow target of the switch, e.g. "unix:/run/openvswitch/
+ * br-int.mgmt"; a change reconnects. */
+void ofctrl_set_target(const char *target);
+
+void ofctrl_run(struct flow_table *desired);
+void ofctrl_wait(void);
+
+bool ofctrl_is_connected(void);
+
+/* Sends the tracked changes of 'desired' (then clears them) if the switch is
+ * connected and synchronized, and returns the sequence number that will be
+ * installed once the switch confirms them.  With nothing to send, returns
+ * the sequence number of the last change sent.  While disconnected, the
+ * changes stay tracked and go out with the resynchronization; the number
+ * returned is installed once that completes. */
+uint64_t ofctrl_put(struct flow_table *desired);
+
+/* The highest sequence number confirmed installed in the switch. */
+uint64_t ofctrl_installed_seqno(void);
+
+/* Appends a multi-line human-readable status (connection, seqnos, counts of
+ * bundles, flows, resyncs and repairs) to 'ds', for unixctl. */
+void ofctrl_format_status(struct ds *);
+
+#endif /* ofctrl.h */

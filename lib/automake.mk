@@ -1,0 +1,22 @@
+# Code shared by nve-controller, nve-ctl and the tests, and the IDL for the
+# NVE database generated with the OVS tree's ovsdb-idlc.
+noinst_LTLIBRARIES += lib/libnve.la
+lib_libnve_la_SOURCES = \
+	lib/nve-idl.c \
+	lib/nve-idl.h
+nodist_lib_libnve_la_SOURCES =
+lib_libnve_la_LIBADD = $(OVS_LIBS) $(JANSSON_LIBS)
+
+BUILT_SOURCES += lib/nve-idl.c lib/nve-idl.h
+CLEANFILES += lib/nve-idl.c lib/nve-idl.h lib/nve-idl.ovsidl
+EXTRA_DIST += lib/nve-idl.ann
+
+lib/nve-idl.ovsidl: schemas/nve.ovsschema lib/nve-idl.ann
+	$(AM_V_GEN)$(OVSDB_IDLC) annotate $(srcdir)/schemas/nve.ovsschema \
+	  $(srcdir)/lib/nve-idl.ann > $@.tmp && mv $@.tmp $@
+lib/nve-idl.c: lib/nve-idl.ovsidl
+	$(AM_V_GEN)$(OVSDB_IDLC) c-idl-source $< > $@.tmp && mv $@.tmp $@
+lib/nve-idl.h: lib/nve-idl.ovsidl
+	$(AM_V_GEN)$(OVSDB_IDLC) c-idl-header $< > $@.tmp && mv $@.tmp $@
+# Every object of the project may include the IDL header.
+$(lib_libnve_la_OBJECTS): lib/nve-idl.h

@@ -1,0 +1,3 @@
+# Patches applied to the Open vSwitch tree by build-aux/prepare-ovs, in the
+# order of ovs-patches/series.  Each one starts with a header saying why.
+EXTRA_DIST += ovs-patches/series

@@ -1,0 +1,11 @@
+# The NVE database schema, its documentation (nve.5) and the JSON Schema of
+# the TNS protocol.
+pkgdata_DATA += schemas/nve.ovsschema schemas/tns.schema.json
+EXTRA_DIST += schemas/nve.ovsschema schemas/nve.xml schemas/tns.schema.json
+
+man_MANS += schemas/nve.5
+CLEANFILES += schemas/nve.5
+schemas/nve.5: schemas/nve.ovsschema schemas/nve.xml
+	$(AM_V_GEN)$(MKDIR_P) schemas && $(OVSDB_DOC) --version=$(VERSION) \
+	  $(srcdir)/schemas/nve.ovsschema $(srcdir)/schemas/nve.xml \
+	  > $@.tmp && mv $@.tmp $@

@@ -1,0 +1,57 @@
+# The test suite: one autotest suite for behaviour, with the CUnit binaries
+# for pure code run from it, so that "make check" runs everything.
+EXTRA_DIST += \
+	$(TESTSUITE_AT) \
+	$(TESTSUITE) \
+	tests/atlocal.in \
+	tests/package.m4
+
+TESTSUITE_AT = \
+	tests/testsuite.at \
+	tests/nve-macros.at \
+	tests/nve-ctl.at \
+	tests/nve-controller.at \
+	tests/unit.at
+
+TESTSUITE = $(srcdir)/tests/testsuite
+TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
+DISTCLEANFILES += tests/atconfig tests/atlocal
+AUTOTEST = $(AUTOM4TE) -l autotest
+
+# Our programs first, then the OVS programs from the OVS build tree.
+AUTOTEST_PATH = $(abs_top_builddir)/controller:$(abs_top_builddir)/utilities:$(abs_top_builddir)/tests:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/vswitchd:$(OVS_BUILDDIR)/ovsdb
+
+check-local: tests/atconfig tests/atlocal $(TESTSUITE)
+	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+	  $(TESTSUITEFLAGS)
+
+clean-local: clean-testsuite
+clean-testsuite:
+	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean
+
+# OVS's tests/ovs-macros.at and tests/ofproto-macros.at are included from
+# the OVS source tree, never copied here.
+$(TESTSUITE): tests/package.m4 $(TESTSUITE_AT)
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(OVS_SRCDIR)' \
+	  -o $@.tmp $@.at && mv $@.tmp $@
+
+tests/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN):;{ \
+	  echo '# Signature of the current package.' && \
+	  echo 'm4_define([AT_PACKAGE_NAME],      [$(PACKAGE_NAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_TARNAME],   [$(PACKAGE_TARNAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_VERSION],   [$(PACKAGE_VERSION)])' && \
+	  echo 'm4_define([AT_PACKAGE_STRING],    [$(PACKAGE_STRING)])' && \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} >'$(srcdir)/tests/package.m4'
+
+# CUnit programs for pure code, run by tests/unit.at.
+check_PROGRAMS += tests/test-nve-unit
+tests_test_nve_unit_SOURCES = \
+	tests/test-nve-unit.c \
+	tests/unit-tests.h \
+	tests/test-flow-table.c \
+	controller/flow-table.c \
+	controller/flow-table.h
+tests_test_nve_unit_LDADD = lib/libnve.la $(OVS_LIBS) $(JANSSON_LIBS) \
+	$(CUNIT_LIBS)
