@@ -3,7 +3,9 @@
 noinst_LTLIBRARIES += lib/libnve.la
 lib_libnve_la_SOURCES = \
 	lib/nve-idl.c \
-	lib/nve-idl.h
+	lib/nve-idl.h \
+	lib/vsi-lifecycle.c \
+	lib/vsi-lifecycle.h
 nodist_lib_libnve_la_SOURCES =
 lib_libnve_la_LIBADD = $(OVS_LIBS) $(JANSSON_LIBS)
 

@@ -51,6 +51,7 @@ tests_test_nve_unit_SOURCES = \
 	tests/test-nve-unit.c \
 	tests/unit-tests.h \
 	tests/test-flow-table.c \
+	tests/test-vsi-lifecycle.c \
 	controller/flow-table.c \
 	controller/flow-table.h
 tests_test_nve_unit_LDADD = lib/libnve.la $(OVS_LIBS) $(JANSSON_LIBS) \

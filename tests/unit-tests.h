@@ -24,7 +24,8 @@
 #include <CUnit/CUnit.h>
 
 #define NVE_UNIT_SUITES                                 \
-    NVE_UNIT_SUITE(flow_table, "desired flow table")
+    NVE_UNIT_SUITE(flow_table, "desired flow table")            \
+    NVE_UNIT_SUITE(vsi_lifecycle, "VSI lifecycle state machine")
 
 #define NVE_UNIT_SUITE(NAME, DESCRIPTION) void test_##NAME##_register(void);
 NVE_UNIT_SUITES
