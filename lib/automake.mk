@@ -4,10 +4,12 @@ noinst_LTLIBRARIES += lib/libnve.la
 lib_libnve_la_SOURCES = \
 	lib/nve-idl.c \
 	lib/nve-idl.h \
+	lib/nve-jansson.h \
+	lib/tns.c \
+	lib/tns.h \
 	lib/vsi-lifecycle.c \
 	lib/vsi-lifecycle.h
 nodist_lib_libnve_la_SOURCES =
-lib_libnve_la_LIBADD = $(OVS_LIBS) $(JANSSON_LIBS)
 
 BUILT_SOURCES += lib/nve-idl.c lib/nve-idl.h
 CLEANFILES += lib/nve-idl.c lib/nve-idl.h lib/nve-idl.ovsidl
@@ -22,3 +24,16 @@ lib/nve-idl.h: lib/nve-idl.ovsidl
 	$(AM_V_GEN)$(OVSDB_IDLC) c-idl-header $< > $@.tmp && mv $@.tmp $@
 # Every object of the project may include the IDL header.
 $(lib_libnve_la_OBJECTS): lib/nve-idl.h
+
+# jansson with the six functions whose names libopenvswitch also defines
+# renamed to nve_json_*, as lib/nve-jansson.h expects.
+JANSSON_CLASHES = json_array json_equal json_integer json_object json_real \
+	json_string
+noinst_DATA = lib/libjansson-nve.a
+BUILT_SOURCES += lib/libjansson-nve.a
+CLEANFILES += lib/libjansson-nve.a lib/jansson-renames
+lib/libjansson-nve.a: $(JANSSON_STATIC)
+	$(AM_V_GEN)for s in $(JANSSON_CLASHES); do echo "$$s nve_$$s"; done \
+	  > lib/jansson-renames && \
+	$(OBJCOPY) --redefine-syms=lib/jansson-renames $(JANSSON_STATIC) $@.tmp \
+	  && mv $@.tmp $@

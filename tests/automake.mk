@@ -52,6 +52,7 @@ tests_test_nve_unit_SOURCES = \
 	tests/unit-tests.h \
 	tests/test-flow-table.c \
 	tests/test-vsi-lifecycle.c \
+	tests/test-tns.c \
 	controller/flow-table.c \
 	controller/flow-table.h
 tests_test_nve_unit_LDADD = lib/libnve.la $(OVS_LIBS) $(JANSSON_LIBS) \

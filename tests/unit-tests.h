@@ -25,7 +25,8 @@
 
 #define NVE_UNIT_SUITES                                 \
     NVE_UNIT_SUITE(flow_table, "desired flow table")            \
-    NVE_UNIT_SUITE(vsi_lifecycle, "VSI lifecycle state machine")
+    NVE_UNIT_SUITE(vsi_lifecycle, "VSI lifecycle state machine") \
+    NVE_UNIT_SUITE(tns, "TNS codec")
 
 #define NVE_UNIT_SUITE(NAME, DESCRIPTION) void test_##NAME##_register(void);
 NVE_UNIT_SUITES

@@ -1,0 +1,160 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NVE_TNS_H
+#define NVE_TNS_H 1
+
+/* TNS, the TES-to-NVE signalling protocol: JSON-RPC 2.0, one JSON value per
+ * line (TNS-PROTOCOL.md, schemas/tns.schema.json).
+ *
+ * This module is the codec and nothing else: it turns one line into decoded
+ * requests (and replies to the NVE's own notifications), each checked
+ * strictly, with every rejected field named by its path
+ * ("params.networks[1].macs[0]"), and it builds the JSON of replies and
+ * notifications.  No I/O, no globals. */
+
+#include "nve-jansson.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "openvswitch/types.h"
+#include "vsi-lifecycle.h"
+
+struct ds;
+
+/* Methods a TES may call. */
+#define TNS_METHODS                             \
+    TNS_METHOD(PRE_ASSOCIATE, "pre_associate")  \
+    TNS_METHOD(ASSOCIATE, "associate")          \
+    TNS_METHOD(SUSPEND, "suspend")              \
+    TNS_METHOD(RESUME, "resume")                \
+    TNS_METHOD(EMIGRATE, "emigrate")            \
+    TNS_METHOD(IMMIGRATE, "immigrate")          \
+    TNS_METHOD(TERMINATE, "terminate")          \
+    TNS_METHOD(KEEPALIVE, "keepalive")          \
+    TNS_METHOD(GET, "get")
+
+enum tns_method {
+#define TNS_METHOD(ENUM, NAME) TNS_##ENUM,
+    TNS_METHODS
+#undef TNS_METHOD
+    TNS_N_METHODS
+};
+
+const char *tns_method_name(enum tns_method);
+
+/* JSON-RPC 2.0 error codes for malformed messages. */
+#define TNS_PARSE_ERROR       (-32700)
+#define TNS_INVALID_REQUEST   (-32600)
+#define TNS_METHOD_NOT_FOUND  (-32601)
+#define TNS_INVALID_PARAMS    (-32602)
+
+/* The JSON-RPC error code of a failure status (for INVALID_REQUEST, the
+ * decoder's more precise code is used instead). */
+int tns_status_code(enum vsi_status);
+
+/* Limits of one request. */
+#define TNS_MAX_NETWORKS 16     /* VNs per VSI. */
+#define TNS_MAX_ADDRS 64        /* MACs, or IPs, per VN. */
+#define TNS_MAX_NAME 64         /* Length of tes, vsi, port, vn, policy. */
+
+/* One VN that a VSI joins. */
+struct tns_network {
+    char *vn;                   /* VN name, or NULL if named by 'vnid'. */
+    uint32_t vnid;              /* VNID, or 0 if named by 'vn'. */
+    struct eth_addr *macs;      /* Unicast, distinct, at least one. */
+    size_t n_macs;
+    char **ips;                 /* Distinct, in canonical text form. */
+    size_t n_ips;
+    uint16_t vid;               /* Requested local VID, 0 if none. */
+    char *policy;               /* Policy profile name, or NULL. */
+};
+
+/* A decoded request. */
+struct tns_request {
+    enum tns_method method;
+    char *tes;                  /* NULL if absent (implied by TLS). */
+    char *vsi;
+    char *port;                 /* NULL if absent. */
+    bool immigrate_associate;   /* For TNS_IMMIGRATE: "mode". */
+    struct tns_network *networks;
+    size_t n_networks;
+};
+
+/* The lifecycle event of a request. */
+enum vsi_event tns_request_event(const struct tns_request *);
+
+/* One decoded message: a request, or a TES's reply to a notification of the
+ * NVE, or an error to send back in place of a reply. */
+enum tns_msg_type {
+    TNS_MSG_REQUEST,
+    TNS_MSG_REPLY,
+    TNS_MSG_ERROR,
+};
+
+struct tns_msg {
+    enum tns_msg_type type;
+    json_t *id;                 /* The message's id (a reference), or NULL
+                                 * if it had none or it was unusable. */
+    union {
+        struct tns_request request;     /* TNS_MSG_REQUEST. */
+        struct {                        /* TNS_MSG_REPLY. */
+            bool ok;                    /* "result" rather than "error". */
+            char *status;               /* "result.status" or
+                                         * "error.data.status", or NULL. */
+            char *message;              /* "error.message", or NULL. */
+        } reply;
+        struct {                        /* TNS_MSG_ERROR. */
+            int code;                   /* JSON-RPC error code. */
+            char *message;              /* Names the offending field. */
+        } error;
+    };
+};
+
+/* A decoded line: one message, or a batch (a JSON array) of them. */
+struct tns_batch {
+    bool is_array;              /* Replies go back as an array. */
+    struct tns_msg *msgs;
+    size_t n_msgs;
+};
+
+/* Decodes the 'len' bytes of 'line' (without its new-line) into 'batch'.
+ * Never fails as a whole: what cannot be decoded becomes TNS_MSG_ERROR
+ * messages (a line that is not JSON, an empty batch, or a batch of more
+ * than 'max_batch' elements is one error message, not an array).  The
+ * caller must tns_batch_destroy() it. */
+void tns_decode(const char *line, size_t len, size_t max_batch,
+                struct tns_batch *batch);
+void tns_batch_destroy(struct tns_batch *);
+void tns_msg_destroy(struct tns_msg *);
+
+/* Replies and notifications, as JSON values to be serialized by the caller.
+ * 'id' may be NULL (then "id": null). */
+json_t *tns_reply_success(const json_t *id, json_t *result);
+json_t *tns_reply_error(const json_t *id, enum vsi_status, int code,
+                        const char *message);
+json_t *tns_reply_errorf(const json_t *id, enum vsi_status, int code,
+                         const char *format, ...) OVS_PRINTF_FORMAT(4, 5);
+json_t *tns_notification(json_int_t id, const char *method, json_t *params);
+
+/* Serializes 'json' compactly, followed by a new-line, and frees it. */
+char *tns_serialize(json_t *json, size_t *lenp);
+
+/* One-line human-readable forms, for logs and unixctl. */
+void tns_request_format(const struct tns_request *, struct ds *);
+void tns_msg_format(const struct tns_msg *, struct ds *);
+
+#endif /* tns.h */
