@@ -35,10 +35,12 @@
  *
  * This module is pure: no I/O, no globals. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
+#include "openvswitch/match.h"
 
 struct match;
 struct ofpact;
@@ -66,23 +68,27 @@ flow_owner_kind(uint64_t cookie)
     return cookie >> 56;
 }
 
-/* One desired flow. */
+/* One flow of a flow_table.
+ *
+ * Users of flow_table read the members in the first group and never write
+ * them; the rest belongs to flow-table.c. */
 struct flow_table_entry {
-    struct hmap_node node;          /* In flow_table's 'flows'. */
-    struct ovs_list owner_node;     /* In its owner's list of flows. */
-    struct ovs_list track_node;     /* In 'tracked' while changed. */
     uint64_t cookie;                /* Owner, see above. */
     uint8_t table_id;
     uint16_t priority;
     struct minimatch match;
     struct ofpact *ofpacts;
     size_t ofpacts_len;
-    uint32_t hash;                  /* Of (table_id, priority, match). */
-    /* Change tracking, maintained by flow_table. */
+
+    /* Private to flow-table.c. */
+    struct hmap_node node;          /* In 'flows' or 'deleted', by key. */
+    struct flow_owner *owner;       /* NULL if deleted (not desired). */
+    struct ovs_list owner_node;     /* In 'owner->flows', if 'owner'. */
+    struct ovs_list track_node;     /* In 'tracked' if changed, else empty. */
     bool installed;                 /* Last round left it in the switch. */
-    bool deleted;                   /* Removed: awaiting installation. */
-    struct ofpact *old_ofpacts;     /* Actions in the switch, if modified. */
-    size_t old_ofpacts_len;
+    uint64_t installed_cookie;      /* If 'installed', its cookie there. */
+    struct ofpact *installed_ofpacts; /* If modified, the actions there. */
+    size_t installed_ofpacts_len;
 };
 
 struct flow_table;
@@ -94,7 +100,11 @@ void flow_table_destroy(struct flow_table *);
  * (table_id, priority, match) exists, the existing one is kept when it has the
  * same owner and actions; otherwise the new one replaces it and the conflict
  * is counted (and logged rate-limited by the caller through
- * flow_table_n_conflicts()). */
+ * flow_table_n_conflicts()).
+ *
+ * 'match' must be normalized the way the match_set_*() functions leave it
+ * (no bits set in the flow where the mask is 0), so that it compares equal to
+ * the same match read back from the switch. */
 void flow_table_add(struct flow_table *, uint64_t cookie,
                     uint8_t table_id, uint16_t priority,
                     const struct match *,
@@ -103,30 +113,59 @@ void flow_table_add(struct flow_table *, uint64_t cookie,
 /* Removes every flow of owner 'cookie'.  Cost: the number of its flows. */
 void flow_table_remove_owner(struct flow_table *, uint64_t cookie);
 
-/* Number of flows, and of owners, in the table. */
+/* Number of flows, and of owners, in the table, and the number of flows of
+ * owner 'cookie'. */
 size_t flow_table_count(const struct flow_table *);
 size_t flow_table_n_owners(const struct flow_table *);
+size_t flow_table_owner_count(const struct flow_table *, uint64_t cookie);
 uint64_t flow_table_n_conflicts(const struct flow_table *);
 
-/* The changes since the last flow_table_clear_tracked(), each at most once,
- * as the entries to add, modify or delete in the switch. */
+/* A change to make in the switch. */
+enum flow_change_type {
+    FLOW_CHANGE_ADD,            /* Add 'entry', which the switch lacks. */
+    FLOW_CHANGE_MODIFY,         /* Give the switch's flow 'entry''s cookie
+                                 * and actions; it has 'old_cookie'. */
+    FLOW_CHANGE_DELETE,         /* Delete 'entry' (as it is in the switch). */
+};
+
+const char *flow_change_type_to_string(enum flow_change_type);
+
 struct flow_table_change {
-    enum { FLOW_CHANGE_ADD, FLOW_CHANGE_MODIFY, FLOW_CHANGE_DELETE } type;
+    enum flow_change_type type;
     const struct flow_table_entry *entry;
+    uint64_t old_cookie;        /* FLOW_CHANGE_MODIFY: cookie in the switch. */
 };
 typedef void flow_table_change_cb(const struct flow_table_change *,
                                   void *aux);
+
+/* The changes since the last flow_table_clear_tracked(), each at most once,
+ * as the entries to add, modify or delete in the switch.  A flow removed and
+ * added again identically is no change; a flow added and removed again
+ * before being installed is none either.  Cost: the number of changes. */
 size_t flow_table_n_tracked(const struct flow_table *);
 void flow_table_for_each_tracked(const struct flow_table *,
                                  flow_table_change_cb *, void *aux);
+
+/* Takes the tracked changes as installed: from now on they are the state of
+ * the switch that later changes are relative to. */
 void flow_table_clear_tracked(struct flow_table *);
 
 /* Marks every flow as not installed, so that the next round of tracked
  * changes is the whole table (after the switch was lost), and forgets
- * pending deletions. */
+ * pending deletions.  Cost: the size of the table. */
 void flow_table_mark_all_uninstalled(struct flow_table *);
 
-/* Iteration over all flows, and lookup by (table, priority, match). */
+/* Reports, through 'cb', the changes that turn the flows in 'actual' (read
+ * from the switch) into those of 'desired', ignoring the tracking state of
+ * both: a flow only in 'desired' is an ADD, one that differs in cookie or
+ * actions a MODIFY, one only in 'actual' a DELETE.  Returns the number of
+ * changes.  Cost: the size of both tables. */
+size_t flow_table_diff(const struct flow_table *desired,
+                       const struct flow_table *actual,
+                       flow_table_change_cb *, void *aux);
+
+/* Iteration over all flows (not those awaiting deletion), and lookup by
+ * (table, priority, match). */
 const struct flow_table_entry *flow_table_find(const struct flow_table *,
                                                uint8_t table_id,
                                                uint16_t priority,

@@ -1,0 +1,521 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+#include "flow-table.h"
+
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/util.h"
+#include "util.h"
+
+/* How the table works.
+ *
+ * Every flow, desired or not, is a struct flow_table_entry that describes two
+ * versions of the flow: the desired one (its public members, and 'owner' if
+ * desired at all) and the one in the switch as of the last round
+ * ('installed', 'installed_cookie' and, only while they differ from the
+ * desired actions, 'installed_ofpacts').
+ *
+ * Desired flows are in 'flows' and in their owner's list.  A flow that is no
+ * longer desired but still installed moves to 'deleted' until the round ends,
+ * so that adding it back finds it and turns the pair into no change at all.
+ * A flow that is neither desired nor installed is freed at once.
+ *
+ * An entry is in 'tracked' exactly while its two versions differ, so that a
+ * round's changes are found without looking at unchanged flows. */
+
+/* The flows of one owner. */
+struct flow_owner {
+    struct hmap_node node;      /* In 'owners', by hash of 'cookie'. */
+    uint64_t cookie;
+    struct ovs_list flows;      /* Contains "struct flow_table_entry"s. */
+    size_t n_flows;
+};
+
+struct flow_table {
+    struct hmap flows;          /* Desired flows, by key. */
+    struct hmap deleted;        /* Installed flows no longer desired. */
+    struct hmap owners;         /* Contains "struct flow_owner"s. */
+    struct ovs_list tracked;    /* Entries whose versions differ. */
+    size_t n_tracked;
+    uint64_t n_conflicts;
+};
+
+static uint32_t
+flow_key_hash(uint8_t table_id, uint16_t priority,
+              const struct minimatch *match)
+{
+    return minimatch_hash(match, ((uint32_t) table_id << 16) | priority);
+}
+
+static struct flow_table_entry *
+flow_lookup(const struct hmap *map, uint32_t hash, uint8_t table_id,
+            uint16_t priority, const struct minimatch *match)
+{
+    struct flow_table_entry *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, node, hash, map) {
+        if (e->table_id == table_id && e->priority == priority
+            && minimatch_equal(&e->match, match)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static const struct ofpact *
+entry_installed_ofpacts(const struct flow_table_entry *e, size_t *len)
+{
+    if (e->installed_ofpacts) {
+        *len = e->installed_ofpacts_len;
+        return e->installed_ofpacts;
+    }
+    *len = e->ofpacts_len;
+    return e->ofpacts;
+}
+
+static bool
+entry_is_tracked(const struct flow_table_entry *e)
+{
+    return !ovs_list_is_empty(&e->track_node);
+}
+
+static void
+entry_track(struct flow_table *table, struct flow_table_entry *e)
+{
+    if (!entry_is_tracked(e)) {
+        ovs_list_push_back(&table->tracked, &e->track_node);
+        table->n_tracked++;
+    }
+}
+
+static void
+entry_untrack(struct flow_table *table, struct flow_table_entry *e)
+{
+    if (entry_is_tracked(e)) {
+        ovs_list_remove(&e->track_node);
+        ovs_list_init(&e->track_node);
+        table->n_tracked--;
+    }
+}
+
+static void
+entry_free(struct flow_table_entry *e)
+{
+    minimatch_destroy(&e->match);
+    free(e->ofpacts);
+    free(e->installed_ofpacts);
+    free(e);
+}
+
+static struct flow_owner *
+owner_lookup(const struct flow_table *table, uint64_t cookie)
+{
+    struct flow_owner *owner;
+
+    HMAP_FOR_EACH_WITH_HASH (owner, node, hash_uint64(cookie),
+                             &table->owners) {
+        if (owner->cookie == cookie) {
+            return owner;
+        }
+    }
+    return NULL;
+}
+
+static void
+entry_attach(struct flow_table *table, struct flow_table_entry *e,
+             uint64_t cookie)
+{
+    struct flow_owner *owner = owner_lookup(table, cookie);
+    if (!owner) {
+        owner = xmalloc(sizeof *owner);
+        owner->cookie = cookie;
+        ovs_list_init(&owner->flows);
+        owner->n_flows = 0;
+        hmap_insert(&table->owners, &owner->node, hash_uint64(cookie));
+    }
+    ovs_list_push_back(&owner->flows, &e->owner_node);
+    owner->n_flows++;
+    e->owner = owner;
+}
+
+static void
+entry_detach(struct flow_table *table, struct flow_table_entry *e)
+{
+    struct flow_owner *owner = e->owner;
+
+    ovs_list_remove(&e->owner_node);
+    e->owner = NULL;
+    if (!--owner->n_flows) {
+        hmap_remove(&table->owners, &owner->node);
+        free(owner);
+    }
+}
+
+/* Gives the desired entry 'e' the cookie and actions of the caller, keeping
+ * what is in the switch and the tracking up to date. */
+static void
+entry_set_desired(struct flow_table *table, struct flow_table_entry *e,
+                  uint64_t cookie,
+                  const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    if (!e->installed) {
+        free(e->ofpacts);
+        e->ofpacts = xmemdup(ofpacts, ofpacts_len);
+        e->ofpacts_len = ofpacts_len;
+        e->cookie = cookie;
+        entry_track(table, e);
+        return;
+    }
+
+    size_t old_len;
+    const struct ofpact *old = entry_installed_ofpacts(e, &old_len);
+    if (cookie == e->installed_cookie
+        && ofpacts_equal(ofpacts, ofpacts_len, old, old_len)) {
+        /* Back to what the switch has. */
+        if (e->installed_ofpacts) {
+            free(e->ofpacts);
+            e->ofpacts = e->installed_ofpacts;
+            e->ofpacts_len = e->installed_ofpacts_len;
+            e->installed_ofpacts = NULL;
+            e->installed_ofpacts_len = 0;
+        }
+        e->cookie = cookie;
+        entry_untrack(table, e);
+        return;
+    }
+
+    if (e->installed_ofpacts) {
+        free(e->ofpacts);
+    } else {
+        e->installed_ofpacts = e->ofpacts;
+        e->installed_ofpacts_len = e->ofpacts_len;
+    }
+    e->ofpacts = xmemdup(ofpacts, ofpacts_len);
+    e->ofpacts_len = ofpacts_len;
+    e->cookie = cookie;
+    entry_track(table, e);
+}
+
+struct flow_table *
+flow_table_create(void)
+{
+    struct flow_table *table = xmalloc(sizeof *table);
+
+    hmap_init(&table->flows);
+    hmap_init(&table->deleted);
+    hmap_init(&table->owners);
+    ovs_list_init(&table->tracked);
+    table->n_tracked = 0;
+    table->n_conflicts = 0;
+    return table;
+}
+
+void
+flow_table_destroy(struct flow_table *table)
+{
+    if (!table) {
+        return;
+    }
+
+    struct flow_table_entry *e;
+    HMAP_FOR_EACH_POP (e, node, &table->flows) {
+        entry_free(e);
+    }
+    HMAP_FOR_EACH_POP (e, node, &table->deleted) {
+        entry_free(e);
+    }
+    hmap_destroy(&table->flows);
+    hmap_destroy(&table->deleted);
+
+    struct flow_owner *owner;
+    HMAP_FOR_EACH_POP (owner, node, &table->owners) {
+        free(owner);
+    }
+    hmap_destroy(&table->owners);
+    free(table);
+}
+
+void
+flow_table_add(struct flow_table *table, uint64_t cookie,
+               uint8_t table_id, uint16_t priority,
+               const struct match *match,
+               const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    struct minimatch mm;
+    minimatch_init(&mm, match);
+    uint32_t hash = flow_key_hash(table_id, priority, &mm);
+
+    struct flow_table_entry *e = flow_lookup(&table->flows, hash, table_id,
+                                             priority, &mm);
+    if (e) {
+        minimatch_destroy(&mm);
+        if (e->cookie == cookie
+            && ofpacts_equal(e->ofpacts, e->ofpacts_len,
+                             ofpacts, ofpacts_len)) {
+            return;
+        }
+
+        /* Two owners, or one owner twice, want different flows with the
+         * same key: the last one wins. */
+        table->n_conflicts++;
+        if (e->cookie != cookie) {
+            entry_detach(table, e);
+            entry_attach(table, e, cookie);
+        }
+        entry_set_desired(table, e, cookie, ofpacts, ofpacts_len);
+        return;
+    }
+
+    e = flow_lookup(&table->deleted, hash, table_id, priority, &mm);
+    if (e) {
+        /* Removed and added back within one round. */
+        minimatch_destroy(&mm);
+        hmap_remove(&table->deleted, &e->node);
+    } else {
+        e = xzalloc(sizeof *e);
+        e->table_id = table_id;
+        e->priority = priority;
+        e->match = mm;
+        ovs_list_init(&e->track_node);
+    }
+    hmap_insert(&table->flows, &e->node, hash);
+    entry_attach(table, e, cookie);
+    entry_set_desired(table, e, cookie, ofpacts, ofpacts_len);
+}
+
+void
+flow_table_remove_owner(struct flow_table *table, uint64_t cookie)
+{
+    struct flow_owner *owner = owner_lookup(table, cookie);
+    if (!owner) {
+        return;
+    }
+
+    struct flow_table_entry *e;
+    LIST_FOR_EACH_POP (e, owner_node, &owner->flows) {
+        e->owner = NULL;
+        hmap_remove(&table->flows, &e->node);
+        if (!e->installed) {
+            entry_untrack(table, e);
+            entry_free(e);
+            continue;
+        }
+
+        /* Keep it, as it is in the switch, until the deletion is
+         * installed. */
+        if (e->installed_ofpacts) {
+            free(e->ofpacts);
+            e->ofpacts = e->installed_ofpacts;
+            e->ofpacts_len = e->installed_ofpacts_len;
+            e->installed_ofpacts = NULL;
+            e->installed_ofpacts_len = 0;
+        }
+        e->cookie = e->installed_cookie;
+        hmap_insert(&table->deleted, &e->node, e->node.hash);
+        entry_track(table, e);
+    }
+    hmap_remove(&table->owners, &owner->node);
+    free(owner);
+}
+
+size_t
+flow_table_count(const struct flow_table *table)
+{
+    return hmap_count(&table->flows);
+}
+
+size_t
+flow_table_n_owners(const struct flow_table *table)
+{
+    return hmap_count(&table->owners);
+}
+
+size_t
+flow_table_owner_count(const struct flow_table *table, uint64_t cookie)
+{
+    const struct flow_owner *owner = owner_lookup(table, cookie);
+    return owner ? owner->n_flows : 0;
+}
+
+uint64_t
+flow_table_n_conflicts(const struct flow_table *table)
+{
+    return table->n_conflicts;
+}
+
+const char *
+flow_change_type_to_string(enum flow_change_type type)
+{
+    switch (type) {
+    case FLOW_CHANGE_ADD:
+        return "add";
+    case FLOW_CHANGE_MODIFY:
+        return "modify";
+    case FLOW_CHANGE_DELETE:
+        return "delete";
+    }
+    return "<unknown>";
+}
+
+size_t
+flow_table_n_tracked(const struct flow_table *table)
+{
+    return table->n_tracked;
+}
+
+void
+flow_table_for_each_tracked(const struct flow_table *table,
+                            flow_table_change_cb *cb, void *aux)
+{
+    const struct flow_table_entry *e;
+
+    LIST_FOR_EACH (e, track_node, &table->tracked) {
+        struct flow_table_change change = { .entry = e };
+
+        if (!e->owner) {
+            change.type = FLOW_CHANGE_DELETE;
+        } else if (!e->installed) {
+            change.type = FLOW_CHANGE_ADD;
+        } else {
+            change.type = FLOW_CHANGE_MODIFY;
+            change.old_cookie = e->installed_cookie;
+        }
+        cb(&change, aux);
+    }
+}
+
+void
+flow_table_clear_tracked(struct flow_table *table)
+{
+    struct flow_table_entry *e;
+
+    LIST_FOR_EACH_POP (e, track_node, &table->tracked) {
+        ovs_list_init(&e->track_node);
+        if (!e->owner) {
+            hmap_remove(&table->deleted, &e->node);
+            entry_free(e);
+        } else {
+            e->installed = true;
+            e->installed_cookie = e->cookie;
+            free(e->installed_ofpacts);
+            e->installed_ofpacts = NULL;
+            e->installed_ofpacts_len = 0;
+        }
+    }
+    table->n_tracked = 0;
+}
+
+void
+flow_table_mark_all_uninstalled(struct flow_table *table)
+{
+    struct flow_table_entry *e;
+
+    HMAP_FOR_EACH_POP (e, node, &table->deleted) {
+        entry_untrack(table, e);
+        entry_free(e);
+    }
+    HMAP_FOR_EACH (e, node, &table->flows) {
+        e->installed = false;
+        free(e->installed_ofpacts);
+        e->installed_ofpacts = NULL;
+        e->installed_ofpacts_len = 0;
+        entry_track(table, e);
+    }
+}
+
+size_t
+flow_table_diff(const struct flow_table *desired,
+                const struct flow_table *actual,
+                flow_table_change_cb *cb, void *aux)
+{
+    const struct flow_table_entry *d, *a;
+    size_t n = 0;
+
+    HMAP_FOR_EACH (a, node, &actual->flows) {
+        d = flow_lookup(&desired->flows, a->node.hash, a->table_id,
+                        a->priority, &a->match);
+        struct flow_table_change change;
+        if (!d) {
+            change = (struct flow_table_change) {
+                .type = FLOW_CHANGE_DELETE, .entry = a,
+            };
+        } else if (d->cookie != a->cookie
+                   || !ofpacts_equal(d->ofpacts, d->ofpacts_len,
+                                     a->ofpacts, a->ofpacts_len)) {
+            change = (struct flow_table_change) {
+                .type = FLOW_CHANGE_MODIFY, .entry = d,
+                .old_cookie = a->cookie,
+            };
+        } else {
+            continue;
+        }
+        cb(&change, aux);
+        n++;
+    }
+
+    HMAP_FOR_EACH (d, node, &desired->flows) {
+        if (!flow_lookup(&actual->flows, d->node.hash, d->table_id,
+                         d->priority, &d->match)) {
+            struct flow_table_change change = {
+                .type = FLOW_CHANGE_ADD, .entry = d,
+            };
+            cb(&change, aux);
+            n++;
+        }
+    }
+    return n;
+}
+
+const struct flow_table_entry *
+flow_table_find(const struct flow_table *table, uint8_t table_id,
+                uint16_t priority, const struct match *match)
+{
+    struct minimatch mm;
+    minimatch_init(&mm, match);
+    const struct flow_table_entry *e
+        = flow_lookup(&table->flows, flow_key_hash(table_id, priority, &mm),
+                      table_id, priority, &mm);
+    minimatch_destroy(&mm);
+    return e;
+}
+
+const struct hmap *
+flow_table_hmap(const struct flow_table *table)
+{
+    return &table->flows;
+}
+
+void
+flow_table_entry_format(const struct flow_table_entry *e, struct ds *s)
+{
+    ds_put_format(s, "table=%"PRIu8", priority=%"PRIu16", "
+                  "cookie=%#"PRIx64", ", e->table_id, e->priority, e->cookie);
+
+    /* minimatch_format() leaves out the priority when it is the default. */
+    size_t start = s->length;
+    minimatch_format(&e->match, NULL, NULL, s, OFP_DEFAULT_PRIORITY);
+    if (s->length > start) {
+        ds_put_char(s, ' ');
+    }
+
+    ds_put_cstr(s, "actions=");
+    struct ofpact_format_params fp = { .s = s };
+    ofpacts_format(e->ofpacts, e->ofpacts_len, &fp);
+}
