@@ -18,6 +18,7 @@
  * on the command line.  Exits 0 only if every test passed. */
 
 #include <config.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
