@@ -25,10 +25,13 @@
  * one set of definitions wins, and calls meant for the other crash.  So the
  * build links a copy of jansson's static library in which those six are
  * renamed nve_json_*() (lib/automake.mk), and this header, to be included
- * instead of <jansson.h> and never in the same file as "openvswitch/json.h",
- * maps the names. */
+ * instead of <jansson.h>, declares them under those names.  Call
+ * nve_json_object() and friends; the plain names stay OVS's, so this header
+ * and "openvswitch/json.h" may be included in the same file. */
 
-#include <jansson.h>
+#ifdef JANSSON_H
+#error "include nve-jansson.h instead of <jansson.h>"
+#endif
 
 #define json_array nve_json_array
 #define json_equal nve_json_equal
@@ -36,12 +39,12 @@
 #define json_object nve_json_object
 #define json_real nve_json_real
 #define json_string nve_json_string
-
-json_t *nve_json_array(void);
-int nve_json_equal(const json_t *, const json_t *);
-json_t *nve_json_integer(json_int_t);
-json_t *nve_json_object(void);
-json_t *nve_json_real(double);
-json_t *nve_json_string(const char *);
+#include <jansson.h>
+#undef json_array
+#undef json_equal
+#undef json_integer
+#undef json_object
+#undef json_real
+#undef json_string
 
 #endif /* nve-jansson.h */

@@ -727,9 +727,9 @@ tns_batch_destroy(struct tns_batch *batch)
 static json_t *
 reply_skeleton(const json_t *id)
 {
-    json_t *reply = json_object();
+    json_t *reply = nve_json_object();
 
-    json_object_set_new(reply, "jsonrpc", json_string("2.0"));
+    json_object_set_new(reply, "jsonrpc", nve_json_string("2.0"));
     json_object_set_new(reply, "id",
                         id ? json_copy(CONST_CAST(json_t *, id))
                            : json_null());
@@ -750,10 +750,10 @@ tns_reply_error(const json_t *id, enum vsi_status status, int code,
                 const char *message)
 {
     json_t *reply = reply_skeleton(id);
-    json_t *error = json_object();
+    json_t *error = nve_json_object();
 
-    json_object_set_new(error, "code", json_integer(code));
-    json_object_set_new(error, "message", json_string(message));
+    json_object_set_new(error, "code", nve_json_integer(code));
+    json_object_set_new(error, "message", nve_json_string(message));
     json_object_set_new(error, "data",
                         json_pack("{s:s}", "status",
                                   vsi_status_name(status)));
@@ -780,11 +780,11 @@ tns_reply_errorf(const json_t *id, enum vsi_status status, int code,
 json_t *
 tns_notification(json_int_t id, const char *method, json_t *params)
 {
-    json_t *msg = json_object();
+    json_t *msg = nve_json_object();
 
-    json_object_set_new(msg, "jsonrpc", json_string("2.0"));
-    json_object_set_new(msg, "id", json_integer(id));
-    json_object_set_new(msg, "method", json_string(method));
+    json_object_set_new(msg, "jsonrpc", nve_json_string("2.0"));
+    json_object_set_new(msg, "id", nve_json_integer(id));
+    json_object_set_new(msg, "method", nve_json_string(method));
     json_object_set_new(msg, "params", params);
     return msg;
 }

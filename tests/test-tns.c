@@ -383,7 +383,7 @@ check_serialized(json_t *json, const char *expected)
 static void
 test_encode(void)
 {
-    json_t *id = json_integer(1);
+    json_t *id = nve_json_integer(1);
 
     /* The failure example of TNS-PROTOCOL.md. */
     check_serialized(
