@@ -25,9 +25,13 @@
  * one set of definitions wins, and calls meant for the other crash.  So the
  * build links a copy of jansson's static library in which those six are
  * renamed nve_json_*() (lib/automake.mk), and this header, to be included
- * instead of <jansson.h>, declares them under those names.  Call
- * nve_json_object() and friends; the plain names stay OVS's, so this header
- * and "openvswitch/json.h" may be included in the same file. */
+ * instead of <jansson.h>, declares them under those names: call
+ * nve_json_object() and friends.
+ *
+ * The two libraries' headers still cannot meet in one file (both define
+ * the enumerators JSON_OBJECT, JSON_STRING...), so a file that uses jansson
+ * must not include "openvswitch/json.h", directly or through the OVSDB IDL
+ * headers: keep jansson in the TNS layer, and pass C structures across. */
 
 #ifdef JANSSON_H
 #error "include nve-jansson.h instead of <jansson.h>"

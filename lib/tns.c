@@ -15,6 +15,7 @@
  */
 
 #include <config.h>
+#include "nve-jansson.h"
 #include "tns.h"
 
 #include <arpa/inet.h>

@@ -24,14 +24,19 @@
  * requests (and replies to the NVE's own notifications), each checked
  * strictly, with every rejected field named by its path
  * ("params.networks[1].macs[0]"), and it builds the JSON of replies and
- * notifications.  No I/O, no globals. */
+ * notifications.  No I/O, no globals.
+ *
+ * JSON values are jansson's, but this header does not include jansson, so
+ * that files which include OVS's own JSON header (as every user of the
+ * OVSDB IDL does) may use the decoded requests. */
 
-#include "nve-jansson.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "openvswitch/types.h"
 #include "vsi-lifecycle.h"
+
+struct json_t;
 
 struct ds;
 
@@ -107,7 +112,7 @@ enum tns_msg_type {
 
 struct tns_msg {
     enum tns_msg_type type;
-    json_t *id;                 /* The message's id (a reference), or NULL
+    struct json_t *id;          /* The message's id (a reference), or NULL
                                  * if it had none or it was unusable. */
     union {
         struct tns_request request;     /* TNS_MSG_REQUEST. */
@@ -143,15 +148,18 @@ void tns_msg_destroy(struct tns_msg *);
 
 /* Replies and notifications, as JSON values to be serialized by the caller.
  * 'id' may be NULL (then "id": null). */
-json_t *tns_reply_success(const json_t *id, json_t *result);
-json_t *tns_reply_error(const json_t *id, enum vsi_status, int code,
-                        const char *message);
-json_t *tns_reply_errorf(const json_t *id, enum vsi_status, int code,
-                         const char *format, ...) OVS_PRINTF_FORMAT(4, 5);
-json_t *tns_notification(json_int_t id, const char *method, json_t *params);
+struct json_t *tns_reply_success(const struct json_t *id,
+                                 struct json_t *result);
+struct json_t *tns_reply_error(const struct json_t *id, enum vsi_status,
+                               int code, const char *message);
+struct json_t *tns_reply_errorf(const struct json_t *id, enum vsi_status,
+                                int code, const char *format, ...)
+    OVS_PRINTF_FORMAT(4, 5);
+struct json_t *tns_notification(long long int id, const char *method,
+                                struct json_t *params);
 
 /* Serializes 'json' compactly, followed by a new-line, and frees it. */
-char *tns_serialize(json_t *json, size_t *lenp);
+char *tns_serialize(struct json_t *json, size_t *lenp);
 
 /* One-line human-readable forms, for logs and unixctl. */
 void tns_request_format(const struct tns_request *, struct ds *);

@@ -19,6 +19,7 @@
 #include <config.h>
 #include <string.h>
 #include <CUnit/CUnit.h>
+#include "nve-jansson.h"
 #include "lib/tns.h"
 #include "openvswitch/dynamic-string.h"
 #include "packets.h"
