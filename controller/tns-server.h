@@ -1,0 +1,73 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NVE_TNS_SERVER_H
+#define NVE_TNS_SERVER_H 1
+
+/* The TNS endpoint of nve-controller: listens on OVS stream targets,
+ * frames lines, decodes them (lib/tns.c), hands requests to the VSI table
+ * and sends each reply once the change it reports is committed and
+ * installed (vsi_table_gen_done()), in the order the requests came.  It also
+ * delivers the NVE's own notifications to the TES they concern.
+ *
+ * Every connection is non-blocking and served a bounded amount per main loop
+ * iteration, so one slow or hostile peer cannot stall the others.  Limits
+ * (message size, connections, requests in flight) are answered with an
+ * error and change nothing. */
+
+#include <stddef.h>
+
+struct ds;
+struct sset;
+struct vsi_ctx;
+struct vsi_table;
+
+struct tns_server_limits {
+    size_t max_message_size;    /* Bytes in one line. */
+    size_t max_connections;
+    size_t max_inflight;        /* Requests awaiting replies, per
+                                 * connection; also the largest batch. */
+};
+
+#define TNS_DEFAULT_MAX_MESSAGE_SIZE 65536
+#define TNS_DEFAULT_MAX_CONNECTIONS 1024
+#define TNS_DEFAULT_MAX_INFLIGHT 4096
+
+struct tns_server *tns_server_create(void);
+void tns_server_destroy(struct tns_server *);
+
+/* Listens on exactly 'remotes' (punix:, ptcp:, pssl: targets), with
+ * 'limits'. */
+void tns_server_configure(struct tns_server *, const struct sset *remotes,
+                          const struct tns_server_limits *limits);
+
+/* Accepts connections, reads and handles requests.  Call once per main loop
+ * iteration after vsi_table_run(). */
+void tns_server_run(struct tns_server *, struct vsi_table *,
+                    const struct vsi_ctx *);
+
+/* Sends the replies whose changes are done and the pending notifications.
+ * Call once per iteration after the flows were put and the transaction
+ * committed. */
+void tns_server_flush(struct tns_server *, struct vsi_table *,
+                      const char *nve_name);
+
+void tns_server_wait(struct tns_server *, const struct vsi_table *);
+
+/* unixctl output: listeners and connections. */
+void tns_server_format(const struct tns_server *, struct ds *);
+
+#endif /* tns-server.h */
