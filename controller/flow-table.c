@@ -17,10 +17,13 @@
 #include <config.h>
 #include "flow-table.h"
 
+#include <string.h>
+
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
 #include "util.h"
 
@@ -187,7 +190,7 @@ entry_set_desired(struct flow_table *table, struct flow_table_entry *e,
     size_t old_len;
     const struct ofpact *old = entry_installed_ofpacts(e, &old_len);
     if (cookie == e->installed_cookie
-        && ofpacts_equal(ofpacts, ofpacts_len, old, old_len)) {
+        && flow_actions_equal(ofpacts, ofpacts_len, old, old_len)) {
         /* Back to what the switch has. */
         if (e->installed_ofpacts) {
             free(e->ofpacts);
@@ -267,7 +270,7 @@ flow_table_add(struct flow_table *table, uint64_t cookie,
     if (e) {
         minimatch_destroy(&mm);
         if (e->cookie == cookie
-            && ofpacts_equal(e->ofpacts, e->ofpacts_len,
+            && flow_actions_equal(e->ofpacts, e->ofpacts_len,
                              ofpacts, ofpacts_len)) {
             return;
         }
@@ -457,8 +460,8 @@ flow_table_diff(const struct flow_table *desired,
                 .type = FLOW_CHANGE_DELETE, .entry = a,
             };
         } else if (d->cookie != a->cookie
-                   || !ofpacts_equal(d->ofpacts, d->ofpacts_len,
-                                     a->ofpacts, a->ofpacts_len)) {
+                   || !flow_actions_equal(d->ofpacts, d->ofpacts_len,
+                                          a->ofpacts, a->ofpacts_len)) {
             change = (struct flow_table_change) {
                 .type = FLOW_CHANGE_MODIFY, .entry = d,
                 .old_cookie = a->cookie,
@@ -481,6 +484,26 @@ flow_table_diff(const struct flow_table *desired,
         }
     }
     return n;
+}
+
+bool
+flow_actions_equal(const struct ofpact *a, size_t a_len,
+                   const struct ofpact *b, size_t b_len)
+{
+    if (ofpacts_equal(a, a_len, b, b_len)) {
+        return true;
+    }
+
+    uint64_t a_stub[1024 / 8], b_stub[1024 / 8];
+    struct ofpbuf a_buf = OFPBUF_STUB_INITIALIZER(a_stub);
+    struct ofpbuf b_buf = OFPBUF_STUB_INITIALIZER(b_stub);
+    ofpacts_put_openflow_instructions(a, a_len, &a_buf, OFP15_VERSION);
+    ofpacts_put_openflow_instructions(b, b_len, &b_buf, OFP15_VERSION);
+    bool equal = (a_buf.size == b_buf.size
+                  && !memcmp(a_buf.data, b_buf.data, a_buf.size));
+    ofpbuf_uninit(&a_buf);
+    ofpbuf_uninit(&b_buf);
+    return equal;
 }
 
 const struct flow_table_entry *

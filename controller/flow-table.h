@@ -159,7 +159,8 @@ void flow_table_mark_all_uninstalled(struct flow_table *);
  * from the switch) into those of 'desired', ignoring the tracking state of
  * both: a flow only in 'desired' is an ADD, one that differs in cookie or
  * actions a MODIFY, one only in 'actual' a DELETE.  Returns the number of
- * changes.  Cost: the size of both tables. */
+ * changes.  Actions are compared with flow_actions_equal().  Cost: the size
+ * of both tables. */
 size_t flow_table_diff(const struct flow_table *desired,
                        const struct flow_table *actual,
                        flow_table_change_cb *, void *aux);
@@ -173,6 +174,13 @@ const struct flow_table_entry *flow_table_find(const struct flow_table *,
 #define FLOW_TABLE_FOR_EACH(ENTRY, TABLE) \
     HMAP_FOR_EACH (ENTRY, node, flow_table_hmap(TABLE))
 const struct hmap *flow_table_hmap(const struct flow_table *);
+
+/* Returns true if actions 'a' and 'b' do the same, that is, if they encode
+ * to the same OpenFlow 1.5 instructions.  Actions read back from the switch
+ * differ in memory from those they were encoded from (e.g. struct ofpact's
+ * 'raw'), so ofpacts_equal() alone is not enough to compare them. */
+bool flow_actions_equal(const struct ofpact *a, size_t a_len,
+                        const struct ofpact *b, size_t b_len);
 
 /* Appends "table=T, priority=P, cookie=C, MATCH actions=ACTIONS" to 'ds', in
  * ovs-ofctl's syntax. */

@@ -24,6 +24,7 @@
 #include "flow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
+#include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/ofpbuf.h"
@@ -456,6 +457,63 @@ test_diff(void)
     flow_table_destroy(actual);
 }
 
+/* Actions read back from the switch differ in memory from the ones they were
+ * encoded from, but not in what they do. */
+static void
+test_actions_equal(void)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ours = OFPBUF_STUB_INITIALIZER(stub);
+    union mf_value value = { .be32 = htonl(42) };
+    ofpact_put_set_field(&ours, mf_from_id(MFF_REG1), &value, NULL);
+    struct ofpact_resubmit *resubmit = ofpact_put_RESUBMIT(&ours);
+    resubmit->in_port = OFPP_IN_PORT;
+    resubmit->table_id = 20;
+    ofpact_put_OUTPUT(&ours)->port = u16_to_ofp(3);
+
+    /* A round trip through OpenFlow 1.5, as via the switch. */
+    struct ofpbuf wire;
+    ofpbuf_init(&wire, 0);
+    ofpacts_put_openflow_instructions(ours.data, ours.size, &wire,
+                                      OFP15_VERSION);
+    struct ofpbuf theirs;
+    ofpbuf_init(&theirs, 0);
+    CU_ASSERT_EQUAL_FATAL(ofpacts_pull_openflow_instructions(
+                              &wire, wire.size, OFP15_VERSION, NULL, NULL,
+                              &theirs), 0);
+
+    CU_ASSERT_FALSE(ofpacts_equal(ours.data, ours.size,
+                                  theirs.data, theirs.size));
+    CU_ASSERT_TRUE(flow_actions_equal(ours.data, ours.size,
+                                      theirs.data, theirs.size));
+
+    /* So the diff against the switch finds nothing to do. */
+    struct flow_table *desired = flow_table_create();
+    struct flow_table *actual = flow_table_create();
+    struct match match;
+    match_init_catchall(&match);
+    match_set_in_port(&match, u16_to_ofp(1));
+    flow_table_add(desired, VSI(1), 10, 100, &match, ours.data, ours.size);
+    flow_table_add(actual, VSI(1), 10, 100, &match, theirs.data,
+                   theirs.size);
+    size_t counts[3] = { 0, 0, 0 };
+    CU_ASSERT_EQUAL(flow_table_diff(desired, actual, count_change, counts),
+                    0);
+
+    /* Different actions still differ. */
+    ofpact_put_OUTPUT(&theirs)->port = u16_to_ofp(4);
+    CU_ASSERT_FALSE(flow_actions_equal(ours.data, ours.size,
+                                       theirs.data, theirs.size));
+    CU_ASSERT_FALSE(flow_actions_equal(ours.data, ours.size, NULL, 0));
+    CU_ASSERT_TRUE(flow_actions_equal(NULL, 0, NULL, 0));
+
+    flow_table_destroy(desired);
+    flow_table_destroy(actual);
+    ofpbuf_uninit(&ours);
+    ofpbuf_uninit(&wire);
+    ofpbuf_uninit(&theirs);
+}
+
 static void
 test_format(void)
 {
@@ -543,6 +601,8 @@ test_flow_table_register(void)
     CU_add_test(suite, "conflicts", test_conflicts);
     CU_add_test(suite, "mark all uninstalled", test_mark_all_uninstalled);
     CU_add_test(suite, "diff against the switch", test_diff);
+    CU_add_test(suite, "actions compare as the switch sees them",
+                test_actions_equal);
     CU_add_test(suite, "format", test_format);
     CU_add_test(suite, "cost proportional to the change", test_scale);
 }
