@@ -46,9 +46,17 @@ void ofctrl_destroy(void);
  * br-int.mgmt"; a change reconnects. */
 void ofctrl_set_target(const char *target);
 
+/* Runs the connection: receives from the switch, resynchronizes after a
+ * (re)connection (which takes all of 'desired''s flows as installed once sent,
+ * clearing its tracked changes), and repairs flows that someone else changed
+ * to what 'desired' says.  Call it before changing 'desired' in an
+ * iteration of the main loop, and ofctrl_put() after. */
 void ofctrl_run(struct flow_table *desired);
 void ofctrl_wait(void);
 
+/* Returns true if connected to the switch and synchronized with it: its flows
+ * were read and the difference to the desired table installed.  This is what
+ * "openflow: connected" in ofctrl_format_status() says. */
 bool ofctrl_is_connected(void);
 
 /* Sends the tracked changes of 'desired' (then clears them) if the switch is
@@ -56,7 +64,9 @@ bool ofctrl_is_connected(void);
  * installed once the switch confirms them.  With nothing to send, returns
  * the sequence number of the last change sent.  While disconnected, the
  * changes stay tracked and go out with the resynchronization; the number
- * returned is installed once that completes. */
+ * returned is installed once that completes.  The same holds while more than
+ * a megabyte of earlier changes still waits to be sent: the changes then go
+ * out, with those of the next calls, in one larger bundle. */
 uint64_t ofctrl_put(struct flow_table *desired);
 
 /* The highest sequence number confirmed installed in the switch. */

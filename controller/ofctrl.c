@@ -1,0 +1,1070 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+#include "ofctrl.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include "byte-order.h"
+#include "flow-table.h"
+#include "openflow/openflow.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-bundle.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-monitor.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-print.h"
+#include "openvswitch/ofp-util.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/rconn.h"
+#include "openvswitch/vlog.h"
+#include "socket-util.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(ofctrl);
+
+/* How it works.
+ *
+ * One OpenFlow 1.5 connection (an rconn, which reconnects by itself) to the
+ * integration bridge, whose flow tables are all ours.  After every
+ * (re)connection, ofctrl sets up a flow monitor on all tables, reads all the
+ * switch's flows, and sends in one atomic bundle only what differs from the
+ * desired table (flow_table_diff()): flows that are already right are not
+ * touched, so their counters and durations survive a restart of
+ * nve-controller, and a restart of ovs-vswitchd costs one bundle.
+ *
+ * Then each ofctrl_put() sends the desired table's tracked changes as one
+ * more bundle.  Every bundle is followed by a barrier; the bundle's sequence
+ * number becomes installed when the barrier reply arrives and no error came
+ * back for the bundle.  Several bundles may be in flight; while more than
+ * OFCTRL_MAX_BACKLOG bytes wait to be sent, ofctrl_put() lets the changes
+ * accumulate into the next, larger bundle instead.
+ *
+ * The flow monitor reports changes made by anyone else in full (our own come
+ * back abbreviated, one message per bundle).  Each is repaired right away
+ * from the report by putting the desired version of that one flow back, in
+ * a bundle of repairs per ofctrl_run().  If the switch pauses the monitor
+ * (more changes than it wants to queue), or rejects a bundle, ofctrl reads
+ * all flows again and resynchronizes; after repeated rejections it waits
+ * longer and longer before trying again. */
+
+/* Bytes waiting in the rconn above which ofctrl_put() holds changes back. */
+#define OFCTRL_MAX_BACKLOG (1024 * 1024)
+
+/* Messages received per ofctrl_run(), to keep the main loop responsive. */
+#define OFCTRL_MAX_RECV 100
+
+/* Backoff between resynchronizations after the switch rejected a bundle. */
+#define OFCTRL_MIN_BACKOFF_MS 1000
+#define OFCTRL_MAX_BACKOFF_MS 60000
+
+/* With no flow monitor, how often to read all flows to find others'
+ * changes. */
+#define OFCTRL_AUDIT_INTERVAL_MS 30000
+
+/* The flow monitor's ID on its connection. */
+#define OFCTRL_MONITOR_ID 1
+
+#define OFCTRL_BUNDLE_FLAGS (OFPBF_ATOMIC | OFPBF_ORDERED)
+
+/* Connection states.
+ *
+ * DISCONNECTED -> READ_FLOWS          connected: monitor and dump requested
+ * READ_FLOWS -> SYNCING               all flows read: difference sent
+ * SYNCING -> SYNCED                   switch confirmed the difference
+ * SYNCING, SYNCED -> BACKOFF          switch rejected a bundle
+ * READ_FLOWS -> BACKOFF               switch rejected the dump
+ * BACKOFF -> READ_FLOWS               backoff over: dump requested again
+ * SYNCING, SYNCED -> READ_FLOWS       monitor resumed after a pause, or
+ *                                     audit due (no monitor)
+ * any -> DISCONNECTED                 connection lost or target changed
+ *
+ * ofctrl_put() sends changes in SYNCING and SYNCED only; in the other states
+ * they stay tracked and go out with the next resynchronization. */
+#define OFCTRL_STATES                                                   \
+    OFCTRL_STATE(DISCONNECTED, "disconnected")                          \
+    OFCTRL_STATE(READ_FLOWS,   "reading flows")                         \
+    OFCTRL_STATE(SYNCING,      "synchronizing")                         \
+    OFCTRL_STATE(SYNCED,       "connected")                             \
+    OFCTRL_STATE(BACKOFF,      "waiting to resynchronize")
+
+enum ofctrl_state {
+#define OFCTRL_STATE(NAME, DESCRIPTION) S_##NAME,
+    OFCTRL_STATES
+#undef OFCTRL_STATE
+};
+
+static const char *
+ofctrl_state_name(enum ofctrl_state state)
+{
+    switch (state) {
+#define OFCTRL_STATE(NAME, DESCRIPTION) case S_##NAME: return #NAME;
+        OFCTRL_STATES
+#undef OFCTRL_STATE
+    }
+    return "<unknown>";
+}
+
+static const char *
+ofctrl_state_description(enum ofctrl_state state)
+{
+    switch (state) {
+#define OFCTRL_STATE(NAME, DESCRIPTION) case S_##NAME: return DESCRIPTION;
+        OFCTRL_STATES
+#undef OFCTRL_STATE
+    }
+    return "<unknown>";
+}
+
+/* The flow monitor's state on the current connection. */
+enum ofctrl_monitor_state {
+    MONITOR_NONE,               /* Not requested (not connected). */
+    MONITOR_REQUESTED,          /* Requested, no reply yet. */
+    MONITOR_ACTIVE,             /* Reporting changes. */
+    MONITOR_PAUSED,             /* Switch stopped reporting for a while. */
+    MONITOR_UNSUPPORTED,        /* Rejected: auditing periodically. */
+};
+
+static const char *
+ofctrl_monitor_state_to_string(enum ofctrl_monitor_state state)
+{
+    switch (state) {
+    case MONITOR_NONE:
+        return "none";
+    case MONITOR_REQUESTED:
+        return "requested";
+    case MONITOR_ACTIVE:
+        return "active";
+    case MONITOR_PAUSED:
+        return "paused by the switch";
+    case MONITOR_UNSUPPORTED:
+        return "rejected by the switch, auditing instead";
+    }
+    return "<unknown>";
+}
+
+/* A bundle sent to the switch, until its barrier reply arrives. */
+enum ofctrl_bundle_kind {
+    BUNDLE_UPDATE,              /* Tracked changes, from ofctrl_put(). */
+    BUNDLE_RESYNC,              /* Difference after reading all flows. */
+    BUNDLE_REPAIR,              /* Undoing others' changes. */
+};
+
+struct ofctrl_bundle {
+    struct ovs_list list_node;  /* In 'bundles', oldest first. */
+    enum ofctrl_bundle_kind kind;
+    uint32_t id;                /* OpenFlow bundle ID. */
+    ovs_be32 xid;               /* Of every message of the bundle. */
+    ovs_be32 barrier_xid;       /* Of the barrier after it. */
+    uint64_t seqno;             /* Installed once confirmed. */
+    size_t n_flow_mods;
+    size_t n_changes[3];        /* By enum flow_change_type. */
+    bool failed;                /* Switch sent an error for it. */
+    bool superseded;            /* An earlier bundle failed: confirms
+                                 * nothing. */
+};
+
+/* The connection. */
+static struct rconn *swconn;
+static unsigned int swconn_seqno;       /* Last rconn connection seqno. */
+static struct rconn_packet_counter *tx_counter;
+static char *target;
+static bool recv_more;                  /* ofctrl_run() left messages. */
+
+static enum ofctrl_state state;
+static long long int state_entered;
+
+/* READ_FLOWS: the dump request and the flows read so far. */
+static ovs_be32 dump_xid;
+static struct flow_table *switch_flows;
+
+/* BACKOFF: when to read flows again, and the next delay. */
+static long long int backoff_deadline;
+static int backoff_ms;
+
+/* The flow monitor. */
+static ovs_be32 monitor_xid;
+static enum ofctrl_monitor_state monitor_state;
+static long long int next_audit;
+
+/* Bundles in flight, oldest first. */
+static struct ovs_list bundles = OVS_LIST_INITIALIZER(&bundles);
+static size_t n_bundles;
+static uint32_t next_bundle_id;
+
+/* Repairs decided while receiving, sent as one bundle at the end of
+ * ofctrl_run(): flow_mods, not yet wrapped into bundle messages. */
+static struct ovs_list repairs = OVS_LIST_INITIALIZER(&repairs);
+
+/* Sequence numbers: the last one handed out to a bundle, the last one of a
+ * bundle of changes from ofctrl_put() (or a resync, which includes them),
+ * and the highest one confirmed. */
+static uint64_t next_seqno;
+static uint64_t sent_seqno;
+static uint64_t installed_seqno;
+
+/* Statistics, for ofctrl_format_status(). */
+static size_t n_desired;                /* At the last ofctrl_run/put(). */
+static size_t n_pending;                /* Tracked changes, same time. */
+static uint64_t n_bundles_sent;
+static uint64_t n_bundles_failed;
+static uint64_t n_flow_mods[3];         /* By enum flow_change_type. */
+static uint64_t n_resyncs;
+static size_t last_resync_read;         /* Flows read at the last resync. */
+static size_t last_resync_changes[3];   /* Its changes, by type. */
+static uint64_t n_repairs_restored;     /* Our flows put back. */
+static uint64_t n_repairs_removed;      /* Others' flows removed. */
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+static void ofctrl_reset(void);
+static void ofctrl_recv(const struct ofp_header *, enum ofptype,
+                        struct flow_table *desired);
+static void ofctrl_start_resync(void);
+
+static void
+ofctrl_set_state(enum ofctrl_state new_state)
+{
+    if (new_state != state) {
+        VLOG_INFO("%s: %s -> %s", target ? target : "(no target)",
+                  ofctrl_state_name(state), ofctrl_state_name(new_state));
+        state = new_state;
+        state_entered = time_msec();
+    }
+}
+
+/* Sends 'msg' to the switch. */
+static void
+ofctrl_send(struct ofpbuf *msg)
+{
+    rconn_send(swconn, msg, tx_counter);
+}
+
+static void
+ofctrl_set_xid(struct ofpbuf *msg, ovs_be32 xid)
+{
+    struct ofp_header *oh = msg->data;
+    oh->xid = xid;
+}
+
+static ovs_be32
+ofctrl_get_xid(const struct ofpbuf *msg)
+{
+    const struct ofp_header *oh = msg->data;
+    return oh->xid;
+}
+
+/* Logs 'oh', decoded, at 'level', after a title made of 'format'.  The
+ * caller applies its rate limit. */
+static void OVS_PRINTF_FORMAT(3, 4)
+ofctrl_log_msg(enum vlog_level level, const struct ofp_header *oh,
+               const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    char *title = xvasprintf(format, args);
+    va_end(args);
+
+    char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 2);
+    vlog(&this_module, level, "%s: %s", title, s);
+    free(s);
+    free(title);
+}
+
+void
+ofctrl_init(void)
+{
+    swconn = rconn_create(0, 0, DSCP_DEFAULT, 1u << OFP15_VERSION);
+    tx_counter = rconn_packet_counter_create();
+    state = S_DISCONNECTED;
+    state_entered = time_msec();
+}
+
+void
+ofctrl_destroy(void)
+{
+    ofctrl_reset();
+    rconn_destroy(swconn);
+    swconn = NULL;
+    rconn_packet_counter_destroy(tx_counter);
+    tx_counter = NULL;
+    free(target);
+    target = NULL;
+}
+
+void
+ofctrl_set_target(const char *new_target)
+{
+    if (new_target && !new_target[0]) {
+        new_target = NULL;
+    }
+    if (nullable_string_is_equal(target, new_target)) {
+        return;
+    }
+
+    free(target);
+    target = nullable_xstrdup(new_target);
+    if (target) {
+        VLOG_INFO("connecting to switch %s", target);
+        rconn_connect(swconn, target, target);
+    } else {
+        rconn_disconnect(swconn);
+    }
+}
+
+/* Bundles. */
+
+/* Starts a bundle of 'kind' that installs 'seqno'.  Nothing is sent until
+ * the first flow_mod. */
+static struct ofctrl_bundle *
+ofctrl_bundle_create(enum ofctrl_bundle_kind kind, uint64_t seqno)
+{
+    struct ofctrl_bundle *b = xzalloc(sizeof *b);
+    b->kind = kind;
+    b->id = next_bundle_id++;
+    b->seqno = seqno;
+    return b;
+}
+
+static void
+ofctrl_bundle_add_msg(struct ofctrl_bundle *b, struct ofpbuf *msg)
+{
+    if (!b->n_flow_mods) {
+        struct ofputil_bundle_ctrl_msg bcm = {
+            .bundle_id = b->id,
+            .type = OFPBCT_OPEN_REQUEST,
+            .flags = OFCTRL_BUNDLE_FLAGS,
+        };
+        struct ofpbuf *open = ofputil_encode_bundle_ctrl_request(
+            OFP15_VERSION, &bcm);
+        b->xid = ofctrl_get_xid(open);
+        ofctrl_send(open);
+    }
+
+    ofctrl_set_xid(msg, b->xid);
+    struct ofputil_bundle_add_msg bam = {
+        .bundle_id = b->id,
+        .flags = OFCTRL_BUNDLE_FLAGS,
+        .msg = msg->data,
+    };
+    ofctrl_send(ofputil_encode_bundle_add(OFP15_VERSION, &bam));
+    ofpbuf_delete(msg);
+    b->n_flow_mods++;
+}
+
+/* Encodes the flow_mod that makes 'change' in the switch. */
+static struct ofpbuf *
+ofctrl_encode_change(const struct flow_table_change *change)
+{
+    const struct flow_table_entry *e = change->entry;
+    struct ofputil_flow_mod fm = {
+        .match = e->match,
+        .priority = e->priority,
+        .table_id = e->table_id,
+        .new_cookie = OVS_BE64_MAX,
+        .buffer_id = UINT32_MAX,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+    };
+
+    switch (change->type) {
+    case FLOW_CHANGE_MODIFY:
+        if (change->old_cookie == e->cookie) {
+            fm.command = OFPFC_MODIFY_STRICT;
+            fm.ofpacts = CONST_CAST(struct ofpact *, e->ofpacts);
+            fm.ofpacts_len = e->ofpacts_len;
+            break;
+        }
+        /* An OpenFlow 1.5 modify cannot change the cookie: replace the flow
+         * with an add instead. */
+        /* Fall through. */
+    case FLOW_CHANGE_ADD:
+        fm.command = OFPFC_ADD;
+        fm.new_cookie = htonll(e->cookie);
+        fm.ofpacts = CONST_CAST(struct ofpact *, e->ofpacts);
+        fm.ofpacts_len = e->ofpacts_len;
+        break;
+    case FLOW_CHANGE_DELETE:
+        fm.command = OFPFC_DELETE_STRICT;
+        fm.cookie = htonll(e->cookie);
+        fm.cookie_mask = OVS_BE64_MAX;
+        break;
+    }
+    return ofputil_encode_flow_mod(&fm, OFPUTIL_P_OF15_OXM);
+}
+
+static void
+ofctrl_bundle_add_change(const struct flow_table_change *change, void *b_)
+{
+    struct ofctrl_bundle *b = b_;
+
+    if (VLOG_IS_DBG_ENABLED()) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        flow_table_entry_format(change->entry, &s);
+        VLOG_DBG("bundle %"PRIu32": %s %s", b->id,
+                 flow_change_type_to_string(change->type), ds_cstr(&s));
+        ds_destroy(&s);
+    }
+    ofctrl_bundle_add_msg(b, ofctrl_encode_change(change));
+    b->n_changes[change->type]++;
+    n_flow_mods[change->type]++;
+}
+
+/* Commits 'b', if it has anything in it, and sends a barrier after it.
+ * A bundle with nothing in it is freed, unless it is a resynchronization,
+ * whose barrier alone says that the switch is synchronized. */
+static void
+ofctrl_bundle_finish(struct ofctrl_bundle *b)
+{
+    if (b->n_flow_mods) {
+        struct ofputil_bundle_ctrl_msg bcm = {
+            .bundle_id = b->id,
+            .type = OFPBCT_COMMIT_REQUEST,
+            .flags = OFCTRL_BUNDLE_FLAGS,
+        };
+        struct ofpbuf *commit = ofputil_encode_bundle_ctrl_request(
+            OFP15_VERSION, &bcm);
+        ofctrl_set_xid(commit, b->xid);
+        ofctrl_send(commit);
+        n_bundles_sent++;
+    } else if (b->kind != BUNDLE_RESYNC) {
+        free(b);
+        return;
+    }
+
+    struct ofpbuf *barrier = ofputil_encode_barrier_request(OFP15_VERSION);
+    b->barrier_xid = ofctrl_get_xid(barrier);
+    ofctrl_send(barrier);
+    ovs_list_push_back(&bundles, &b->list_node);
+    n_bundles++;
+}
+
+static struct ofctrl_bundle *
+ofctrl_bundle_find(ovs_be32 xid)
+{
+    struct ofctrl_bundle *b;
+
+    LIST_FOR_EACH (b, list_node, &bundles) {
+        if (b->n_flow_mods && b->xid == xid) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+static void
+ofctrl_bundles_clear(void)
+{
+    struct ofctrl_bundle *b;
+
+    LIST_FOR_EACH_POP (b, list_node, &bundles) {
+        free(b);
+    }
+    n_bundles = 0;
+}
+
+/* Entering BACKOFF after the switch rejected something: nothing in flight
+ * may confirm anything any more, and all flows are read again after the
+ * backoff. */
+static void
+ofctrl_start_backoff(void)
+{
+    struct ofctrl_bundle *b;
+
+    LIST_FOR_EACH (b, list_node, &bundles) {
+        b->superseded = true;
+    }
+    ofpbuf_list_delete(&repairs);
+
+    backoff_deadline = time_msec() + backoff_ms;
+    backoff_ms = (!backoff_ms ? OFCTRL_MIN_BACKOFF_MS
+                  : MIN(backoff_ms * 2, OFCTRL_MAX_BACKOFF_MS));
+    ofctrl_set_state(S_BACKOFF);
+}
+
+/* Reading the switch's flows. */
+
+static void
+ofctrl_start_resync(void)
+{
+    struct ofputil_flow_stats_request fsr = {
+        .aggregate = false,
+        .table_id = OFPTT_ALL,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+    };
+    match_init_catchall(&fsr.match);
+
+    struct ofpbuf *msg = ofputil_encode_flow_stats_request(
+        &fsr, OFPUTIL_P_OF15_OXM);
+    dump_xid = ofctrl_get_xid(msg);
+    ofctrl_send(msg);
+
+    flow_table_destroy(switch_flows);
+    switch_flows = flow_table_create();
+    ofpbuf_list_delete(&repairs);
+    ofctrl_set_state(S_READ_FLOWS);
+}
+
+static void
+ofctrl_request_monitor(void)
+{
+    struct ofputil_flow_monitor_request fmr = {
+        .id = OFCTRL_MONITOR_ID,
+        .command = OFPFMC_ADD,
+        .flags = (OFPFMF_ADD | OFPFMF_REMOVED | OFPFMF_MODIFY
+                  | OFPFMF_INSTRUCTIONS),
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .table_id = OFPTT_ALL,
+    };
+    match_init_catchall(&fmr.match);
+
+    struct ofpbuf *msg = ofpbuf_new(0);
+    ofputil_append_flow_monitor_request(&fmr, msg, OFPUTIL_P_OF15_OXM);
+    ofpmsg_update_length(msg);
+    monitor_xid = ofctrl_get_xid(msg);
+    ofctrl_send(msg);
+    monitor_state = MONITOR_REQUESTED;
+}
+
+/* The last part of the dump arrived: sends the difference between the
+ * switch's flows and the desired ones as one bundle. */
+static void
+ofctrl_resync(struct flow_table *desired)
+{
+    long long int start = time_msec();
+    struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_RESYNC,
+                                                   ++next_seqno);
+    flow_table_diff(desired, switch_flows, ofctrl_bundle_add_change, b);
+    flow_table_clear_tracked(desired);
+    sent_seqno = b->seqno;
+
+    n_resyncs++;
+    last_resync_read = flow_table_count(switch_flows);
+    memcpy(last_resync_changes, b->n_changes, sizeof last_resync_changes);
+    ofctrl_bundle_finish(b);
+    VLOG_INFO("%s: read %"PRIuSIZE" flows in %lld ms, sent %"PRIuSIZE
+              " adds, %"PRIuSIZE" modifies, %"PRIuSIZE" deletes in %lld ms "
+              "(seqno %"PRIu64")", target, last_resync_read,
+              start - state_entered, b->n_changes[FLOW_CHANGE_ADD],
+              b->n_changes[FLOW_CHANGE_MODIFY],
+              b->n_changes[FLOW_CHANGE_DELETE], time_msec() - start,
+              b->seqno);
+
+    flow_table_destroy(switch_flows);
+    switch_flows = NULL;
+    dump_xid = htonl(0);
+    ofctrl_set_state(S_SYNCING);
+}
+
+/* Forgets everything about the current connection. */
+static void
+ofctrl_reset(void)
+{
+    ofctrl_bundles_clear();
+    ofpbuf_list_delete(&repairs);
+    flow_table_destroy(switch_flows);
+    switch_flows = NULL;
+    dump_xid = monitor_xid = htonl(0);
+    monitor_state = MONITOR_NONE;
+    backoff_ms = 0;
+}
+
+/* Receiving. */
+
+static void
+ofctrl_recv_error(const struct ofp_header *oh)
+{
+    struct ofctrl_bundle *b = ofctrl_bundle_find(oh->xid);
+    if (b) {
+        if (!VLOG_DROP_WARN(&rl)) {
+            ofctrl_log_msg(VLL_WARN, oh, "%s: switch rejected a message of "
+                           "bundle %"PRIu32" (seqno %"PRIu64")", target,
+                           b->id, b->seqno);
+        }
+        b->failed = true;
+    } else if (oh->xid == monitor_xid && monitor_state == MONITOR_REQUESTED) {
+        if (!VLOG_DROP_WARN(&rl)) {
+            ofctrl_log_msg(VLL_WARN, oh, "%s: switch rejected the flow "
+                           "monitor; auditing its flows every %d s instead",
+                           target, OFCTRL_AUDIT_INTERVAL_MS / 1000);
+        }
+        monitor_state = MONITOR_UNSUPPORTED;
+        next_audit = time_msec() + OFCTRL_AUDIT_INTERVAL_MS;
+    } else if (oh->xid == dump_xid && state == S_READ_FLOWS) {
+        if (!VLOG_DROP_WARN(&rl)) {
+            ofctrl_log_msg(VLL_WARN, oh, "%s: switch could not dump its "
+                           "flows", target);
+        }
+        ofctrl_start_backoff();
+    } else if (!VLOG_DROP_WARN(&rl)) {
+        ofctrl_log_msg(VLL_WARN, oh, "%s: unexpected error from switch",
+                       target);
+    }
+}
+
+/* The barrier after 'b' came back. */
+static void
+ofctrl_bundle_done(struct ofctrl_bundle *b)
+{
+    if (b->failed) {
+        n_bundles_failed++;
+        VLOG_WARN_RL(&rl, "%s: bundle %"PRIu32" of %"PRIuSIZE" flow_mods "
+                     "(seqno %"PRIu64") failed, resynchronizing", target,
+                     b->id, b->n_flow_mods, b->seqno);
+        if (state == S_SYNCING || state == S_SYNCED) {
+            ofctrl_start_backoff();
+        } else {
+            /* Reading flows (or backing off) already: the dump comes after
+             * this bundle and shows what it did not do.  Later bundles may
+             * not confirm the failed one's seqno, though. */
+            struct ofctrl_bundle *later;
+            LIST_FOR_EACH (later, list_node, &bundles) {
+                later->superseded = true;
+            }
+        }
+    } else if (!b->superseded) {
+        installed_seqno = MAX(installed_seqno, b->seqno);
+        if (b->kind == BUNDLE_RESYNC && state == S_SYNCING) {
+            backoff_ms = 0;
+            ofctrl_set_state(S_SYNCED);
+        }
+    }
+    free(b);
+}
+
+static void
+ofctrl_recv_barrier_reply(const struct ofp_header *oh)
+{
+    struct ofctrl_bundle *b;
+    bool known = false;
+
+    LIST_FOR_EACH (b, list_node, &bundles) {
+        if (b->barrier_xid == oh->xid) {
+            known = true;
+            break;
+        }
+    }
+    if (!known) {
+        return;
+    }
+
+    /* Barrier replies come in order, so 'b' is normally the oldest. */
+    for (;;) {
+        b = CONTAINER_OF(ovs_list_pop_front(&bundles), struct ofctrl_bundle,
+                         list_node);
+        n_bundles--;
+        bool last = b->barrier_xid == oh->xid;
+        ofctrl_bundle_done(b);
+        if (last) {
+            break;
+        }
+    }
+}
+
+static void
+ofctrl_recv_flow_stats_reply(const struct ofp_header *oh,
+                             struct flow_table *desired)
+{
+    if (state != S_READ_FLOWS || oh->xid != dump_xid) {
+        return;
+    }
+
+    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    uint64_t stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    for (;;) {
+        struct ofputil_flow_stats fs;
+        int error = ofputil_decode_flow_stats_reply(&fs, &msg, false,
+                                                    &ofpacts);
+        if (error == EOF) {
+            break;
+        } else if (error) {
+            VLOG_WARN_RL(&rl, "%s: bad flow stats reply (%s)", target,
+                         ofperr_to_string(error));
+            ofpbuf_uninit(&ofpacts);
+            ofctrl_start_backoff();
+            return;
+        }
+        flow_table_add(switch_flows, ntohll(fs.cookie), fs.table_id,
+                       fs.priority, &fs.match, fs.ofpacts, fs.ofpacts_len);
+    }
+    ofpbuf_uninit(&ofpacts);
+
+    if (!ofpmp_more(oh)) {
+        ofctrl_resync(desired);
+    }
+}
+
+/* Someone else changed a flow, as 'fu' reports: puts the desired version of
+ * that flow back, or deletes it if it is not desired. */
+static void
+ofctrl_repair(const struct ofputil_flow_update *fu,
+              const struct flow_table *desired)
+{
+    const struct flow_table_entry *d = flow_table_find(desired, fu->table_id,
+                                                       fu->priority,
+                                                       &fu->match);
+    bool present = fu->event != OFPFME_REMOVED;
+    struct ofpbuf *msg;
+
+    if (d) {
+        if (present && ntohll(fu->cookie) == d->cookie
+            && flow_actions_equal(fu->ofpacts, fu->ofpacts_len,
+                                  d->ofpacts, d->ofpacts_len)) {
+            /* Someone put back just what we want. */
+            return;
+        }
+        struct flow_table_change change = {
+            .type = FLOW_CHANGE_ADD,
+            .entry = d,
+        };
+        msg = ofctrl_encode_change(&change);
+        n_repairs_restored++;
+    } else if (present) {
+        struct ofputil_flow_mod fm = {
+            .priority = fu->priority,
+            .table_id = fu->table_id,
+            .command = OFPFC_DELETE_STRICT,
+            .cookie = fu->cookie,
+            .cookie_mask = OVS_BE64_MAX,
+            .new_cookie = OVS_BE64_MAX,
+            .buffer_id = UINT32_MAX,
+            .out_port = OFPP_ANY,
+            .out_group = OFPG_ANY,
+        };
+        minimatch_init(&fm.match, &fu->match);
+        msg = ofputil_encode_flow_mod(&fm, OFPUTIL_P_OF15_OXM);
+        minimatch_destroy(&fm.match);
+        n_repairs_removed++;
+    } else {
+        return;
+    }
+
+    static struct vlog_rate_limit repair_rl = VLOG_RATE_LIMIT_INIT(10, 10);
+    if (!VLOG_DROP_INFO(&repair_rl)) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        ofputil_flow_update_format(&s, fu, NULL, NULL);
+        const char *update = ds_cstr(&s);
+        VLOG_INFO("%s: %s flow changed by someone else: %s", target,
+                  d ? "restoring" : "deleting",
+                  update + strspn(update, " \n"));
+        ds_destroy(&s);
+    }
+    ovs_list_push_back(&repairs, &msg->list_node);
+}
+
+static void
+ofctrl_recv_flow_monitor(const struct ofp_header *oh,
+                         const struct flow_table *desired)
+{
+    if (oh->xid == monitor_xid && monitor_state == MONITOR_REQUESTED) {
+        /* The reply to our request: monitoring from now on. */
+        monitor_state = MONITOR_ACTIVE;
+    }
+
+    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    uint64_t stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    for (;;) {
+        struct ofputil_flow_update fu;
+        int error = ofputil_decode_flow_update(&fu, &msg, &ofpacts);
+        if (error == EOF) {
+            break;
+        } else if (error) {
+            /* A change we cannot decode is a change we cannot repair. */
+            VLOG_WARN_RL(&rl, "%s: bad flow monitor update (%s)", target,
+                         ofperr_to_string(error));
+            if (state == S_SYNCING || state == S_SYNCED) {
+                ofctrl_start_resync();
+            }
+            break;
+        }
+
+        switch (fu.event) {
+        case OFPFME_ADDED:
+        case OFPFME_REMOVED:
+        case OFPFME_MODIFIED:
+            /* While reading flows, the dump shows these changes. */
+            if ((state == S_SYNCING || state == S_SYNCED)
+                && monitor_state == MONITOR_ACTIVE) {
+                ofctrl_repair(&fu, desired);
+            }
+            break;
+
+        case OFPFME_PAUSED:
+            VLOG_INFO("%s: switch paused the flow monitor", target);
+            monitor_state = MONITOR_PAUSED;
+            break;
+
+        case OFPFME_RESUMED:
+            /* Changes made during the pause went unreported: read all flows
+             * (again, if reading already). */
+            VLOG_INFO("%s: switch resumed the flow monitor", target);
+            monitor_state = MONITOR_ACTIVE;
+            if (state != S_BACKOFF) {
+                ofctrl_start_resync();
+            }
+            break;
+
+        case OFPFME_INITIAL:
+        case OFPFME_ABBREV:
+            /* Not requested, and our own changes, respectively. */
+            break;
+        }
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+static void
+ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
+            struct flow_table *desired)
+{
+    switch (type) {
+    case OFPTYPE_ECHO_REQUEST:
+        ofctrl_send(ofputil_encode_echo_reply(oh));
+        break;
+
+    case OFPTYPE_ERROR:
+        ofctrl_recv_error(oh);
+        break;
+
+    case OFPTYPE_BARRIER_REPLY:
+        ofctrl_recv_barrier_reply(oh);
+        break;
+
+    case OFPTYPE_FLOW_STATS_REPLY:
+        ofctrl_recv_flow_stats_reply(oh, desired);
+        break;
+
+    case OFPTYPE_FLOW_MONITOR_STATS_REPLY:
+        ofctrl_recv_flow_monitor(oh, desired);
+        break;
+
+    case OFPTYPE_BUNDLE_CONTROL:
+        /* Replies to bundle open and commit: a commit's errors arrive as
+         * OFPT_ERROR, its completion with the barrier after it. */
+    case OFPTYPE_ECHO_REPLY:
+    case OFPTYPE_PORT_STATUS:
+    case OFPTYPE_PACKET_IN:
+    case OFPTYPE_FLOW_REMOVED:
+    case OFPTYPE_ROLE_STATUS:
+    case OFPTYPE_TABLE_STATUS:
+    case OFPTYPE_REQUESTFORWARD:
+        break;
+
+    default:
+        if (!VLOG_DROP_DBG(&rl)) {
+            ofctrl_log_msg(VLL_DBG, oh, "%s: ignoring message from switch",
+                           target);
+        }
+        break;
+    }
+}
+
+/* The main loop. */
+
+/* Follows the rconn's connection: on losing the switch (perhaps reconnected
+ * already), in-flight bundles confirm nothing any more and nothing is known
+ * to be installed; on (re)connecting, starts the flow monitor and reads
+ * flows.  Returns true if connected. */
+static bool
+ofctrl_check_connection(struct flow_table *desired)
+{
+    bool connected = rconn_is_connected(swconn);
+    unsigned int conn_seqno = rconn_get_connection_seqno(swconn);
+
+    if (state != S_DISCONNECTED
+        && (!connected || conn_seqno != swconn_seqno)) {
+        ofctrl_reset();
+        flow_table_mark_all_uninstalled(desired);
+        ofctrl_set_state(S_DISCONNECTED);
+    }
+    if (connected && state == S_DISCONNECTED) {
+        swconn_seqno = conn_seqno;
+        ofctrl_request_monitor();
+        ofctrl_start_resync();
+    }
+    return connected;
+}
+
+void
+ofctrl_run(struct flow_table *desired)
+{
+    n_desired = flow_table_count(desired);
+    n_pending = flow_table_n_tracked(desired);
+    recv_more = false;
+    if (!swconn) {
+        return;
+    }
+
+    rconn_run(swconn);
+    if (!ofctrl_check_connection(desired)) {
+        return;
+    }
+
+    for (int i = 0; i < OFCTRL_MAX_RECV; i++) {
+        struct ofpbuf *msg = rconn_recv(swconn);
+        if (!msg) {
+            break;
+        }
+
+        const struct ofp_header *oh = msg->data;
+        enum ofptype type;
+        enum ofperr error = ofptype_decode(&type, oh);
+        if (!error) {
+            ofctrl_recv(oh, type, desired);
+        } else {
+            VLOG_WARN_RL(&rl, "%s: could not decode message from switch "
+                         "(%s)", target, ofperr_to_string(error));
+        }
+        ofpbuf_delete(msg);
+        recv_more = i == OFCTRL_MAX_RECV - 1;
+    }
+    if (!ofctrl_check_connection(desired)) {
+        /* rconn_recv() found the connection gone. */
+        return;
+    }
+
+    if (!ovs_list_is_empty(&repairs)) {
+        /* The monitor's reports came after every bundle sent so far, so
+         * these go after them too, and put back the desired state. */
+        struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_REPAIR,
+                                                       sent_seqno);
+        struct ofpbuf *msg;
+        LIST_FOR_EACH_POP (msg, list_node, &repairs) {
+            ofctrl_bundle_add_msg(b, msg);
+        }
+        ofctrl_bundle_finish(b);
+    }
+
+    long long int now = time_msec();
+    if (state == S_BACKOFF && now >= backoff_deadline) {
+        ofctrl_start_resync();
+    } else if (state == S_SYNCED && monitor_state == MONITOR_UNSUPPORTED
+               && now >= next_audit) {
+        next_audit = now + OFCTRL_AUDIT_INTERVAL_MS;
+        ofctrl_start_resync();
+    }
+}
+
+void
+ofctrl_wait(void)
+{
+    if (!swconn) {
+        return;
+    }
+
+    rconn_run_wait(swconn);
+    rconn_recv_wait(swconn);
+    if (recv_more) {
+        poll_immediate_wake();
+    }
+    if (state == S_BACKOFF) {
+        poll_timer_wait_until(backoff_deadline);
+    } else if (state == S_SYNCED && monitor_state == MONITOR_UNSUPPORTED) {
+        poll_timer_wait_until(next_audit);
+    }
+}
+
+bool
+ofctrl_is_connected(void)
+{
+    return state == S_SYNCED;
+}
+
+uint64_t
+ofctrl_put(struct flow_table *desired)
+{
+    n_desired = flow_table_count(desired);
+    n_pending = flow_table_n_tracked(desired);
+    if (!n_pending) {
+        return sent_seqno;
+    }
+
+    if ((state != S_SYNCING && state != S_SYNCED)
+        || rconn_packet_counter_n_bytes(tx_counter) > OFCTRL_MAX_BACKLOG) {
+        /* The changes stay tracked and go out with the next bundle, or the
+         * next resynchronization, which takes the next seqno. */
+        return next_seqno + 1;
+    }
+
+    struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_UPDATE,
+                                                   ++next_seqno);
+    flow_table_for_each_tracked(desired, ofctrl_bundle_add_change, b);
+    flow_table_clear_tracked(desired);
+    ofctrl_bundle_finish(b);
+    sent_seqno = next_seqno;
+    n_pending = 0;
+    return sent_seqno;
+}
+
+uint64_t
+ofctrl_installed_seqno(void)
+{
+    return installed_seqno;
+}
+
+void
+ofctrl_format_status(struct ds *s)
+{
+    long long int now = time_msec();
+
+    ds_put_format(s, "openflow: %s\n", ofctrl_state_description(state));
+    ds_put_format(s, "  target: %s\n", target ? target : "(none)");
+    ds_put_format(s, "  state: %s for %lld ms\n", ofctrl_state_name(state),
+                  now - state_entered);
+    if (state == S_BACKOFF) {
+        ds_put_format(s, "  resynchronizing in %lld ms\n",
+                      MAX(backoff_deadline - now, 0));
+    }
+    ds_put_format(s, "  flow monitor: %s\n",
+                  ofctrl_monitor_state_to_string(monitor_state));
+    ds_put_format(s, "  seqno: %"PRIu64" installed, %"PRIu64" sent\n",
+                  installed_seqno, sent_seqno);
+    ds_put_format(s, "  bundles: %"PRIu64" sent, %"PRIu64" failed, "
+                  "%"PRIuSIZE" in flight, %u bytes queued\n",
+                  n_bundles_sent, n_bundles_failed, n_bundles,
+                  tx_counter ? rconn_packet_counter_n_bytes(tx_counter) : 0);
+    ds_put_format(s, "  flow_mods sent: %"PRIu64" adds, %"PRIu64" modifies, "
+                  "%"PRIu64" deletes\n", n_flow_mods[FLOW_CHANGE_ADD],
+                  n_flow_mods[FLOW_CHANGE_MODIFY],
+                  n_flow_mods[FLOW_CHANGE_DELETE]);
+    ds_put_format(s, "  flows: %"PRIuSIZE" desired, %"PRIuSIZE" changes "
+                  "pending\n", n_desired, n_pending);
+    ds_put_format(s, "  resyncs: %"PRIu64, n_resyncs);
+    if (n_resyncs) {
+        ds_put_format(s, ", the last read %"PRIuSIZE" flows and sent "
+                      "%"PRIuSIZE" adds, %"PRIuSIZE" modifies, %"PRIuSIZE
+                      " deletes", last_resync_read,
+                      last_resync_changes[FLOW_CHANGE_ADD],
+                      last_resync_changes[FLOW_CHANGE_MODIFY],
+                      last_resync_changes[FLOW_CHANGE_DELETE]);
+    }
+    ds_put_char(s, '\n');
+    ds_put_format(s, "  repairs: %"PRIu64" flows restored, %"PRIu64
+                  " foreign flows deleted\n",
+                  n_repairs_restored, n_repairs_removed);
+}
