@@ -4,13 +4,14 @@ EXTRA_DIST += \
 	$(TESTSUITE_AT) \
 	$(TESTSUITE) \
 	tests/atlocal.in \
-	tests/package.m4
+	package.m4
 
 TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/nve-macros.at \
 	tests/nve-ctl.at \
 	tests/nve-controller.at \
+	tests/tes-signal.at \
 	tests/unit.at
 
 TESTSUITE = $(srcdir)/tests/testsuite
@@ -31,11 +32,12 @@ clean-testsuite:
 
 # OVS's tests/ovs-macros.at and tests/ofproto-macros.at are included from
 # the OVS source tree, never copied here.
-$(TESTSUITE): tests/package.m4 $(TESTSUITE_AT)
+$(TESTSUITE): package.m4 $(TESTSUITE_AT)
 	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(OVS_SRCDIR)' \
 	  -o $@.tmp $@.at && mv $@.tmp $@
 
-tests/package.m4: $(top_srcdir)/configure.ac
+# Our package.m4 is in $(srcdir), found before OVS's.
+package.m4: $(top_srcdir)/configure.ac
 	$(AM_V_GEN):;{ \
 	  echo '# Signature of the current package.' && \
 	  echo 'm4_define([AT_PACKAGE_NAME],      [$(PACKAGE_NAME)])' && \
@@ -43,7 +45,7 @@ tests/package.m4: $(top_srcdir)/configure.ac
 	  echo 'm4_define([AT_PACKAGE_VERSION],   [$(PACKAGE_VERSION)])' && \
 	  echo 'm4_define([AT_PACKAGE_STRING],    [$(PACKAGE_STRING)])' && \
 	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
-	} >'$(srcdir)/tests/package.m4'
+	} >'$(srcdir)/package.m4'
 
 # CUnit programs for pure code, run by tests/unit.at.
 check_PROGRAMS += tests/test-nve-unit
