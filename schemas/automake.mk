@@ -8,5 +8,5 @@ CLEANFILES += schemas/nve.5
 schemas/nve.5: schemas/nve.ovsschema schemas/nve.xml
 	$(AM_V_GEN)$(MKDIR_P) schemas && $(OVSDB_DOC) --version=$(VERSION) \
 	  $(srcdir)/schemas/nve.ovsschema $(srcdir)/schemas/nve.xml \
-	  | $(SED) '/^\.TH/s/Open vSwitch/ovs-nve/g' \
-	  > $@.tmp && mv $@.tmp $@
+	  > $@.tmp && $(SED) -i '/^\.TH/s/Open vSwitch/ovs-nve/g' $@.tmp \
+	  && mv $@.tmp $@
