@@ -91,20 +91,25 @@ VLOG_DEFINE_THIS_MODULE(ofctrl);
 /* Connection states.
  *
  * DISCONNECTED -> READ_FLOWS          connected: monitor and dump requested
- * READ_FLOWS -> SYNCING               all flows read: difference sent
+ * READ_FLOWS -> FLOWS_READ            all flows read
+ * FLOWS_READ -> SYNCING               ofctrl_put(): difference sent
  * SYNCING -> SYNCED                   switch confirmed the difference
  * SYNCING, SYNCED -> BACKOFF          switch rejected a bundle
  * READ_FLOWS -> BACKOFF               switch rejected the dump
  * BACKOFF -> READ_FLOWS               backoff over: dump requested again
- * SYNCING, SYNCED -> READ_FLOWS       monitor resumed after a pause, or
- *                                     audit due (no monitor)
+ * FLOWS_READ -> READ_FLOWS            someone changed a flow since the dump
+ * FLOWS_READ, SYNCING, SYNCED         monitor resumed after a pause, or
+ *   -> READ_FLOWS                     audit due (no monitor)
  * any -> DISCONNECTED                 connection lost or target changed
  *
+ * The difference is computed in ofctrl_put(), not as soon as the flows are
+ * read, so that it is against a desired table that the caller completed.
  * ofctrl_put() sends changes in SYNCING and SYNCED only; in the other states
  * they stay tracked and go out with the next resynchronization. */
 #define OFCTRL_STATES                                                   \
     OFCTRL_STATE(DISCONNECTED, "disconnected")                          \
     OFCTRL_STATE(READ_FLOWS,   "reading flows")                         \
+    OFCTRL_STATE(FLOWS_READ,   "waiting for the desired flows")         \
     OFCTRL_STATE(SYNCING,      "synchronizing")                         \
     OFCTRL_STATE(SYNCED,       "connected")                             \
     OFCTRL_STATE(BACKOFF,      "waiting to resynchronize")
@@ -195,9 +200,11 @@ static bool recv_more;                  /* ofctrl_run() left messages. */
 static enum ofctrl_state state;
 static long long int state_entered;
 
-/* READ_FLOWS: the dump request and the flows read so far. */
+/* READ_FLOWS, FLOWS_READ: the dump request and the flows read so far. */
 static ovs_be32 dump_xid;
 static struct flow_table *switch_flows;
+static long long int dump_started;       /* When requested. */
+static long long int dump_msec;          /* How long it took. */
 
 /* BACKOFF: when to read flows again, and the next delay. */
 static long long int backoff_deadline;
@@ -519,6 +526,7 @@ ofctrl_start_resync(void)
     struct ofpbuf *msg = ofputil_encode_flow_stats_request(
         &fsr, OFPUTIL_P_OF15_OXM);
     dump_xid = ofctrl_get_xid(msg);
+    dump_started = time_msec();
     ofctrl_send(msg);
 
     flow_table_destroy(switch_flows);
@@ -549,8 +557,8 @@ ofctrl_request_monitor(void)
     monitor_state = MONITOR_REQUESTED;
 }
 
-/* The last part of the dump arrived: sends the difference between the
- * switch's flows and the desired ones as one bundle. */
+/* Sends the difference between the switch's flows, all read, and the
+ * desired ones as one bundle. */
 static void
 ofctrl_resync(struct flow_table *desired)
 {
@@ -568,7 +576,7 @@ ofctrl_resync(struct flow_table *desired)
     VLOG_INFO("%s: read %"PRIuSIZE" flows in %lld ms, sent %"PRIuSIZE
               " adds, %"PRIuSIZE" modifies, %"PRIuSIZE" deletes in %lld ms "
               "(seqno %"PRIu64")", target, last_resync_read,
-              start - state_entered, b->n_changes[FLOW_CHANGE_ADD],
+              dump_msec, b->n_changes[FLOW_CHANGE_ADD],
               b->n_changes[FLOW_CHANGE_MODIFY],
               b->n_changes[FLOW_CHANGE_DELETE], time_msec() - start,
               b->seqno);
@@ -685,8 +693,7 @@ ofctrl_recv_barrier_reply(const struct ofp_header *oh)
 }
 
 static void
-ofctrl_recv_flow_stats_reply(const struct ofp_header *oh,
-                             struct flow_table *desired)
+ofctrl_recv_flow_stats_reply(const struct ofp_header *oh)
 {
     if (state != S_READ_FLOWS || oh->xid != dump_xid) {
         return;
@@ -714,7 +721,8 @@ ofctrl_recv_flow_stats_reply(const struct ofp_header *oh,
     ofpbuf_uninit(&ofpacts);
 
     if (!ofpmp_more(oh)) {
-        ofctrl_resync(desired);
+        dump_msec = time_msec() - dump_started;
+        ofctrl_set_state(S_FLOWS_READ);
     }
 }
 
@@ -797,7 +805,8 @@ ofctrl_recv_flow_monitor(const struct ofp_header *oh,
             /* A change we cannot decode is a change we cannot repair. */
             VLOG_WARN_RL(&rl, "%s: bad flow monitor update (%s)", target,
                          ofperr_to_string(error));
-            if (state == S_SYNCING || state == S_SYNCED) {
+            if (state == S_FLOWS_READ || state == S_SYNCING
+                || state == S_SYNCED) {
                 ofctrl_start_resync();
             }
             break;
@@ -807,10 +816,14 @@ ofctrl_recv_flow_monitor(const struct ofp_header *oh,
         case OFPFME_ADDED:
         case OFPFME_REMOVED:
         case OFPFME_MODIFIED:
-            /* While reading flows, the dump shows these changes. */
-            if ((state == S_SYNCING || state == S_SYNCED)
-                && monitor_state == MONITOR_ACTIVE) {
+            /* While reading flows, the dump shows these changes; once read,
+             * it no longer does. */
+            if (monitor_state != MONITOR_ACTIVE) {
+                break;
+            } else if (state == S_SYNCING || state == S_SYNCED) {
                 ofctrl_repair(&fu, desired);
+            } else if (state == S_FLOWS_READ) {
+                ofctrl_start_resync();
             }
             break;
 
@@ -856,7 +869,7 @@ ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
         break;
 
     case OFPTYPE_FLOW_STATS_REPLY:
-        ofctrl_recv_flow_stats_reply(oh, desired);
+        ofctrl_recv_flow_stats_reply(oh);
         break;
 
     case OFPTYPE_FLOW_MONITOR_STATS_REPLY:
@@ -1000,7 +1013,11 @@ ofctrl_put(struct flow_table *desired)
 {
     n_desired = flow_table_count(desired);
     n_pending = flow_table_n_tracked(desired);
-    if (!n_pending) {
+    if (state == S_FLOWS_READ) {
+        ofctrl_resync(desired);
+        n_pending = 0;
+        return sent_seqno;
+    } else if (!n_pending) {
         return sent_seqno;
     }
 

@@ -66,7 +66,13 @@ bool ofctrl_is_connected(void);
  * changes stay tracked and go out with the resynchronization; the number
  * returned is installed once that completes.  The same holds while more than
  * a megabyte of earlier changes still waits to be sent: the changes then go
- * out, with those of the next calls, in one larger bundle. */
+ * out, with those of the next calls, in one larger bundle.
+ *
+ * After each (re)connection, once the switch's flows are read, the next call
+ * sends the whole difference between them and 'desired', deleting every flow
+ * that 'desired' lacks.  So do not call it before 'desired' holds everything
+ * the configuration asks for (e.g. before the databases were read once):
+ * flows of objects not yet known would be deleted and added back later. */
 uint64_t ofctrl_put(struct flow_table *desired);
 
 /* The highest sequence number confirmed installed in the switch. */
