@@ -15,3 +15,16 @@ utilities_tes_signal_LDADD = lib/libnve.la $(OVS_LIBS) $(JANSSON_LIBS)
 man_MANS += utilities/tes-signal.8
 CLEANFILES += utilities/tes-signal.8
 EXTRA_DIST += utilities/tes-signal.8.xml
+
+# The sandbox: ovsdb-server, ovs-vswitchd (dummy datapath) and
+# nve-controller in ./sandbox, driven by hand or by a scenario.
+EXTRA_DIST += utilities/nve-sandbox utilities/nve-demo.sh
+sandbox: all
+	$(srcdir)/utilities/nve-sandbox --builddir=$(abs_top_builddir) \
+	  --srcdir=$(abs_top_srcdir) --ovs-builddir=$(OVS_BUILDDIR) \
+	  $(SANDBOXFLAGS)
+demo: all
+	$(srcdir)/utilities/nve-sandbox --builddir=$(abs_top_builddir) \
+	  --srcdir=$(abs_top_srcdir) --ovs-builddir=$(OVS_BUILDDIR) \
+	  --scenario=$(srcdir)/utilities/nve-demo.sh $(SANDBOXFLAGS)
+.PHONY: sandbox demo
