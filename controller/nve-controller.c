@@ -1,0 +1,648 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* nve-controller: the Network Virtualization Edge daemon.
+ *
+ * It reads the NVE database, turns it into OpenFlow flows on the
+ * integration bridge and tunnel ports in the Open_vSwitch database, and
+ * reports in NVE_Global.cur_cfg when a configuration is in the switch.  The
+ * whole daemon is one loop: every module runs, then every module says what
+ * it waits for, then one poll_block(). */
+
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command-line.h"
+#include "daemon.h"
+#include "dirs.h"
+#include "fatal-signal.h"
+#include "flow-table.h"
+#include "lib/nve-idl.h"
+#include "lib/vswitch-idl.h"
+#include "memory.h"
+#include "ofctrl.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "pipeline.h"
+#include "simap.h"
+#include "smap.h"
+#include "stream-ssl.h"
+#include "stream.h"
+#include "tunnels.h"
+#include "unixctl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(main);
+
+/* The integration bridge when NVE_Global.bridge does not name one. */
+#define DEFAULT_BRIDGE_NAME "br-int"
+
+/* The mark of a bridge that nve-controller created, in Bridge
+ * external_ids. */
+#define BRIDGE_OWNER_KEY "nve-bridge"
+
+/* Command-line configuration. */
+static char *ovs_remote;
+static char *nve_remote;
+static const char *unixctl_path;
+
+/* Reporting NVE_Global.cur_cfg.
+ *
+ * When a configuration 'nb_cfg' is fully reflected in the desired flow
+ * table and the Open_vSwitch database, the controller remembers it along
+ * with the sequence number of the ofctrl round that carries its flows.  Once
+ * ofctrl confirms that round installed, cur_cfg is written. */
+struct cur_cfg_tracker {
+    bool valid;                 /* Has any configuration settled yet? */
+    int64_t nb_cfg;             /* The last configuration that settled... */
+    uint64_t seqno;             /* ...and the ofctrl round of its flows. */
+};
+
+/* Everything the unixctl commands look at. */
+struct controller {
+    struct ovsdb_idl_loop ovs_loop;
+    struct ovsdb_idl_loop nve_loop;
+    struct flow_table *flows;
+    struct tunnels *tunnels;
+    struct cur_cfg_tracker cur_cfg;
+    char *ofctrl_bridge;        /* Bridge that ofctrl connects to. */
+    bool bridge_exists;         /* Did the last round find the integration
+                                 * bridge in OVS? */
+    bool exiting;
+};
+
+static void parse_options(int argc, char *argv[]);
+OVS_NO_RETURN static void usage(void);
+
+static unixctl_cb_func nve_controller_exit;
+static unixctl_cb_func nve_show;
+static unixctl_cb_func tunnel_list;
+static unixctl_cb_func flow_list;
+
+static void
+register_ovs_idl(struct ovsdb_idl *idl)
+{
+    ovsdb_idl_add_table(idl, &ovsrec_table_open_vswitch);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_bridges);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_next_cfg);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_cur_cfg);
+    ovsdb_idl_add_table(idl, &ovsrec_table_bridge);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_name);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_ports);
+    tunnels_register_ovs_idl(idl);
+}
+
+static void
+register_nve_idl(struct ovsdb_idl *idl)
+{
+    ovsdb_idl_add_table(idl, &nverec_table_nve_global);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_name);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_underlay_ip);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_encap);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_bridge);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_options);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_nb_cfg);
+    /* We write cur_cfg: our own writes need not wake us up. */
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_cur_cfg);
+    ovsdb_idl_omit_alert(idl, &nverec_nve_global_col_cur_cfg);
+    tunnels_register_nve_idl(idl);
+}
+
+static const char *
+integration_bridge_name(const struct nverec_nve_global *nve_cfg)
+{
+    return (nve_cfg && nve_cfg->bridge && nve_cfg->bridge[0]
+            ? nve_cfg->bridge : DEFAULT_BRIDGE_NAME);
+}
+
+static const struct ovsrec_bridge *
+integration_bridge_find(const struct ovsrec_bridge_table *bridges,
+                        const char *name)
+{
+    const struct ovsrec_bridge *br;
+
+    OVSREC_BRIDGE_TABLE_FOR_EACH (br, bridges) {
+        if (!strcmp(br->name, name)) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+/* Creates the integration bridge 'name', the way ovn-controller creates
+ * br-int: with its internal port, fail_mode=secure so that the switch never
+ * forwards on its own, no in-band control, datapath_type from NVE_Global
+ * options:datapath_type, and our mark.  nve-controller never deletes or
+ * modifies a bridge, even one it created: other ports may be on it.
+ *
+ * The transaction increments next_cfg, so that cur_cfg says when
+ * ovs-vswitchd has created the bridge and its OpenFlow socket. */
+static void
+integration_bridge_create(struct ovsdb_idl_txn *ovs_txn,
+                          const struct ovsrec_open_vswitch *ovs,
+                          const struct nverec_nve_global *nve_cfg,
+                          const char *name)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    VLOG_INFO_RL(&rl, "integration bridge %s does not exist, creating it",
+                 name);
+    ovsdb_idl_txn_add_comment(ovs_txn, "nve-controller: creating "
+                              "integration bridge %s", name);
+
+    struct ovsrec_interface *iface = ovsrec_interface_insert(ovs_txn);
+    ovsrec_interface_set_name(iface, name);
+    ovsrec_interface_set_type(iface, "internal");
+
+    struct ovsrec_port *port = ovsrec_port_insert(ovs_txn);
+    ovsrec_port_set_name(port, name);
+    ovsrec_port_set_interfaces(port, &iface, 1);
+
+    struct ovsrec_bridge *br = ovsrec_bridge_insert(ovs_txn);
+    ovsrec_bridge_set_name(br, name);
+    ovsrec_bridge_set_fail_mode(br, "secure");
+    ovsrec_bridge_set_ports(br, &port, 1);
+
+    const char *datapath_type = smap_get(&nve_cfg->options, "datapath_type");
+    if (datapath_type) {
+        ovsrec_bridge_set_datapath_type(br, datapath_type);
+    }
+
+    const struct smap other_config = SMAP_CONST1(&other_config,
+                                                 "disable-in-band", "true");
+    ovsrec_bridge_set_other_config(br, &other_config);
+
+    const struct smap ids = SMAP_CONST1(&ids, BRIDGE_OWNER_KEY,
+                                        nve_cfg->name);
+    ovsrec_bridge_set_external_ids(br, &ids);
+
+    ovsrec_open_vswitch_update_bridges_addvalue(ovs, br);
+
+    /* Have ovs-vswitchd say when the bridge exists for real. */
+    ovsdb_idl_txn_increment(ovs_txn, &ovs->header_,
+                            &ovsrec_open_vswitch_col_next_cfg, false);
+}
+
+/* Returns the integration bridge, or NULL if it does not exist yet, in
+ * which case it is being created if 'ovs_txn' allows. */
+static const struct ovsrec_bridge *
+integration_bridge_run(struct ovsdb_idl_txn *ovs_txn,
+                       struct ovsdb_idl *ovs_idl,
+                       const struct nverec_nve_global *nve_cfg)
+{
+    const char *name = integration_bridge_name(nve_cfg);
+    const struct ovsrec_bridge *br
+        = integration_bridge_find(ovsrec_bridge_table_get(ovs_idl), name);
+    if (br) {
+        return br;
+    }
+
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(ovs_idl);
+    if (!ovs) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "Open_vSwitch database has no Open_vSwitch row: "
+                     "waiting for it to be initialized to create integration "
+                     "bridge %s", name);
+    } else if (ovs_txn) {
+        integration_bridge_create(ovs_txn, ovs, nve_cfg, name);
+    }
+    return NULL;
+}
+
+/* Returns true if ovs-vswitchd has applied every configuration change
+ * whose application anybody asked to hear about. */
+static bool
+ovs_applied(struct ovsdb_idl *ovs_idl)
+{
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(ovs_idl);
+    return ovs && ovs->cur_cfg >= ovs->next_cfg;
+}
+
+/* Points ofctrl at the management socket of bridge 'name'. */
+static void
+controller_set_ofctrl_bridge(struct controller *c, const char *name)
+{
+    if (c->ofctrl_bridge && !strcmp(c->ofctrl_bridge, name)) {
+        return;
+    }
+
+    VLOG_INFO("integration bridge is %s", name);
+    free(c->ofctrl_bridge);
+    c->ofctrl_bridge = xstrdup(name);
+
+    char *target = xasprintf("unix:%s/%s.mgmt", ovs_rundir(), name);
+    ofctrl_set_target(target);
+    free(target);
+}
+
+/* Writes NVE_Global.cur_cfg once the configuration in nb_cfg is installed.
+ * 'settled' says whether this round's flows are the whole configuration,
+ * 'put_seqno' is the ofctrl round that carries them. */
+static void
+cur_cfg_run(struct cur_cfg_tracker *t, const struct nverec_nve_global *nve_cfg,
+            struct ovsdb_idl_txn *nve_txn, bool settled, uint64_t put_seqno)
+{
+    if (settled && (!t->valid || t->nb_cfg != nve_cfg->nb_cfg)) {
+        t->valid = true;
+        t->nb_cfg = nve_cfg->nb_cfg;
+        t->seqno = put_seqno;
+    }
+
+    if (t->valid && nve_cfg->cur_cfg != t->nb_cfg && nve_txn
+        && ofctrl_installed_seqno() >= t->seqno) {
+        nverec_nve_global_set_cur_cfg(nve_cfg, t->nb_cfg);
+    }
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct unixctl_server *unixctl;
+    int retval;
+
+    ovs_cmdl_proctitle_init(argc, argv);
+    ovs_set_program_name(argv[0], "(ovs-nve) " NVE_VERSION);
+    service_start(&argc, &argv);
+    parse_options(argc, argv);
+    fatal_ignore_sigpipe();
+
+    daemonize_start(false);
+
+    retval = unixctl_server_create(unixctl_path, &unixctl);
+    if (retval) {
+        exit(EXIT_FAILURE);
+    }
+
+    struct controller c = {
+        .ovs_loop = OVSDB_IDL_LOOP_INITIALIZER(
+            ovsdb_idl_create(ovs_remote, &ovsrec_idl_class, false, true)),
+        .nve_loop = OVSDB_IDL_LOOP_INITIALIZER(
+            ovsdb_idl_create(nve_remote, &nverec_idl_class, false, true)),
+        .flows = flow_table_create(),
+        .tunnels = tunnels_create(),
+    };
+    register_ovs_idl(c.ovs_loop.idl);
+    register_nve_idl(c.nve_loop.idl);
+
+    unixctl_command_register("exit", "", 0, 0, nve_controller_exit, &c);
+    unixctl_command_register("nve/show", "", 0, 0, nve_show, &c);
+    unixctl_command_register("tunnel/list", "", 0, 0, tunnel_list, &c);
+    unixctl_command_register("flow/list", "[TABLE]", 0, 1, flow_list, &c);
+
+    daemonize_complete();
+
+    ofctrl_init();
+    pipeline_add_flows(c.flows);
+
+    while (!c.exiting) {
+        struct ovsdb_idl_txn *ovs_txn = ovsdb_idl_loop_run(&c.ovs_loop);
+        struct ovsdb_idl_txn *nve_txn = ovsdb_idl_loop_run(&c.nve_loop);
+        struct ovsdb_idl *ovs_idl = c.ovs_loop.idl;
+        struct ovsdb_idl *nve_idl = c.nve_loop.idl;
+
+        memory_run();
+        if (memory_should_report()) {
+            struct simap usage = SIMAP_INITIALIZER(&usage);
+            simap_increase(&usage, "desired-flows",
+                           flow_table_count(c.flows));
+            simap_increase(&usage, "tunnels", tunnels_count(c.tunnels));
+            ovsdb_idl_get_memory_usage(ovs_idl, &usage);
+            ovsdb_idl_get_memory_usage(nve_idl, &usage);
+            memory_report(&usage);
+            simap_destroy(&usage);
+        }
+
+        const struct nverec_nve_global *nve_cfg
+            = nverec_nve_global_first(nve_idl);
+        ofctrl_run(c.flows);
+
+        /* Acting on a database before it was read would sweep everything
+         * it has not yet told us about. */
+        bool settled = false;
+        if (ovsdb_idl_has_ever_connected(ovs_idl)
+            && ovsdb_idl_has_ever_connected(nve_idl)) {
+            if (nve_cfg) {
+                const struct ovsrec_bridge *br_int
+                    = integration_bridge_run(ovs_txn, ovs_idl, nve_cfg);
+                c.bridge_exists = br_int != NULL;
+                if (br_int && ovs_applied(ovs_idl)) {
+                    /* Before ovs-vswitchd has created the bridge, its
+                     * socket does not exist. */
+                    controller_set_ofctrl_bridge(&c, br_int->name);
+                }
+
+                tunnels_run(c.tunnels, ovs_txn,
+                            ovsrec_open_vswitch_first(ovs_idl),
+                            ovsrec_bridge_table_get(ovs_idl), br_int,
+                            nve_cfg, nverec_remote_nve_table_get(nve_idl),
+                            c.flows);
+                settled = br_int && tunnels_is_settled(c.tunnels);
+            } else {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+                VLOG_INFO_RL(&rl, "NVE database has no NVE_Global row: "
+                             "waiting for \"nve-ctl init\"");
+            }
+        }
+
+        uint64_t put_seqno = ofctrl_put(c.flows);
+        if (nve_cfg) {
+            cur_cfg_run(&c.cur_cfg, nve_cfg, nve_txn, settled, put_seqno);
+        }
+
+        unixctl_server_run(unixctl);
+
+        ofctrl_wait();
+        unixctl_server_wait(unixctl);
+        memory_wait();
+        if (c.exiting) {
+            poll_immediate_wake();
+        }
+        ovsdb_idl_loop_commit_and_wait(&c.nve_loop);
+        ovsdb_idl_loop_commit_and_wait(&c.ovs_loop);
+        poll_block();
+        if (should_service_stop()) {
+            c.exiting = true;
+        }
+    }
+
+    /* Tunnel ports and flows stay in place when the controller exits, so
+     * that forwarding goes on while it restarts; the next controller adopts
+     * them by their marks and by comparing flows. */
+    unixctl_server_destroy(unixctl);
+    ofctrl_destroy();
+    tunnels_destroy(c.tunnels);
+    flow_table_destroy(c.flows);
+    ovsdb_idl_loop_destroy(&c.ovs_loop);
+    ovsdb_idl_loop_destroy(&c.nve_loop);
+    free(c.ofctrl_bridge);
+    free(ovs_remote);
+    free(nve_remote);
+    service_stop();
+
+    exit(EXIT_SUCCESS);
+}
+
+static void
+parse_options(int argc, char *argv[])
+{
+    enum {
+        OPT_OVS_DB = UCHAR_MAX + 1,
+        OPT_NVE_DB,
+        OPT_UNIXCTL,
+        OPT_PEER_CA_CERT,
+        OPT_BOOTSTRAP_CA_CERT,
+        VLOG_OPTION_ENUMS,
+        DAEMON_OPTION_ENUMS,
+        SSL_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"ovs-db", required_argument, NULL, OPT_OVS_DB},
+        {"nve-db", required_argument, NULL, OPT_NVE_DB},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        VLOG_LONG_OPTIONS,
+        DAEMON_LONG_OPTIONS,
+        STREAM_SSL_LONG_OPTIONS,
+        {"peer-ca-cert", required_argument, NULL, OPT_PEER_CA_CERT},
+        {"bootstrap-ca-cert", required_argument, NULL, OPT_BOOTSTRAP_CA_CERT},
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+
+        switch (c) {
+        case OPT_OVS_DB:
+            free(ovs_remote);
+            ovs_remote = xstrdup(optarg);
+            break;
+
+        case OPT_NVE_DB:
+            free(nve_remote);
+            nve_remote = xstrdup(optarg);
+            break;
+
+        case OPT_UNIXCTL:
+            unixctl_path = optarg;
+            break;
+
+        case 'h':
+            usage();
+
+        case 'V':
+            ovs_print_version(0, 0);
+            printf("NVE DB Schema %s\n", nverec_get_db_version());
+            exit(EXIT_SUCCESS);
+
+        VLOG_OPTION_HANDLERS
+        DAEMON_OPTION_HANDLERS
+        STREAM_SSL_OPTION_HANDLERS
+
+        case OPT_PEER_CA_CERT:
+            stream_ssl_set_peer_ca_cert_file(optarg);
+            break;
+
+        case OPT_BOOTSTRAP_CA_CERT:
+            stream_ssl_set_ca_cert_file(optarg, true);
+            break;
+
+        case '?':
+            exit(EXIT_FAILURE);
+
+        default:
+            OVS_NOT_REACHED();
+        }
+    }
+    free(short_options);
+
+    if (optind < argc) {
+        VLOG_FATAL("%s: unexpected argument (use --help for help)",
+                   argv[optind]);
+    }
+
+    char *default_db = xasprintf("unix:%s/db.sock", ovs_rundir());
+    if (!ovs_remote) {
+        ovs_remote = xstrdup(default_db);
+    }
+    if (!nve_remote) {
+        nve_remote = xstrdup(default_db);
+    }
+    free(default_db);
+}
+
+static void
+usage(void)
+{
+    printf("%s: Network Virtualization Edge controller\n"
+           "usage: %s [OPTIONS]\n"
+           "\n"
+           "Database options:\n"
+           "  --ovs-db=DATABASE       Open_vSwitch database "
+           "(default: unix:%s/db.sock)\n"
+           "  --nve-db=DATABASE       NVE database "
+           "(default: unix:%s/db.sock)\n",
+           program_name, program_name, ovs_rundir(), ovs_rundir());
+    stream_usage("DATABASE", true, false, true);
+    daemon_usage();
+    vlog_usage();
+    printf("\nOther options:\n"
+           "  --unixctl=SOCKET        override default control socket name\n"
+           "  -h, --help              display this help message\n"
+           "  -V, --version           display version information\n");
+    exit(EXIT_SUCCESS);
+}
+
+static void
+nve_controller_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                    const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+
+    c->exiting = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+static const char *
+idl_state(const struct ovsdb_idl *idl)
+{
+    return (ovsdb_idl_is_connected(idl) ? "connected"
+            : ovsdb_idl_has_ever_connected(idl) ? "reconnecting"
+            : "connecting");
+}
+
+static void
+nve_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    const struct nverec_nve_global *nve_cfg
+        = nverec_nve_global_first(c->nve_loop.idl);
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    if (nve_cfg) {
+        ds_put_format(&ds, "nve: %s\n", nve_cfg->name);
+        ds_put_format(&ds, "underlay_ip: %s\n",
+                      nve_cfg->underlay_ip ? nve_cfg->underlay_ip : "-");
+        ds_put_format(&ds, "encap: %s\n",
+                      nve_cfg->encap ? nve_cfg->encap : "vxlan");
+    } else {
+        ds_put_cstr(&ds, "nve: not configured\n");
+    }
+    ds_put_format(&ds, "bridge: %s%s\n", integration_bridge_name(nve_cfg),
+                  c->bridge_exists ? "" : " (missing)");
+    ds_put_format(&ds, "ovs-db: %s %s\n", ovs_remote,
+                  idl_state(c->ovs_loop.idl));
+    ds_put_format(&ds, "nve-db: %s %s\n", nve_remote,
+                  idl_state(c->nve_loop.idl));
+    if (nve_cfg) {
+        ds_put_format(&ds, "nb_cfg: %"PRId64"\n", nve_cfg->nb_cfg);
+        ds_put_format(&ds, "cur_cfg: %"PRId64"\n", nve_cfg->cur_cfg);
+    }
+    ds_put_format(&ds, "tunnels: %"PRIuSIZE"\n", tunnels_count(c->tunnels));
+    ds_put_format(&ds, "desired flows: %"PRIuSIZE"\n",
+                  flow_table_count(c->flows));
+    ofctrl_format_status(&ds);
+
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+static void
+tunnel_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
+            const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    tunnels_format(c->tunnels, &ds);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+struct flow_line {
+    uint8_t table_id;
+    uint16_t priority;
+    char *text;
+};
+
+/* Orders flows as they are evaluated: by table, then highest priority
+ * first, then by text. */
+static int
+compare_flow_lines(const void *a_, const void *b_)
+{
+    const struct flow_line *a = a_;
+    const struct flow_line *b = b_;
+
+    return (a->table_id != b->table_id ? (a->table_id < b->table_id ? -1 : 1)
+            : a->priority != b->priority ? (a->priority > b->priority ? -1
+                                            : 1)
+            : strcmp(a->text, b->text));
+}
+
+static void
+flow_list(struct unixctl_conn *conn, int argc, const char *argv[], void *c_)
+{
+    struct controller *c = c_;
+    uint8_t table_id = 0;
+
+    if (argc > 1 && !pipeline_table_from_string(argv[1], &table_id)) {
+        unixctl_command_reply_error(conn, "TABLE must be a table name or "
+                                    "number");
+        return;
+    }
+
+    size_t n = flow_table_count(c->flows);
+    struct flow_line *lines = xmalloc(n * sizeof *lines);
+    const struct flow_table_entry *entry;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    size_t n_lines = 0;
+
+    FLOW_TABLE_FOR_EACH (entry, c->flows) {
+        if (argc > 1 && entry->table_id != table_id) {
+            continue;
+        }
+        ds_clear(&ds);
+        flow_table_entry_format(entry, &ds);
+        lines[n_lines++] = (struct flow_line) {
+            .table_id = entry->table_id,
+            .priority = entry->priority,
+            .text = ds_steal_cstr(&ds),
+        };
+    }
+    if (n_lines) {
+        qsort(lines, n_lines, sizeof *lines, compare_flow_lines);
+    }
+
+    for (size_t i = 0; i < n_lines; i++) {
+        ds_put_format(&ds, "%s\n", lines[i].text);
+        free(lines[i].text);
+    }
+    free(lines);
+
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}

@@ -1,0 +1,167 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+#include "pipeline.h"
+
+#include <string.h>
+#include "flow-table.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/util.h"
+#include "util.h"
+
+struct pipeline_table {
+    enum nve_table table_id;
+    const char *name;
+};
+
+static const struct pipeline_table pipeline_tables[] = {
+#define NVE_TABLE(ENUM, NUMBER, NAME) { NVE_TABLE_##ENUM, NAME },
+    NVE_TABLES
+#undef NVE_TABLE
+};
+
+/* The ingress stages that only concern packets from local VSIs. */
+static const enum nve_table vsi_only_tables[] = {
+    NVE_TABLE_ANTI_SPOOF, NVE_TABLE_INGRESS_ACL, NVE_TABLE_QOS,
+};
+
+static const struct pipeline_table *
+pipeline_table_lookup(uint8_t table_id)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(pipeline_tables); i++) {
+        if (pipeline_tables[i].table_id == table_id) {
+            return &pipeline_tables[i];
+        }
+    }
+    return NULL;
+}
+
+/* Returns the name of OpenFlow table 'table_id' in the pipeline, or NULL if
+ * the pipeline has no such table. */
+const char *
+pipeline_table_name(uint8_t table_id)
+{
+    const struct pipeline_table *t = pipeline_table_lookup(table_id);
+    return t ? t->name : NULL;
+}
+
+/* Parses 's', a table name of the pipeline or an OpenFlow table number
+ * (0 to 254), into '*table_id'.  Returns true if successful. */
+bool
+pipeline_table_from_string(const char *s, uint8_t *table_id)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(pipeline_tables); i++) {
+        if (!strcmp(s, pipeline_tables[i].name)) {
+            *table_id = pipeline_tables[i].table_id;
+            return true;
+        }
+    }
+
+    unsigned int n;
+    if (str_to_uint(s, 10, &n) && n < 255) {
+        *table_id = n;
+        return true;
+    }
+    return false;
+}
+
+/* Returns the stage that follows 'current', which must not be the last. */
+enum nve_table
+pipeline_next_table(enum nve_table current)
+{
+    for (size_t i = 0; i + 1 < ARRAY_SIZE(pipeline_tables); i++) {
+        if (pipeline_tables[i].table_id == current) {
+            return pipeline_tables[i + 1].table_id;
+        }
+    }
+    OVS_NOT_REACHED();
+}
+
+/* Makes 'match' match packets whose flag 'flag_bit' is 'value'. */
+void
+pipeline_match_flag(struct match *match, int flag_bit, bool value)
+{
+    uint32_t bit = UINT32_C(1) << flag_bit;
+
+    match_set_reg_masked(match, NVE_MFF_FLAGS - MFF_REG0, value ? bit : 0,
+                         bit);
+}
+
+/* Appends to 'ofpacts' an action that sets flag 'flag_bit'. */
+void
+pipeline_put_set_flag(struct ofpbuf *ofpacts, int flag_bit)
+{
+    const struct mf_field *field = mf_from_id(NVE_MFF_FLAGS);
+    ovs_be32 bit = htonl(UINT32_C(1) << flag_bit);
+
+    ofpact_put_set_field(ofpacts, field, &bit, &bit);
+}
+
+/* Appends to 'ofpacts' an action that copies the VNI of the tunnel header
+ * into the VNID, for a packet received from a remote NVE. */
+void
+pipeline_put_vnid_from_tun_id(struct ofpbuf *ofpacts)
+{
+    struct ofpact_reg_move *move = ofpact_put_REG_MOVE(ofpacts);
+
+    move->src.field = mf_from_id(MFF_TUN_ID);
+    move->src.ofs = 0;
+    move->src.n_bits = NVE_VNID_BITS;
+    move->dst.field = mf_from_id(NVE_MFF_VNID);
+    move->dst.ofs = 0;
+    move->dst.n_bits = NVE_VNID_BITS;
+}
+
+/* Appends to 'ofpacts' the instruction that sends the packet on to the stage
+ * after 'current'.  It must be the last action. */
+void
+pipeline_put_goto_next(struct ofpbuf *ofpacts, enum nve_table current)
+{
+    ofpact_put_GOTO_TABLE(ofpacts)->table_id = pipeline_next_table(current);
+}
+
+void
+pipeline_add_flows(struct flow_table *flows)
+{
+    uint64_t cookie = flow_owner_cookie(FLOW_OWNER_PIPELINE, 0);
+    uint64_t stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    flow_table_remove_owner(flows, cookie);
+
+    /* Whatever no stage allows is dropped. */
+    for (size_t i = 0; i < ARRAY_SIZE(pipeline_tables); i++) {
+        match_init_catchall(&match);
+        flow_table_add(flows, cookie, pipeline_tables[i].table_id, 0,
+                       &match, NULL, 0);
+    }
+
+    /* Packets from remote NVEs pass the stages for local VSIs. */
+    for (size_t i = 0; i < ARRAY_SIZE(vsi_only_tables); i++) {
+        match_init_catchall(&match);
+        pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, true);
+        ofpbuf_clear(&ofpacts);
+        pipeline_put_goto_next(&ofpacts, vsi_only_tables[i]);
+        flow_table_add(flows, cookie, vsi_only_tables[i], 100, &match,
+                       ofpacts.data, ofpacts.size);
+    }
+
+    ofpbuf_uninit(&ofpacts);
+}
