@@ -7,8 +7,14 @@ controller_nve_controller_SOURCES = \
 	controller/ofctrl.h \
 	controller/pipeline.c \
 	controller/pipeline.h \
+	controller/tns-server.c \
+	controller/tns-server.h \
 	controller/tunnels.c \
 	controller/tunnels.h \
+	controller/vsi-flows.c \
+	controller/vsi-flows.h \
+	controller/vsi-table.c \
+	controller/vsi-table.h \
 	controller/nve-controller.c
 controller_nve_controller_LDADD = lib/libnve.la $(OVS_LIBS) $(JANSSON_LIBS)
 

@@ -34,6 +34,7 @@
 #include "daemon.h"
 #include "dirs.h"
 #include "fatal-signal.h"
+#include "flow.h"
 #include "flow-table.h"
 #include "lib/nve-idl.h"
 #include "lib/vswitch-idl.h"
@@ -46,11 +47,15 @@
 #include "pipeline.h"
 #include "simap.h"
 #include "smap.h"
+#include "sset.h"
 #include "stream-ssl.h"
 #include "stream.h"
+#include "tns-server.h"
 #include "tunnels.h"
 #include "unixctl.h"
 #include "util.h"
+#include "vsi-lifecycle.h"
+#include "vsi-table.h"
 
 VLOG_DEFINE_THIS_MODULE(main);
 
@@ -65,6 +70,7 @@ VLOG_DEFINE_THIS_MODULE(main);
 static char *ovs_remote;
 static char *nve_remote;
 static const char *unixctl_path;
+static struct sset tns_remotes = SSET_INITIALIZER(&tns_remotes);
 
 /* Reporting NVE_Global.cur_cfg.
  *
@@ -84,6 +90,8 @@ struct controller {
     struct ovsdb_idl_loop nve_loop;
     struct flow_table *flows;
     struct tunnels *tunnels;
+    struct vsi_table *vsis;
+    struct tns_server *tns;
     struct cur_cfg_tracker cur_cfg;
     char *ofctrl_bridge;        /* Bridge that ofctrl connects to. */
     bool bridge_exists;         /* Did the last round find the integration
@@ -98,6 +106,10 @@ static unixctl_cb_func nve_controller_exit;
 static unixctl_cb_func nve_show;
 static unixctl_cb_func tunnel_list;
 static unixctl_cb_func flow_list;
+static unixctl_cb_func vsi_list;
+static unixctl_cb_func vsi_show;
+static unixctl_cb_func vsi_lifecycle;
+static unixctl_cb_func tns_show;
 
 static void
 register_ovs_idl(struct ovsdb_idl *idl)
@@ -126,6 +138,98 @@ register_nve_idl(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &nverec_nve_global_col_cur_cfg);
     ovsdb_idl_omit_alert(idl, &nverec_nve_global_col_cur_cfg);
     tunnels_register_nve_idl(idl);
+
+    /* The VSI table and the TNS server read these. */
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_keepalive_timeout);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_max_vsis);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_tns_remotes);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_tns_max_message_size);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_tns_max_connections);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_tns_max_inflight);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_ssl);
+    static const struct ovsdb_idl_table_class *whole_tables[] = {
+        &nverec_table_ssl, &nverec_table_virtual_network, &nverec_table_tes,
+        &nverec_table_tes_port, &nverec_table_policy_profile,
+        &nverec_table_acl, &nverec_table_vsi, &nverec_table_vsi_binding,
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(whole_tables); i++) {
+        const struct ovsdb_idl_table_class *tc = whole_tables[i];
+        for (size_t k = 0; k < tc->n_columns; k++) {
+            ovsdb_idl_add_column(idl, &tc->columns[k]);
+        }
+    }
+}
+
+/* The TNS listeners: the default socket, the command line's and the
+ * database's; the limits and TLS settings from the database. */
+static void
+tns_configure(struct tns_server *tns, const struct nverec_nve_global *cfg)
+{
+    struct sset remotes = SSET_INITIALIZER(&remotes);
+    struct tns_server_limits limits = {
+        .max_message_size = TNS_DEFAULT_MAX_MESSAGE_SIZE,
+        .max_connections = TNS_DEFAULT_MAX_CONNECTIONS,
+        .max_inflight = TNS_DEFAULT_MAX_INFLIGHT,
+    };
+
+    sset_add_and_free(&remotes,
+                      xasprintf("punix:%s/nve-tns.sock", ovs_rundir()));
+    const char *remote;
+    SSET_FOR_EACH (remote, &tns_remotes) {
+        sset_add(&remotes, remote);
+    }
+    if (cfg) {
+        sset_add_array(&remotes, cfg->tns_remotes, cfg->n_tns_remotes);
+        if (cfg->n_tns_max_message_size) {
+            limits.max_message_size = *cfg->tns_max_message_size;
+        }
+        if (cfg->n_tns_max_connections) {
+            limits.max_connections = *cfg->tns_max_connections;
+        }
+        if (cfg->n_tns_max_inflight) {
+            limits.max_inflight = *cfg->tns_max_inflight;
+        }
+
+        const struct nverec_ssl *ssl = cfg->ssl;
+        if (ssl) {
+            stream_ssl_set_key_and_cert(ssl->private_key, ssl->certificate);
+            stream_ssl_set_ca_cert_file(ssl->ca_cert, ssl->bootstrap_ca_cert);
+            stream_ssl_set_protocols(ssl->ssl_protocols[0]
+                                     ? ssl->ssl_protocols : NULL);
+            stream_ssl_set_ciphers(ssl->ssl_ciphers[0]
+                                   ? ssl->ssl_ciphers : NULL);
+        }
+    }
+    tns_server_configure(tns, &remotes, &limits);
+    sset_destroy(&remotes);
+}
+
+/* Tells the VSI table the OpenFlow port number of every TES-facing port on
+ * the integration bridge 'br'. */
+static void
+tes_ports_run(struct vsi_table *vsis, const struct vsi_ctx *ctx,
+              const struct ovsrec_bridge *br)
+{
+    struct simap ofports = SIMAP_INITIALIZER(&ofports);
+
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        for (size_t k = 0; k < port->n_interfaces; k++) {
+            const struct ovsrec_interface *iface = port->interfaces[k];
+            if (iface->n_ofport && *iface->ofport > 0
+                && *iface->ofport < ofp_to_u16(OFPP_MAX)) {
+                simap_put(&ofports, iface->name, *iface->ofport);
+            }
+        }
+    }
+
+    const struct nverec_tes_port *prow;
+    NVEREC_TES_PORT_FOR_EACH (prow, ctx->nve_idl) {
+        const struct simap_node *node = simap_find(&ofports, prow->name);
+        vsi_table_set_ofport(vsis, ctx, prow->name,
+                             node ? u16_to_ofp(node->data) : OFPP_NONE);
+    }
+    simap_destroy(&ofports);
 }
 
 static const char *
@@ -299,14 +403,20 @@ main(int argc, char *argv[])
             ovsdb_idl_create(nve_remote, &nverec_idl_class, false, true)),
         .flows = flow_table_create(),
         .tunnels = tunnels_create(),
+        .tns = tns_server_create(),
     };
     register_ovs_idl(c.ovs_loop.idl);
     register_nve_idl(c.nve_loop.idl);
+    c.vsis = vsi_table_create(c.nve_loop.idl);
 
     unixctl_command_register("exit", "", 0, 0, nve_controller_exit, &c);
     unixctl_command_register("nve/show", "", 0, 0, nve_show, &c);
     unixctl_command_register("tunnel/list", "", 0, 0, tunnel_list, &c);
     unixctl_command_register("flow/list", "[TABLE]", 0, 1, flow_list, &c);
+    unixctl_command_register("vsi/list", "", 0, 0, vsi_list, &c);
+    unixctl_command_register("vsi/show", "VSI", 1, 1, vsi_show, &c);
+    unixctl_command_register("vsi/lifecycle", "", 0, 0, vsi_lifecycle, &c);
+    unixctl_command_register("tns/show", "", 0, 0, tns_show, &c);
 
     daemonize_complete();
 
@@ -335,6 +445,21 @@ main(int argc, char *argv[])
             = nverec_nve_global_first(nve_idl);
         ofctrl_run(c.flows);
 
+        /* VSIs: the NVE's own changes first (ageing, configuration), then
+         * the TES's requests. */
+        struct vsi_ctx vctx = {
+            .nve_idl = nve_idl,
+            .nve_loop = &c.nve_loop,
+            .nve_txn = nve_txn,
+            .global = nve_cfg,
+            .flows = c.flows,
+        };
+        vsi_table_run(c.vsis, &vctx);
+        if (ovsdb_idl_has_ever_connected(nve_idl)) {
+            tns_configure(c.tns, nve_cfg);
+        }
+        tns_server_run(c.tns, c.vsis, &vctx);
+
         /* Acting on a database before it was read would sweep everything
          * it has not yet told us about. */
         bool settled = false;
@@ -344,6 +469,7 @@ main(int argc, char *argv[])
                 const struct ovsrec_bridge *br_int
                     = integration_bridge_run(ovs_txn, ovs_idl, nve_cfg);
                 c.bridge_exists = br_int != NULL;
+                tes_ports_run(c.vsis, &vctx, br_int);
                 if (br_int && ovs_applied(ovs_idl)) {
                     /* Before ovs-vswitchd has created the bridge, its
                      * socket does not exist. */
@@ -363,14 +489,20 @@ main(int argc, char *argv[])
             }
         }
 
+        vsi_table_sync(c.vsis, &vctx);
         uint64_t put_seqno = ofctrl_put(c.flows);
+        vsi_table_flows_put(c.vsis, put_seqno, ofctrl_installed_seqno());
         if (nve_cfg) {
             cur_cfg_run(&c.cur_cfg, nve_cfg, nve_txn, settled, put_seqno);
         }
+        tns_server_flush(c.tns, c.vsis, nve_cfg ? nve_cfg->name : NULL);
 
         unixctl_server_run(unixctl);
+        ovsdb_idl_track_clear(nve_idl);
 
         ofctrl_wait();
+        vsi_table_wait(c.vsis);
+        tns_server_wait(c.tns, c.vsis);
         unixctl_server_wait(unixctl);
         memory_wait();
         if (c.exiting) {
@@ -388,6 +520,8 @@ main(int argc, char *argv[])
      * that forwarding goes on while it restarts; the next controller adopts
      * them by their marks and by comparing flows. */
     unixctl_server_destroy(unixctl);
+    tns_server_destroy(c.tns);
+    vsi_table_destroy(c.vsis);
     ofctrl_destroy();
     tunnels_destroy(c.tunnels);
     flow_table_destroy(c.flows);
@@ -396,6 +530,7 @@ main(int argc, char *argv[])
     free(c.ofctrl_bridge);
     free(ovs_remote);
     free(nve_remote);
+    sset_destroy(&tns_remotes);
     service_stop();
 
     exit(EXIT_SUCCESS);
@@ -408,6 +543,7 @@ parse_options(int argc, char *argv[])
         OPT_OVS_DB = UCHAR_MAX + 1,
         OPT_NVE_DB,
         OPT_UNIXCTL,
+        OPT_TNS_REMOTE,
         OPT_PEER_CA_CERT,
         OPT_BOOTSTRAP_CA_CERT,
         VLOG_OPTION_ENUMS,
@@ -418,6 +554,7 @@ parse_options(int argc, char *argv[])
         {"ovs-db", required_argument, NULL, OPT_OVS_DB},
         {"nve-db", required_argument, NULL, OPT_NVE_DB},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"tns-remote", required_argument, NULL, OPT_TNS_REMOTE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -448,6 +585,14 @@ parse_options(int argc, char *argv[])
 
         case OPT_UNIXCTL:
             unixctl_path = optarg;
+            break;
+
+        case OPT_TNS_REMOTE:
+            if (pstream_verify_name(optarg)) {
+                VLOG_FATAL("%s: not a listening target (punix:, ptcp: or "
+                           "pssl:)", optarg);
+            }
+            sset_add(&tns_remotes, optarg);
             break;
 
         case 'h':
@@ -509,6 +654,11 @@ usage(void)
     stream_usage("DATABASE", true, false, true);
     daemon_usage();
     vlog_usage();
+    printf("\nTNS options:\n"
+           "  --tns-remote=TARGET     also listen for TNS on TARGET "
+           "(punix:, ptcp:, pssl:;\n"
+           "                          always on punix:%s/nve-tns.sock)\n",
+           ovs_rundir());
     printf("\nOther options:\n"
            "  --unixctl=SOCKET        override default control socket name\n"
            "  -h, --help              display this help message\n"
@@ -643,6 +793,60 @@ flow_list(struct unixctl_conn *conn, int argc, const char *argv[], void *c_)
     }
     free(lines);
 
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+static void
+vsi_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    vsi_table_format_list(c->vsis, &ds);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+static void
+vsi_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[], void *c_)
+{
+    struct controller *c = c_;
+    const struct vsi *v = vsi_table_find(c->vsis, argv[1]);
+
+    if (!v) {
+        unixctl_command_reply_error(conn, "no such vsi");
+        return;
+    }
+
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    vsi_format(v, &ds);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+static void
+vsi_lifecycle(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[] OVS_UNUSED, void *c_ OVS_UNUSED)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    vsi_lifecycle_format_table(&ds);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+static void
+tns_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    tns_server_format(c->tns, &ds);
+    vsi_table_format_status(c->vsis, &ds);
     unixctl_command_reply(conn, ds_cstr(&ds));
     ds_destroy(&ds);
 }

@@ -725,9 +725,11 @@ vsi_get(struct vsi_table *t, const char *id)
         v->id = xstrdup(id);
         v->state = VSI_ABSENT;
         v->tes = xstrdup("");
-        v->cookie = flow_owner_cookie(FLOW_OWNER_VSI,
-                                      hash_bytes64((const uint64_t *) id,
-                                                   strlen(id), 0));
+        /* 56 bits of hash: stable across restarts, so that flows in the
+         * switch keep their cookies. */
+        uint64_t h = ((uint64_t) hash_string(id, 0) << 32)
+                     | hash_string(id, 0x9e3779b9);
+        v->cookie = flow_owner_cookie(FLOW_OWNER_VSI, h);
         ovs_list_init(&v->sync_node);
         hmap_insert(&t->vsis, &v->node, hash_string(id, 0));
     }
