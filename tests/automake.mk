@@ -12,7 +12,8 @@ TESTSUITE_AT = \
 	tests/nve-ctl.at \
 	tests/nve-controller.at \
 	tests/tes-signal.at \
-	tests/unit.at
+	tests/unit.at \
+	tests/ofctrl.at
 
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
