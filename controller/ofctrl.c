@@ -247,7 +247,7 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
 static void ofctrl_reset(void);
 static void ofctrl_recv(const struct ofp_header *, enum ofptype,
-                        struct flow_table *desired);
+                        const struct flow_table *desired);
 static void ofctrl_start_resync(void);
 
 static void
@@ -607,8 +607,13 @@ ofctrl_recv_error(const struct ofp_header *oh)
 {
     struct ofctrl_bundle *b = ofctrl_bundle_find(oh->xid);
     if (b) {
-        if (!VLOG_DROP_WARN(&rl)) {
-            ofctrl_log_msg(VLL_WARN, oh, "%s: switch rejected a message of "
+        /* A failed commit comes with OFPBFC_MSG_FAILED after the error of
+         * the message that failed, which says more. */
+        enum vlog_level level = (ofperr_decode_msg(oh, NULL)
+                                 == OFPERR_OFPBFC_MSG_FAILED
+                                 ? VLL_DBG : VLL_WARN);
+        if (!vlog_should_drop(&this_module, level, &rl)) {
+            ofctrl_log_msg(level, oh, "%s: switch rejected a message of "
                            "bundle %"PRIu32" (seqno %"PRIu64")", target,
                            b->id, b->seqno);
         }
@@ -828,14 +833,16 @@ ofctrl_recv_flow_monitor(const struct ofp_header *oh,
             break;
 
         case OFPFME_PAUSED:
-            VLOG_INFO("%s: switch paused the flow monitor", target);
+            VLOG_INFO_RL(&rl, "%s: switch paused the flow monitor",
+                         target);
             monitor_state = MONITOR_PAUSED;
             break;
 
         case OFPFME_RESUMED:
             /* Changes made during the pause went unreported: read all flows
              * (again, if reading already). */
-            VLOG_INFO("%s: switch resumed the flow monitor", target);
+            VLOG_INFO_RL(&rl, "%s: switch resumed the flow monitor",
+                         target);
             monitor_state = MONITOR_ACTIVE;
             if (state != S_BACKOFF) {
                 ofctrl_start_resync();
@@ -853,7 +860,7 @@ ofctrl_recv_flow_monitor(const struct ofp_header *oh,
 
 static void
 ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
-            struct flow_table *desired)
+            const struct flow_table *desired)
 {
     switch (type) {
     case OFPTYPE_ECHO_REQUEST:
