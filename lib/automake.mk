@@ -2,6 +2,8 @@
 # NVE database generated with the OVS tree's ovsdb-idlc.
 noinst_LTLIBRARIES += lib/libnve.la
 lib_libnve_la_SOURCES = \
+	lib/acl-match.c \
+	lib/acl-match.h \
 	lib/nve-idl.c \
 	lib/nve-idl.h \
 	lib/nve-jansson.h \

@@ -36,13 +36,11 @@
 #include "command-line.h"
 #include "db-ctl-base.h"
 #include "fatal-signal.h"
+#include "lib/acl-match.h"
 #include "lib/nve-idl.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/match.h"
-#include "openvswitch/meta-flow.h"
-#include "openvswitch/ofp-parse.h"
-#include "openvswitch/ofp-protocol.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
@@ -574,88 +572,6 @@ parse_name(const char *s, const char *what)
 {
     if (!s[0]) {
         return xasprintf("%s name must not be empty", what);
-    }
-    return NULL;
-}
-
-/* Checks that 's' is a valid ACL match: a comma- or space-separated list of
- * protocol names ("ip", "tcp6", ...) and FIELD[=VALUE[/MASK]] pairs, in the
- * syntax of ovs-fields(7), as ovs-ofctl(8) accepts it in a flow.  Unlike a
- * flow, an ACL match may not use the keywords of a flow that are not fields
- * ("table", "priority", "actions", ...), nor the fields that carry the
- * state of nve-controller's pipeline ("in_port", "metadata", the registers,
- * the tunnel fields), which nve-controller sets itself.  Every field's
- * prerequisites must be part of the match, e.g. "tcp,tp_dst=80" rather than
- * "tp_dst=80", so that the switch will accept the flows made of it. */
-static char * OVS_WARN_UNUSED_RESULT
-validate_acl_match(const char *s)
-{
-    enum ofputil_protocol usable_protocols = OFPUTIL_P_ANY;
-    struct match match = MATCH_CATCHALL_INITIALIZER;
-    struct match_field {
-        const struct mf_field *mf;
-        const char *name;       /* As written in 's'. */
-    } *fields = NULL;
-    size_t n_fields = 0, allocated_fields = 0;
-    char *copy = xstrdup(s);
-    char *pos = copy;
-    char *name, *value;
-    char *error = NULL;
-
-    while (!error && ofputil_parse_key_value(&pos, &name, &value)) {
-        const struct ofp_protocol *p;
-        const struct mf_field *mf;
-
-        if (ofp_parse_protocol(name, &p)) {
-            if (match.wc.masks.dl_type) {
-                error = xasprintf("Ethernet type set multiple times by %s",
-                                  name);
-                break;
-            }
-            match_set_dl_type(&match, htons(p->dl_type));
-            if (p->nw_proto) {
-                match_set_nw_proto(&match, p->nw_proto);
-            }
-        } else if ((mf = mf_from_name(name)) != NULL) {
-            if (mf_is_pipeline_field(mf)) {
-                error = xasprintf("field %s is reserved for nve-controller",
-                                  name);
-            } else if (!mf_is_all_wild(mf, &match.wc)) {
-                error = xasprintf("field %s set multiple times", name);
-            } else {
-                error = ofp_parse_field(mf, value, NULL, &match,
-                                        &usable_protocols);
-                if (n_fields >= allocated_fields) {
-                    fields = x2nrealloc(fields, &allocated_fields,
-                                        sizeof *fields);
-                }
-                fields[n_fields].mf = mf;
-                fields[n_fields].name = name;
-                n_fields++;
-            }
-        } else {
-            error = xasprintf("unknown field %s", name);
-        }
-    }
-
-    /* Check prerequisites once the whole match is known, so that their order
-     * in 's' does not matter. */
-    for (size_t i = 0; !error && i < n_fields; i++) {
-        if (!mf_are_match_prereqs_ok(fields[i].mf, &match)) {
-            error = xasprintf("prerequisites not met for %s",
-                              fields[i].name);
-        }
-    }
-    if (!error && !usable_protocols) {
-        error = xstrdup("no OpenFlow version supports this match");
-    }
-    free(fields);
-    free(copy);
-
-    if (error) {
-        char *msg = xasprintf("%s: invalid match (%s)", s, error);
-        free(error);
-        return msg;
     }
     return NULL;
 }
@@ -2327,7 +2243,8 @@ cmd_add_acl(struct ctl_context *ctx)
         ctx->error = parse_acl_priority(ctx->argv[3], &priority);
     }
     if (!ctx->error) {
-        ctx->error = validate_acl_match(match);
+        struct match m;
+        ctx->error = acl_match_parse(match, &m);
     }
     if (!ctx->error && strcmp(action, "allow") && strcmp(action, "drop")) {
         ctl_error(ctx, "%s: action must be allow or drop", action);
