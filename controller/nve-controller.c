@@ -96,6 +96,8 @@ struct controller {
     char *ofctrl_bridge;        /* Bridge that ofctrl connects to. */
     bool bridge_exists;         /* Did the last round find the integration
                                  * bridge in OVS? */
+    bool flows_complete;        /* Has the desired flow table ever been
+                                 * complete? */
     bool exiting;
 };
 
@@ -490,8 +492,18 @@ main(int argc, char *argv[])
         }
 
         vsi_table_sync(c.vsis, &vctx);
-        uint64_t put_seqno = ofctrl_put(c.flows);
-        vsi_table_flows_put(c.vsis, put_seqno, ofctrl_installed_seqno());
+
+        /* After a (re)connection, the first put deletes every flow that the
+         * desired table lacks: hold it back until the desired table is
+         * whole for the first time (databases read, VSIs loaded, tunnels
+         * settled), so that a restart leaves the switch's flows alone. */
+        c.flows_complete |= settled && vsi_table_is_ready(c.vsis);
+        uint64_t put_seqno = 0;
+        if (c.flows_complete) {
+            put_seqno = ofctrl_put(c.flows);
+            vsi_table_flows_put(c.vsis, put_seqno,
+                                ofctrl_installed_seqno());
+        }
         if (nve_cfg) {
             cur_cfg_run(&c.cur_cfg, nve_cfg, nve_txn, settled, put_seqno);
         }
