@@ -7,8 +7,14 @@ lib_libnve_la_SOURCES = \
 	lib/nve-idl.c \
 	lib/nve-idl.h \
 	lib/nve-jansson.h \
+	lib/ecp.c \
+	lib/ecp.h \
+	lib/evb.c \
+	lib/evb.h \
 	lib/tns.c \
 	lib/tns.h \
+	lib/vdp.c \
+	lib/vdp.h \
 	lib/vsi-lifecycle.c \
 	lib/vsi-lifecycle.h
 nodist_lib_libnve_la_SOURCES =

@@ -2,6 +2,7 @@
 # for pure code run from it, so that "make check" runs everything.
 EXTRA_DIST += \
 	$(TESTSUITE_AT) \
+	$(VDP_CAPTURES) \
 	$(TESTSUITE) \
 	tests/atlocal.in \
 	package.m4
@@ -14,6 +15,18 @@ TESTSUITE_AT = \
 	tests/tes-signal.at \
 	tests/unit.at \
 	tests/ofctrl.at
+
+# Captures of an unmodified lldpad station, read by tests/test-vdp.c.
+VDP_CAPTURES = \
+	tests/vdp-captures/frame-index.txt \
+	tests/vdp-captures/vdp02-draft_lldpad-station_lldpad-bridge.annotated.txt \
+	tests/vdp-captures/vdp02-draft_lldpad-station_lldpad-bridge.pcap \
+	tests/vdp-captures/vdp22_lldpad-station_lldpad-bridge.annotated.txt \
+	tests/vdp-captures/vdp22_lldpad-station_lldpad-bridge.pcap \
+	tests/vdp-captures/vdp22_lldpad-station_nve-responder.annotated.txt \
+	tests/vdp-captures/vdp22_lldpad-station_nve-responder.pcap \
+	tests/vdp-captures/vdp22_lldpad-station_nve-responder_oui_no-bridge-lldp.annotated.txt \
+	tests/vdp-captures/vdp22_lldpad-station_nve-responder_oui_no-bridge-lldp.pcap
 
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
@@ -56,6 +69,7 @@ tests_test_nve_unit_SOURCES = \
 	tests/test-flow-table.c \
 	tests/test-vsi-lifecycle.c \
 	tests/test-tns.c \
+	tests/test-vdp.c \
 	controller/flow-table.c \
 	controller/flow-table.h
 tests_test_nve_unit_LDADD = lib/libnve.la $(OVS_LIBS) $(JANSSON_LIBS) \

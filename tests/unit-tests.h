@@ -26,7 +26,8 @@
 #define NVE_UNIT_SUITES                                 \
     NVE_UNIT_SUITE(flow_table, "desired flow table")            \
     NVE_UNIT_SUITE(vsi_lifecycle, "VSI lifecycle state machine") \
-    NVE_UNIT_SUITE(tns, "TNS codec")
+    NVE_UNIT_SUITE(tns, "TNS codec")                  \
+    NVE_UNIT_SUITE(vdp, "ECP, EVB and VDP codecs")
 
 #define NVE_UNIT_SUITE(NAME, DESCRIPTION) void test_##NAME##_register(void);
 NVE_UNIT_SUITES
