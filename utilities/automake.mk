@@ -28,3 +28,15 @@ demo: all
 	  --srcdir=$(abs_top_srcdir) --ovs-builddir=$(OVS_BUILDDIR) \
 	  --scenario=$(srcdir)/utilities/nve-demo.sh $(SANDBOXFLAGS)
 .PHONY: sandbox demo
+
+# The benchmark: nve-bench drives TNS (and raw OpenFlow for comparison);
+# nve-benchmark runs the whole comparison with OVS and OVN in sandboxes.
+noinst_PROGRAMS += utilities/nve-bench
+utilities_nve_bench_SOURCES = utilities/nve-bench.c
+utilities_nve_bench_LDADD = $(OVS_LIBS)
+EXTRA_DIST += utilities/nve-benchmark
+bench: all
+	$(srcdir)/utilities/nve-benchmark --builddir=$(abs_top_builddir) \
+	  --srcdir=$(abs_top_srcdir) --ovs-builddir=$(OVS_BUILDDIR) \
+	  $(BENCHFLAGS)
+.PHONY: bench
