@@ -3,10 +3,16 @@ bin_PROGRAMS += controller/nve-controller
 controller_nve_controller_SOURCES = \
 	controller/flow-table.c \
 	controller/flow-table.h \
+	controller/meter-table.c \
+	controller/meter-table.h \
 	controller/ofctrl.c \
 	controller/ofctrl.h \
 	controller/pipeline.c \
 	controller/pipeline.h \
+	controller/profiles.c \
+	controller/profiles.h \
+	controller/remote-flows.c \
+	controller/remote-flows.h \
 	controller/tns-server.c \
 	controller/tns-server.h \
 	controller/tunnels.c \

@@ -53,6 +53,7 @@ enum flow_owner_kind {
     FLOW_OWNER_VN_PORT = 4,     /* One (TES-facing port, VN) pair. */
     FLOW_OWNER_VSI = 5,         /* One VSI. */
     FLOW_OWNER_VN = 6,          /* One VN (flooding to remote NVEs). */
+    FLOW_OWNER_PROFILE = 7,     /* One policy profile (its ACLs). */
 };
 
 /* Composes and decomposes an owner cookie. */

@@ -39,12 +39,15 @@
 #include "lib/nve-idl.h"
 #include "lib/vswitch-idl.h"
 #include "memory.h"
+#include "meter-table.h"
 #include "ofctrl.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "pipeline.h"
+#include "profiles.h"
+#include "remote-flows.h"
 #include "simap.h"
 #include "smap.h"
 #include "sset.h"
@@ -54,6 +57,7 @@
 #include "tunnels.h"
 #include "unixctl.h"
 #include "util.h"
+#include "vsi-flows.h"
 #include "vsi-lifecycle.h"
 #include "vsi-table.h"
 
@@ -89,7 +93,11 @@ struct controller {
     struct ovsdb_idl_loop ovs_loop;
     struct ovsdb_idl_loop nve_loop;
     struct flow_table *flows;
+    struct meter_table *meters;
     struct tunnels *tunnels;
+    struct profiles *profiles;
+    struct remote_flows *remote_flows;
+    struct vsi_flows *vsi_flows;
     struct vsi_table *vsis;
     struct tns_server *tns;
     struct cur_cfg_tracker cur_cfg;
@@ -140,6 +148,7 @@ register_nve_idl(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &nverec_nve_global_col_cur_cfg);
     ovsdb_idl_omit_alert(idl, &nverec_nve_global_col_cur_cfg);
     tunnels_register_nve_idl(idl);
+    remote_flows_register_nve_idl(idl);
 
     /* The VSI table and the TNS server read these. */
     ovsdb_idl_add_column(idl, &nverec_nve_global_col_keepalive_timeout);
@@ -404,12 +413,17 @@ main(int argc, char *argv[])
         .nve_loop = OVSDB_IDL_LOOP_INITIALIZER(
             ovsdb_idl_create(nve_remote, &nverec_idl_class, false, true)),
         .flows = flow_table_create(),
+        .meters = meter_table_create(),
         .tunnels = tunnels_create(),
+        .profiles = profiles_create(),
+        .remote_flows = remote_flows_create(),
         .tns = tns_server_create(),
     };
     register_ovs_idl(c.ovs_loop.idl);
     register_nve_idl(c.nve_loop.idl);
     c.vsis = vsi_table_create(c.nve_loop.idl);
+    c.vsi_flows = vsi_flows_create(c.flows, c.profiles, c.remote_flows,
+                                   c.meters);
 
     unixctl_command_register("exit", "", 0, 0, nve_controller_exit, &c);
     unixctl_command_register("nve/show", "", 0, 0, nve_show, &c);
@@ -447,6 +461,12 @@ main(int argc, char *argv[])
             = nverec_nve_global_first(nve_idl);
         ofctrl_run(c.flows);
 
+        /* Policy profiles before the VSIs that use them. */
+        bool nve_read = ovsdb_idl_has_ever_connected(nve_idl);
+        if (nve_read) {
+            profiles_run(c.profiles, nve_idl, c.flows);
+        }
+
         /* VSIs: the NVE's own changes first (ageing, configuration), then
          * the TES's requests. */
         struct vsi_ctx vctx = {
@@ -454,13 +474,14 @@ main(int argc, char *argv[])
             .nve_loop = &c.nve_loop,
             .nve_txn = nve_txn,
             .global = nve_cfg,
-            .flows = c.flows,
+            .flows = c.vsi_flows,
         };
         vsi_table_run(c.vsis, &vctx);
-        if (ovsdb_idl_has_ever_connected(nve_idl)) {
+        if (nve_read) {
             tns_configure(c.tns, nve_cfg);
         }
         tns_server_run(c.tns, c.vsis, &vctx);
+        vsi_flows_run(c.vsi_flows);
 
         /* Acting on a database before it was read would sweep everything
          * it has not yet told us about. */
@@ -489,6 +510,11 @@ main(int argc, char *argv[])
                 VLOG_INFO_RL(&rl, "NVE database has no NVE_Global row: "
                              "waiting for \"nve-ctl init\"");
             }
+        }
+
+        /* After the tunnels and every VSI change of the iteration. */
+        if (nve_read) {
+            remote_flows_run(c.remote_flows, nve_idl, c.tunnels, c.flows);
         }
 
         vsi_table_sync(c.vsis, &vctx);
@@ -534,8 +560,12 @@ main(int argc, char *argv[])
     unixctl_server_destroy(unixctl);
     tns_server_destroy(c.tns);
     vsi_table_destroy(c.vsis);
+    vsi_flows_destroy(c.vsi_flows);
+    remote_flows_destroy(c.remote_flows);
+    profiles_destroy(c.profiles);
     ofctrl_destroy();
     tunnels_destroy(c.tunnels);
+    meter_table_destroy(c.meters);
     flow_table_destroy(c.flows);
     ovsdb_idl_loop_destroy(&c.ovs_loop);
     ovsdb_idl_loop_destroy(&c.nve_loop);

@@ -18,6 +18,7 @@
 #include "pipeline.h"
 
 #include <string.h>
+#include "byte-order.h"
 #include "flow-table.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"
@@ -103,6 +104,21 @@ pipeline_match_flag(struct match *match, int flag_bit, bool value)
                          bit);
 }
 
+/* Makes 'match' match packets of the VN with 'vnid'. */
+void
+pipeline_match_vnid(struct match *match, uint32_t vnid)
+{
+    match_set_metadata(match, htonll(vnid));
+}
+
+/* Makes 'match' match packets whose register 'reg' (MFF_REG0...MFF_REG15)
+ * is 'value'. */
+void
+pipeline_match_reg(struct match *match, enum mf_field_id reg, uint32_t value)
+{
+    match_set_reg(match, reg - MFF_REG0, value);
+}
+
 /* Appends to 'ofpacts' an action that sets flag 'flag_bit'. */
 void
 pipeline_put_set_flag(struct ofpbuf *ofpacts, int flag_bit)
@@ -111,6 +127,26 @@ pipeline_put_set_flag(struct ofpbuf *ofpacts, int flag_bit)
     ovs_be32 bit = htonl(UINT32_C(1) << flag_bit);
 
     ofpact_put_set_field(ofpacts, field, &bit, &bit);
+}
+
+/* Appends to 'ofpacts' an action that sets the packet's VN to 'vnid'. */
+void
+pipeline_put_set_vnid(struct ofpbuf *ofpacts, uint32_t vnid)
+{
+    ovs_be64 value = htonll(vnid);
+
+    ofpact_put_set_field(ofpacts, mf_from_id(NVE_MFF_VNID), &value, NULL);
+}
+
+/* Appends to 'ofpacts' an action that sets register 'reg' (MFF_REG0...
+ * MFF_REG15) to 'value'. */
+void
+pipeline_put_load_reg(struct ofpbuf *ofpacts, enum mf_field_id reg,
+                      uint32_t value)
+{
+    ovs_be32 be = htonl(value);
+
+    ofpact_put_set_field(ofpacts, mf_from_id(reg), &be, NULL);
 }
 
 /* Appends to 'ofpacts' an action that copies the VNI of the tunnel header
@@ -126,6 +162,32 @@ pipeline_put_vnid_from_tun_id(struct ofpbuf *ofpacts)
     move->dst.field = mf_from_id(NVE_MFF_VNID);
     move->dst.ofs = 0;
     move->dst.n_bits = NVE_VNID_BITS;
+}
+
+/* Appends to 'ofpacts' an action that copies the VNID into the VNI of the
+ * tunnel header, for a packet to a remote NVE. */
+void
+pipeline_put_vnid_to_tun_id(struct ofpbuf *ofpacts)
+{
+    struct ofpact_reg_move *move = ofpact_put_REG_MOVE(ofpacts);
+
+    move->src.field = mf_from_id(NVE_MFF_VNID);
+    move->src.ofs = 0;
+    move->src.n_bits = NVE_VNID_BITS;
+    move->dst.field = mf_from_id(MFF_TUN_ID);
+    move->dst.ofs = 0;
+    move->dst.n_bits = NVE_VNID_BITS;
+}
+
+/* Appends to 'ofpacts' an action that runs the packet through 'table' and
+ * comes back, for replication. */
+void
+pipeline_put_resubmit(struct ofpbuf *ofpacts, enum nve_table table)
+{
+    struct ofpact_resubmit *resubmit = ofpact_put_RESUBMIT(ofpacts);
+
+    resubmit->in_port = OFPP_IN_PORT;
+    resubmit->table_id = table;
 }
 
 /* Appends to 'ofpacts' the instruction that sends the packet on to the stage
@@ -159,7 +221,8 @@ pipeline_add_flows(struct flow_table *flows)
         pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, true);
         ofpbuf_clear(&ofpacts);
         pipeline_put_goto_next(&ofpacts, vsi_only_tables[i]);
-        flow_table_add(flows, cookie, vsi_only_tables[i], 100, &match,
+        flow_table_add(flows, cookie, vsi_only_tables[i],
+                       NVE_PRIO_FROM_TUNNEL, &match,
                        ofpacts.data, ofpacts.size);
     }
 

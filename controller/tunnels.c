@@ -437,6 +437,23 @@ tunnel_add_flows(const struct tunnel *tunnel, struct flow_table *flows)
     flow_table_add(flows, tunnel->cookie, NVE_TABLE_CLASSIFY,
                    TUNNEL_INGRESS_PRIORITY, &match,
                    ofpacts.data, ofpacts.size);
+
+    /* Egress, for packets that the L2 lookup sends to this remote NVE (and
+     * that did not come from a remote NVE): past the egress ACLs, which
+     * concern local VSIs only, and out with the VNID as the VNI. */
+    match_init_catchall(&match);
+    pipeline_match_reg(&match, NVE_MFF_OUT_PORT, tunnel->ofport);
+    pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, false);
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_goto_next(&ofpacts, NVE_TABLE_EGRESS_ACL);
+    flow_table_add(flows, tunnel->cookie, NVE_TABLE_EGRESS_ACL,
+                   NVE_PRIO_PASS, &match, ofpacts.data, ofpacts.size);
+
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_vnid_to_tun_id(&ofpacts);
+    ofpact_put_OUTPUT(&ofpacts)->port = u16_to_ofp(tunnel->ofport);
+    flow_table_add(flows, tunnel->cookie, NVE_TABLE_OUTPUT, NVE_PRIO_OUTPUT,
+                   &match, ofpacts.data, ofpacts.size);
     ofpbuf_uninit(&ofpacts);
 }
 
@@ -649,6 +666,16 @@ bool
 tunnels_is_settled(const struct tunnels *tunnels)
 {
     return tunnels->settled;
+}
+
+ofp_port_t
+tunnels_get_ofport(const struct tunnels *tunnels, const char *remote)
+{
+    const struct tunnel *tunnel = tunnel_find(&tunnels->tunnels, remote);
+
+    return (tunnel && tunnel->ofport > 0
+            && tunnel->ofport < ofp_to_u16(OFPP_MAX)
+            ? u16_to_ofp(tunnel->ofport) : OFPP_NONE);
 }
 
 size_t

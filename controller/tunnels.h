@@ -35,14 +35,18 @@
  * mark are never touched.
  *
  * For each tunnel port that has an OpenFlow port number, tunnels also adds
- * the ingress classification flow of the pipeline: table 0, in_port=<port>:
- * the VNI of the tunnel header becomes the VNID, the packet is flagged as
- * coming from a remote NVE, and it goes on to the next table.  The owner of
- * that flow is FLOW_OWNER_TUNNEL with an id derived from the remote's name,
- * so it is the same across restarts. */
+ * its flows in the pipeline: the ingress classification in table 0,
+ * in_port=<port>: the VNI of the tunnel header becomes the VNID, the packet
+ * is flagged as coming from a remote NVE, and it goes on to the next table;
+ * and the egress: a packet that the L2 lookup sends to the port (reg1) and
+ * that does not come from a remote NVE passes the egress ACL stage and goes
+ * out of the port with the VNID as its VNI.  The owner of these flows is
+ * FLOW_OWNER_TUNNEL with an id derived from the remote's name, so it is the
+ * same across restarts. */
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "openvswitch/types.h"
 
 struct ds;
 struct flow_table;
@@ -95,6 +99,10 @@ void tunnels_clear(struct tunnels *, struct flow_table *flows);
 bool tunnels_is_settled(const struct tunnels *);
 
 size_t tunnels_count(const struct tunnels *);
+
+/* Returns the OpenFlow port number of the tunnel to remote NVE 'remote',
+ * OFPP_NONE if it has none (yet). */
+ofp_port_t tunnels_get_ofport(const struct tunnels *, const char *remote);
 
 /* Appends one line per tunnel, sorted by remote name, to 'ds':
  * "REMOTE IP ENCAP PORT OFPORT", with "-" for a port not created yet or not

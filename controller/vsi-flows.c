@@ -17,22 +17,175 @@
 #include <config.h>
 #include "vsi-flows.h"
 
+#include <string.h>
 #include "flow-table.h"
 #include "flow.h"
 #include "hash.h"
+#include "hmapx.h"
+#include "meter-table.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
 #include "openvswitch/match.h"
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
 #include "packets.h"
 #include "pipeline.h"
+#include "profiles.h"
+#include "remote-flows.h"
+#include "sset.h"
 #include "vsi-table.h"
 
-/* Priorities within a table. */
-#define PRIO_VSI 100            /* Per-VSI match. */
-#define PRIO_HAIRPIN 110        /* Delivery back out of the ingress port. */
-#define PRIO_PASS 1             /* Default passage through a policy stage,
-                                 * beneath the rules of profiles. */
+/* What vsi-flows remembers of a VSI between two updates, to undo it: per
+ * binding, the references it took (profile, meter, membership of a VN's
+ * flooding list). */
+struct binding_record {
+    struct vsi_record *vsi;
+    uint32_t vnid;
+    char *port;                 /* Member of the VN's flooding list... */
+    bool member;                /* ...if true. */
+    const struct profile *profile;  /* Referenced, or NULL. */
+    struct ovs_list profile_node;   /* In a 'profile_users' list. */
+    uint32_t meter_id;          /* Its meter, 0 if none. */
+};
+
+struct vsi_record {
+    struct hmap_node node;      /* In 'vsis', by VSI pointer. */
+    const struct vsi *vsi;
+    struct binding_record *bindings;
+    size_t n_bindings;
+};
+
+/* The binding records that use one profile. */
+struct profile_users {
+    struct hmap_node node;      /* In 'profile_users', by name. */
+    char *name;
+    struct ovs_list records;    /* Contains "struct binding_record"s. */
+};
+
+struct vsi_flows {
+    struct flow_table *flows;
+    struct profiles *profiles;
+    struct remote_flows *remote;
+    struct meter_table *meters;
+    struct hmap vsis;           /* Contains "struct vsi_record"s. */
+    struct hmap profile_users;  /* Contains "struct profile_users". */
+};
+
+struct vsi_flows *
+vsi_flows_create(struct flow_table *flows, struct profiles *profiles,
+                 struct remote_flows *remote, struct meter_table *meters)
+{
+    struct vsi_flows *vf = xzalloc(sizeof *vf);
+
+    vf->flows = flows;
+    vf->profiles = profiles;
+    vf->remote = remote;
+    vf->meters = meters;
+    hmap_init(&vf->vsis);
+    hmap_init(&vf->profile_users);
+    return vf;
+}
+
+/* Profile users. */
+
+static struct profile_users *
+profile_users_find(const struct vsi_flows *vf, const char *name)
+{
+    struct profile_users *pu;
+
+    HMAP_FOR_EACH_WITH_HASH (pu, node, hash_string(name, 0),
+                             &vf->profile_users) {
+        if (!strcmp(pu->name, name)) {
+            return pu;
+        }
+    }
+    return NULL;
+}
+
+static void
+profile_users_add(struct vsi_flows *vf, struct binding_record *br)
+{
+    const char *name = br->profile->name;
+    struct profile_users *pu = profile_users_find(vf, name);
+
+    if (!pu) {
+        pu = xmalloc(sizeof *pu);
+        pu->name = xstrdup(name);
+        ovs_list_init(&pu->records);
+        hmap_insert(&vf->profile_users, &pu->node, hash_string(name, 0));
+    }
+    ovs_list_push_back(&pu->records, &br->profile_node);
+}
+
+static void
+profile_users_remove(struct vsi_flows *vf, struct binding_record *br)
+{
+    struct profile_users *pu = profile_users_find(vf, br->profile->name);
+
+    ovs_list_remove(&br->profile_node);
+    if (ovs_list_is_empty(&pu->records)) {
+        hmap_remove(&vf->profile_users, &pu->node);
+        free(pu->name);
+        free(pu);
+    }
+}
+
+/* VSI records. */
+
+static struct vsi_record *
+vsi_record_find(const struct vsi_flows *vf, const struct vsi *v)
+{
+    struct vsi_record *r;
+
+    HMAP_FOR_EACH_WITH_HASH (r, node, hash_pointer(v, 0), &vf->vsis) {
+        if (r->vsi == v) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* Releases what the bindings 'brs[0..n)' hold, and frees them. */
+static void
+binding_records_release(struct vsi_flows *vf, struct binding_record *brs,
+                        size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct binding_record *br = &brs[i];
+
+        if (br->member) {
+            remote_flows_remove_local(vf->remote, br->vnid, br->port);
+        }
+        if (br->profile) {
+            profile_users_remove(vf, br);
+            profiles_unref(vf->profiles, br->profile);
+        }
+        if (br->meter_id) {
+            meter_table_remove(vf->meters, br->meter_id);
+        }
+        free(br->port);
+    }
+    free(brs);
+}
+
+/* Takes the meter of the binding to 'vnid' out of 'brs[0..n)', so that it
+ * is not released, and returns it (0 if none). */
+static uint32_t
+binding_records_take_meter(struct binding_record *brs, size_t n,
+                           uint32_t vnid)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (brs[i].vnid == vnid) {
+            uint32_t id = brs[i].meter_id;
+            brs[i].meter_id = 0;
+            return id;
+        }
+    }
+    return 0;
+}
+
+/* Flows. */
 
 static uint64_t
 port_vn_cookie(const struct vsi_port_vn *pv)
@@ -42,40 +195,45 @@ port_vn_cookie(const struct vsi_port_vn *pv)
     return flow_owner_cookie(FLOW_OWNER_VN_PORT, id);
 }
 
+/* Tags a frame with 'pv''s local VID, and its PCP (if any).  With
+ * 'pcp_from_reg', the PCP is instead the one in NVE_MFF_PCP. */
 static void
-match_vnid(struct match *match, uint32_t vnid)
-{
-    match_set_metadata(match, htonll(vnid));
-}
-
-static void
-put_set_vnid(struct ofpbuf *ofpacts, uint32_t vnid)
-{
-    ovs_be64 value = htonll(vnid);
-
-    ofpact_put_set_field(ofpacts, mf_from_id(NVE_MFF_VNID), &value, NULL);
-}
-
-static void
-put_load_reg(struct ofpbuf *ofpacts, enum mf_field_id field, uint32_t value)
-{
-    ovs_be32 be = htonl(value);
-
-    ofpact_put_set_field(ofpacts, mf_from_id(field), &be, NULL);
-}
-
-/* Tags a frame with 'pv''s local VID and PCP. */
-static void
-put_push_vid(struct ofpbuf *ofpacts, const struct vsi_port_vn *pv)
+put_push_vid(struct ofpbuf *ofpacts, const struct vsi_port_vn *pv,
+             bool pcp_from_reg)
 {
     ovs_be16 vid = htons(pv->vid | OFPVID12_PRESENT);
 
     ofpact_put_PUSH_VLAN(ofpacts)->ethertype = htons(ETH_TYPE_VLAN_8021Q);
     ofpact_put_set_field(ofpacts, mf_from_id(MFF_VLAN_VID), &vid, NULL);
-    if (pv->pcp >= 0) {
+    if (pcp_from_reg) {
+        struct ofpact_reg_move *move = ofpact_put_REG_MOVE(ofpacts);
+        move->src.field = mf_from_id(NVE_MFF_PCP);
+        move->src.ofs = 0;
+        move->src.n_bits = 3;
+        move->dst.field = mf_from_id(MFF_VLAN_PCP);
+        move->dst.ofs = 0;
+        move->dst.n_bits = 3;
+    } else if (pv->pcp >= 0) {
         uint8_t pcp = pv->pcp;
         ofpact_put_set_field(ofpacts, mf_from_id(MFF_VLAN_PCP), &pcp, NULL);
     }
+}
+
+/* Records in NVE_MFF_PCP the priority that 'pv' assigns to its VSIs'
+ * traffic, if any. */
+static void
+put_set_pcp(struct ofpbuf *ofpacts, const struct vsi_port_vn *pv)
+{
+    if (pv->pcp >= 0) {
+        pipeline_put_load_reg(ofpacts, NVE_MFF_PCP, NVE_PCP_VALID | pv->pcp);
+    }
+}
+
+static void
+match_pcp_valid(struct match *match)
+{
+    match_set_reg_masked(match, NVE_MFF_PCP - MFF_REG0, NVE_PCP_VALID,
+                         NVE_PCP_VALID);
 }
 
 static void
@@ -87,119 +245,507 @@ port_vn_add_flows(struct flow_table *flows, const struct vsi_port_vn *pv)
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
-    /* Passage through the policy stages of traffic from the port. */
-    static const enum nve_table ingress[] = {
-        NVE_TABLE_INGRESS_ACL, NVE_TABLE_QOS,
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(ingress); i++) {
-        match_init_catchall(&match);
-        match_vnid(&match, pv->vnid);
-        match_set_in_port(&match, ofport);
-        ofpbuf_clear(&ofpacts);
-        pipeline_put_goto_next(&ofpacts, ingress[i]);
-        flow_table_add(flows, cookie, ingress[i], PRIO_PASS, &match,
-                       ofpacts.data, ofpacts.size);
-    }
-
-    /* Passage through the egress policy of traffic to the port. */
-    match_init_catchall(&match);
-    match_vnid(&match, pv->vnid);
-    match_set_reg(&match, NVE_MFF_OUT_PORT - MFF_REG0, ofp_to_u16(ofport));
-    ofpbuf_clear(&ofpacts);
-    pipeline_put_goto_next(&ofpacts, NVE_TABLE_EGRESS_ACL);
-    flow_table_add(flows, cookie, NVE_TABLE_EGRESS_ACL, PRIO_PASS, &match,
-                   ofpacts.data, ofpacts.size);
-
-    /* Output, tagged with the local VID: out the port, or back out of it
-     * when it is also where the frame came from. */
-    ofpbuf_clear(&ofpacts);
-    put_push_vid(&ofpacts, pv);
-    ofpact_put_OUTPUT(&ofpacts)->port = ofport;
-    flow_table_add(flows, cookie, NVE_TABLE_OUTPUT, PRIO_VSI, &match,
-                   ofpacts.data, ofpacts.size);
-
-    match_set_in_port(&match, ofport);
-    ofpbuf_clear(&ofpacts);
-    put_push_vid(&ofpacts, pv);
-    ofpact_put_OUTPUT(&ofpacts)->port = OFPP_IN_PORT;
-    flow_table_add(flows, cookie, NVE_TABLE_OUTPUT, PRIO_HAIRPIN, &match,
-                   ofpacts.data, ofpacts.size);
-
-    ofpbuf_uninit(&ofpacts);
-}
-
-void
-vsi_flows_remove_vsi(struct flow_table *flows, const struct vsi *v)
-{
-    flow_table_remove_owner(flows, v->cookie);
-}
-
-void
-vsi_flows_remove_port_vn(struct flow_table *flows,
-                         const struct vsi_port_vn *pv)
-{
-    flow_table_remove_owner(flows, port_vn_cookie(pv));
-}
-
-void
-vsi_flows_update_vsi(struct flow_table *flows, const struct vsi *v)
-{
-    uint64_t stub[256 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    struct match match;
-
-    flow_table_remove_owner(flows, v->cookie);
-    if (v->state == VSI_ABSENT || !v->port
-        || v->port->ofport == OFPP_NONE) {
+    if (flow_table_owner_count(flows, cookie)) {
+        /* Already there, from another VSI of the pair. */
         return;
     }
 
-    ofp_port_t ofport = v->port->ofport;
-    bool active = vsi_state_is_active(v->state);
-    for (size_t i = 0; i < v->n_bindings; i++) {
-        const struct vsi_binding *b = &v->bindings[i];
-        const struct vsi_port_vn *pv = b->pv;
+    /* Passage through the ingress ACL stage of traffic from the port... */
+    match_init_catchall(&match);
+    pipeline_match_vnid(&match, pv->vnid);
+    match_set_in_port(&match, ofport);
+    pipeline_put_goto_next(&ofpacts, NVE_TABLE_INGRESS_ACL);
+    flow_table_add(flows, cookie, NVE_TABLE_INGRESS_ACL, NVE_PRIO_PASS,
+                   &match, ofpacts.data, ofpacts.size);
 
-        port_vn_add_flows(flows, pv);
-        for (size_t k = 0; k < b->n_macs; k++) {
-            struct eth_addr mac = b->macs[k];
+    /* ...and through QoS, with the NVE's PCP for it. */
+    ofpbuf_clear(&ofpacts);
+    put_set_pcp(&ofpacts, pv);
+    pipeline_put_goto_next(&ofpacts, NVE_TABLE_QOS);
+    flow_table_add(flows, cookie, NVE_TABLE_QOS, NVE_PRIO_PASS, &match,
+                   ofpacts.data, ofpacts.size);
 
-            /* Anti-spoofing: only its own source MAC, in every state. */
-            match_init_catchall(&match);
-            match_vnid(&match, pv->vnid);
-            match_set_in_port(&match, ofport);
-            match_set_dl_src(&match, mac);
-            ofpbuf_clear(&ofpacts);
-            pipeline_put_goto_next(&ofpacts, NVE_TABLE_ANTI_SPOOF);
-            flow_table_add(flows, v->cookie, NVE_TABLE_ANTI_SPOOF, PRIO_VSI,
-                           &match, ofpacts.data, ofpacts.size);
+    /* Passage through the egress ACL stage of traffic to the port. */
+    match_init_catchall(&match);
+    pipeline_match_vnid(&match, pv->vnid);
+    pipeline_match_reg(&match, NVE_MFF_OUT_PORT, ofp_to_u16(ofport));
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_goto_next(&ofpacts, NVE_TABLE_EGRESS_ACL);
+    flow_table_add(flows, cookie, NVE_TABLE_EGRESS_ACL, NVE_PRIO_PASS,
+                   &match, ofpacts.data, ofpacts.size);
 
-            if (!active) {
-                continue;
-            }
+    /* Output, tagged with the local VID and a PCP: the one the NVE assigned
+     * to the sender's traffic, or else the port's own.  Out of the port, or
+     * back out of it when it is also where a unicast frame came from (not a
+     * flooded one: the TES floods locally itself). */
+    for (int from_reg = 0; from_reg < 2; from_reg++) {
+        struct match out = match;
+        if (from_reg) {
+            match_pcp_valid(&out);
+        }
+        ofpbuf_clear(&ofpacts);
+        put_push_vid(&ofpacts, pv, from_reg);
+        ofpact_put_OUTPUT(&ofpacts)->port = ofport;
+        flow_table_add(flows, cookie, NVE_TABLE_OUTPUT,
+                       NVE_PRIO_OUTPUT + from_reg, &out,
+                       ofpacts.data, ofpacts.size);
 
-            /* Activation: classification of its frames... */
-            match_init_catchall(&match);
-            match_set_in_port(&match, ofport);
-            match_set_dl_vlan(&match, htons(pv->vid), 0);
-            match_set_dl_src(&match, mac);
-            ofpbuf_clear(&ofpacts);
-            ofpact_put_STRIP_VLAN(&ofpacts);
-            put_set_vnid(&ofpacts, pv->vnid);
-            pipeline_put_goto_next(&ofpacts, NVE_TABLE_CLASSIFY);
-            flow_table_add(flows, v->cookie, NVE_TABLE_CLASSIFY, PRIO_VSI,
-                           &match, ofpacts.data, ofpacts.size);
+        match_set_in_port(&out, ofport);
+        pipeline_match_flag(&out, NVE_FLAG_FLOOD_BIT, false);
+        ofpbuf_clear(&ofpacts);
+        put_push_vid(&ofpacts, pv, from_reg);
+        ofpact_put_OUTPUT(&ofpacts)->port = OFPP_IN_PORT;
+        flow_table_add(flows, cookie, NVE_TABLE_OUTPUT,
+                       NVE_PRIO_OUTPUT_HAIRPIN + from_reg, &out,
+                       ofpacts.data, ofpacts.size);
+    }
 
-            /* ...and delivery to it. */
-            match_init_catchall(&match);
-            match_vnid(&match, pv->vnid);
-            match_set_dl_dst(&match, mac);
-            ofpbuf_clear(&ofpacts);
-            put_load_reg(&ofpacts, NVE_MFF_OUT_PORT, ofp_to_u16(ofport));
-            pipeline_put_goto_next(&ofpacts, NVE_TABLE_L2_LOOKUP);
-            flow_table_add(flows, v->cookie, NVE_TABLE_L2_LOOKUP, PRIO_VSI,
-                           &match, ofpacts.data, ofpacts.size);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* The addresses of one binding, parsed. */
+struct binding_addrs {
+    ovs_be32 *ip4s;
+    size_t n_ip4s;
+    struct in6_addr *ip6s;
+    size_t n_ip6s;
+};
+
+static void
+binding_addrs_init(struct binding_addrs *a, const struct vsi_binding *b)
+{
+    a->ip4s = xmalloc(MAX(b->n_ips, 1) * sizeof *a->ip4s);
+    a->ip6s = xmalloc(MAX(b->n_ips, 1) * sizeof *a->ip6s);
+    a->n_ip4s = a->n_ip6s = 0;
+    for (size_t i = 0; i < b->n_ips; i++) {
+        if (ip_parse(b->ips[i], &a->ip4s[a->n_ip4s])) {
+            a->n_ip4s++;
+        } else if (ipv6_parse(b->ips[i], &a->ip6s[a->n_ip6s])) {
+            a->n_ip6s++;
         }
     }
+}
+
+static void
+binding_addrs_destroy(struct binding_addrs *a)
+{
+    free(a->ip4s);
+    free(a->ip6s);
+}
+
+/* What the anti-spoofing flows of one (binding, MAC) share. */
+struct spoof_ctx {
+    struct flow_table *flows;
+    uint64_t cookie;
+    struct match base;          /* VN, in_port, source MAC. */
+    struct ofpbuf *allow;       /* Actions that allow. */
+};
+
+static void
+spoof_add(const struct spoof_ctx *sc, const struct match *match,
+          uint16_t priority, bool allow)
+{
+    flow_table_add(sc->flows, sc->cookie, NVE_TABLE_ANTI_SPOOF, priority,
+                   match, allow ? sc->allow->data : NULL,
+                   allow ? sc->allow->size : 0);
+}
+
+/* Adds 'base' restricted to Ethernet type 'dl_type' (and IP protocol
+ * 'nw_proto' if nonzero) to 'match'. */
+static void
+spoof_match(const struct spoof_ctx *sc, struct match *match,
+            uint16_t dl_type, uint8_t nw_proto)
+{
+    *match = sc->base;
+    match_set_dl_type(match, htons(dl_type));
+    if (nw_proto) {
+        match_set_nw_proto(match, nw_proto);
+    }
+}
+
+/* ARP and IPv4: the sender is one of the VSI's IPv4 addresses, if it has
+ * any.  A VSI with only IPv6 addresses sends no IPv4. */
+static void
+spoof_add_ipv4(const struct spoof_ctx *sc, struct eth_addr mac,
+               const struct binding_addrs *a)
+{
+    struct match match;
+
+    for (size_t i = 0; i < a->n_ip4s; i++) {
+        spoof_match(sc, &match, ETH_TYPE_ARP, 0);
+        match_set_arp_sha(&match, mac);
+        match_set_nw_src(&match, a->ip4s[i]);
+        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
+
+        spoof_match(sc, &match, ETH_TYPE_IP, 0);
+        match_set_nw_src(&match, a->ip4s[i]);
+        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
+    }
+    if (a->n_ip4s) {
+        /* ARP probes (RFC 5227), which claim no address. */
+        spoof_match(sc, &match, ETH_TYPE_ARP, 0);
+        match_set_arp_sha(&match, mac);
+        match_set_nw_src(&match, htonl(0));
+        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
+
+        /* DHCP, to get or renew the address. */
+        spoof_match(sc, &match, ETH_TYPE_IP, IPPROTO_UDP);
+        match_set_nw_src(&match, htonl(0));
+        match_set_nw_dst(&match, htonl(UINT32_MAX));
+        match_set_tp_src(&match, htons(68));
+        match_set_tp_dst(&match, htons(67));
+        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
+    } else if (!a->n_ip6s) {
+        /* No address: any IPv4 source, but ARP only for its own MAC. */
+        spoof_match(sc, &match, ETH_TYPE_ARP, 0);
+        match_set_arp_sha(&match, mac);
+        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
+    }
+
+    spoof_match(sc, &match, ETH_TYPE_ARP, 0);
+    spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_DROP, false);
+    if (a->n_ip4s || a->n_ip6s) {
+        spoof_match(sc, &match, ETH_TYPE_IP, 0);
+        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_DROP, false);
+    }
+}
+
+/* One neighbour discovery flow: solicitation (135) or advertisement (136),
+ * with the link-layer address option 'lla' (zero: none), from 'src' (if
+ * nonnull) for a solicitation, for target 'target' (if nonnull) for an
+ * advertisement. */
+static void
+spoof_add_nd(const struct spoof_ctx *sc, uint8_t type, struct eth_addr lla,
+             const struct in6_addr *addr)
+{
+    struct match match;
+
+    spoof_match(sc, &match, ETH_TYPE_IPV6, IPPROTO_ICMPV6);
+    match_set_icmp_type(&match, type);
+    match_set_icmp_code(&match, 0);
+    if (type == 135) {
+        match_set_arp_sha(&match, lla);         /* nd_sll */
+        if (addr) {
+            match_set_ipv6_src(&match, addr);
+        }
+    } else {
+        match_set_arp_tha(&match, lla);         /* nd_tll */
+        if (addr) {
+            match_set_nd_target(&match, addr);
+        }
+    }
+    spoof_add(sc, &match, NVE_PRIO_SPOOF_ND_ALLOW, true);
+}
+
+/* IPv6 and neighbour discovery: the source is one of the VSI's IPv6
+ * addresses or the link-local address made from its MAC, if it has any;
+ * its solicitations carry its own MAC (or none) and come from those
+ * addresses (or from :: for duplicate address detection); its
+ * advertisements carry its own MAC (or none) for those addresses.  A VSI
+ * with only IPv4 addresses sends no IPv6. */
+static void
+spoof_add_ipv6(const struct spoof_ctx *sc, struct eth_addr mac,
+               const struct binding_addrs *a)
+{
+    struct match match;
+
+    if (a->n_ip6s) {
+        size_t n = a->n_ip6s + 1;
+        struct in6_addr *addrs = xmalloc(n * sizeof *addrs);
+        memcpy(addrs, a->ip6s, a->n_ip6s * sizeof *addrs);
+        in6_generate_lla(mac, &addrs[a->n_ip6s]);
+
+        for (size_t i = 0; i < n; i++) {
+            spoof_add_nd(sc, 135, mac, &addrs[i]);
+            spoof_add_nd(sc, 135, eth_addr_zero, &addrs[i]);
+            spoof_add_nd(sc, 136, mac, &addrs[i]);
+            spoof_add_nd(sc, 136, eth_addr_zero, &addrs[i]);
+
+            spoof_match(sc, &match, ETH_TYPE_IPV6, 0);
+            match_set_ipv6_src(&match, &addrs[i]);
+            spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
+        }
+        spoof_add_nd(sc, 135, eth_addr_zero, &in6addr_any);
+
+        /* Multicast listener reports during duplicate address
+         * detection. */
+        spoof_match(sc, &match, ETH_TYPE_IPV6, IPPROTO_ICMPV6);
+        match_set_ipv6_src(&match, &in6addr_any);
+        struct in6_addr ff02 = { { { 0xff, 0x02 } } };
+        struct in6_addr ff02_mask = { { { 0xff, 0xff } } };
+        match_set_ipv6_dst_masked(&match, &ff02, &ff02_mask);
+        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
+        free(addrs);
+    } else if (!a->n_ip4s) {
+        /* No address: any IPv6 source, but neighbour discovery only for its
+         * own MAC. */
+        spoof_add_nd(sc, 135, mac, NULL);
+        spoof_add_nd(sc, 135, eth_addr_zero, NULL);
+        spoof_add_nd(sc, 136, mac, NULL);
+        spoof_add_nd(sc, 136, eth_addr_zero, NULL);
+    }
+
+    if (a->n_ip6s || !a->n_ip4s) {
+        for (uint8_t type = 135; type <= 136; type++) {
+            spoof_match(sc, &match, ETH_TYPE_IPV6, IPPROTO_ICMPV6);
+            match_set_icmp_type(&match, type);
+            match_set_icmp_code(&match, 0);
+            spoof_add(sc, &match, NVE_PRIO_SPOOF_ND_DROP, false);
+        }
+    }
+    if (a->n_ip4s || a->n_ip6s) {
+        spoof_match(sc, &match, ETH_TYPE_IPV6, 0);
+        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_DROP, false);
+    }
+}
+
+static void
+vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
+                      const struct vsi_binding *b,
+                      const struct binding_record *br)
+{
+    const struct vsi_port_vn *pv = b->pv;
+    ofp_port_t ofport = pv->port->ofport;
+    bool active = vsi_state_is_active(v->state);
+    uint32_t profile_id = br->profile ? br->profile->id : 0;
+    uint64_t stub[256 / 8], allow_stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct ofpbuf allow = OFPBUF_STUB_INITIALIZER(allow_stub);
+    struct binding_addrs addrs;
+    struct match match;
+
+    binding_addrs_init(&addrs, b);
+    if (profile_id) {
+        pipeline_put_load_reg(&allow, NVE_MFF_SRC_PROFILE, profile_id);
+    }
+    pipeline_put_goto_next(&allow, NVE_TABLE_ANTI_SPOOF);
+
+    for (size_t k = 0; k < b->n_macs; k++) {
+        struct eth_addr mac = b->macs[k];
+
+        /* Classification: into the VN while associated, else dropped. */
+        match_init_catchall(&match);
+        match_set_in_port(&match, ofport);
+        match_set_dl_vlan(&match, htons(pv->vid), 0);
+        match_set_dl_src(&match, mac);
+        ofpbuf_clear(&ofpacts);
+        if (active) {
+            ofpact_put_STRIP_VLAN(&ofpacts);
+            pipeline_put_set_vnid(&ofpacts, pv->vnid);
+            pipeline_put_goto_next(&ofpacts, NVE_TABLE_CLASSIFY);
+        }
+        flow_table_add(vf->flows, v->cookie, NVE_TABLE_CLASSIFY,
+                       NVE_PRIO_CLASSIFY, &match,
+                       ofpacts.data, ofpacts.size);
+
+        /* Anti-spoofing. */
+        struct spoof_ctx sc = {
+            .flows = vf->flows,
+            .cookie = v->cookie,
+            .allow = &allow,
+        };
+        match_init_catchall(&sc.base);
+        pipeline_match_vnid(&sc.base, pv->vnid);
+        match_set_in_port(&sc.base, ofport);
+        match_set_dl_src(&sc.base, mac);
+        spoof_add_ipv4(&sc, mac, &addrs);
+        spoof_add_ipv6(&sc, mac, &addrs);
+        spoof_add(&sc, &sc.base, NVE_PRIO_SPOOF_MAC_ALLOW, true);
+
+        /* Rate limit. */
+        if (br->meter_id) {
+            ofpbuf_clear(&ofpacts);
+            ofpact_put_METER(&ofpacts)->meter_id = br->meter_id;
+            put_set_pcp(&ofpacts, pv);
+            pipeline_put_goto_next(&ofpacts, NVE_TABLE_QOS);
+            flow_table_add(vf->flows, v->cookie, NVE_TABLE_QOS,
+                           NVE_PRIO_QOS_VSI, &sc.base,
+                           ofpacts.data, ofpacts.size);
+        }
+
+        /* Delivery: to the VSI while associated, nowhere while
+         * suspended. */
+        if (active || v->state == VSI_SUSPENDED) {
+            match_init_catchall(&match);
+            pipeline_match_vnid(&match, pv->vnid);
+            match_set_dl_dst(&match, mac);
+            ofpbuf_clear(&ofpacts);
+            if (active) {
+                pipeline_put_load_reg(&ofpacts, NVE_MFF_OUT_PORT,
+                                      ofp_to_u16(ofport));
+                if (profile_id) {
+                    pipeline_put_load_reg(&ofpacts, NVE_MFF_DST_PROFILE,
+                                          profile_id);
+                }
+                pipeline_put_goto_next(&ofpacts, NVE_TABLE_L2_LOOKUP);
+            }
+            flow_table_add(vf->flows, v->cookie, NVE_TABLE_L2_LOOKUP,
+                           NVE_PRIO_L2_LOCAL, &match,
+                           ofpacts.data, ofpacts.size);
+        }
+    }
+
+    binding_addrs_destroy(&addrs);
+    ofpbuf_uninit(&allow);
     ofpbuf_uninit(&ofpacts);
+}
+
+void
+vsi_flows_remove_vsi(struct vsi_flows *vf, const struct vsi *v)
+{
+    struct vsi_record *r = vsi_record_find(vf, v);
+
+    flow_table_remove_owner(vf->flows, v->cookie);
+    if (r) {
+        binding_records_release(vf, r->bindings, r->n_bindings);
+        hmap_remove(&vf->vsis, &r->node);
+        free(r);
+    }
+}
+
+void
+vsi_flows_remove_port_vn(struct vsi_flows *vf, const struct vsi_port_vn *pv)
+{
+    flow_table_remove_owner(vf->flows, port_vn_cookie(pv));
+}
+
+void
+vsi_flows_update_vsi(struct vsi_flows *vf, const struct vsi *v)
+{
+    if (v->state == VSI_ABSENT || !v->port
+        || v->port->ofport == OFPP_NONE) {
+        vsi_flows_remove_vsi(vf, v);
+        return;
+    }
+
+    struct vsi_record *r = vsi_record_find(vf, v);
+    if (!r) {
+        r = xzalloc(sizeof *r);
+        r->vsi = v;
+        hmap_insert(&vf->vsis, &r->node, hash_pointer(v, 0));
+    }
+
+    /* The new references first, then the old ones released, so that
+     * nothing that stays in use is freed in between. */
+    struct binding_record *old = r->bindings;
+    size_t n_old = r->n_bindings;
+    r->bindings = xcalloc(MAX(v->n_bindings, 1), sizeof *r->bindings);
+    r->n_bindings = v->n_bindings;
+    for (size_t i = 0; i < v->n_bindings; i++) {
+        const struct vsi_binding *b = &v->bindings[i];
+        struct binding_record *br = &r->bindings[i];
+
+        br->vsi = r;
+        br->vnid = b->pv->vnid;
+        br->port = xstrdup(v->port->name);
+        br->member = vsi_state_is_active(v->state);
+        if (br->member) {
+            remote_flows_add_local(vf->remote, br->vnid, br->port,
+                                   v->port->ofport);
+        }
+        if (b->profile) {
+            br->profile = profiles_ref(vf->profiles, b->profile);
+            profile_users_add(vf, br);
+        }
+
+        uint32_t meter_id = binding_records_take_meter(old, n_old,
+                                                       br->vnid);
+        if (br->profile && br->profile->rate_kbps) {
+            struct meter_config mc = {
+                .kbps = br->profile->rate_kbps,
+                .burst_kb = br->profile->burst_kb,
+            };
+            if (meter_id) {
+                meter_table_modify(vf->meters, meter_id, &mc);
+            } else {
+                meter_id = meter_table_add(vf->meters, &mc);
+            }
+        } else if (meter_id) {
+            meter_table_remove(vf->meters, meter_id);
+            meter_id = 0;
+        }
+        br->meter_id = meter_id;
+    }
+    binding_records_release(vf, old, n_old);
+
+    flow_table_remove_owner(vf->flows, v->cookie);
+    for (size_t i = 0; i < v->n_bindings; i++) {
+        port_vn_add_flows(vf->flows, v->bindings[i].pv);
+        vsi_add_binding_flows(vf, v, &v->bindings[i], &r->bindings[i]);
+    }
+}
+
+void
+vsi_flows_run(struct vsi_flows *vf)
+{
+    const struct sset *changed = profiles_rate_changed(vf->profiles);
+    const char *name;
+
+    if (sset_is_empty(changed)) {
+        return;
+    }
+
+    /* Updating a VSI rebuilds the lists: collect the VSIs first. */
+    struct hmapx vsis = HMAPX_INITIALIZER(&vsis);
+    SSET_FOR_EACH (name, changed) {
+        const struct profile_users *pu = profile_users_find(vf, name);
+        if (pu) {
+            const struct binding_record *br;
+            LIST_FOR_EACH (br, profile_node, &pu->records) {
+                hmapx_add(&vsis, CONST_CAST(struct vsi *, br->vsi->vsi));
+            }
+        }
+    }
+
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &vsis) {
+        vsi_flows_update_vsi(vf, node->data);
+    }
+    hmapx_destroy(&vsis);
+}
+
+uint32_t
+vsi_flows_get_meter(const struct vsi_flows *vf, const struct vsi *v,
+                    uint32_t vnid)
+{
+    const struct vsi_record *r = vsi_record_find(vf, v);
+
+    for (size_t i = 0; r && i < r->n_bindings; i++) {
+        if (r->bindings[i].vnid == vnid) {
+            return r->bindings[i].meter_id;
+        }
+    }
+    return 0;
+}
+
+size_t
+vsi_flows_count(const struct vsi_flows *vf)
+{
+    return hmap_count(&vf->vsis);
+}
+
+void
+vsi_flows_destroy(struct vsi_flows *vf)
+{
+    if (!vf) {
+        return;
+    }
+
+    struct vsi_record *r;
+    HMAP_FOR_EACH_POP (r, node, &vf->vsis) {
+        for (size_t i = 0; i < r->n_bindings; i++) {
+            free(r->bindings[i].port);
+        }
+        free(r->bindings);
+        free(r);
+    }
+    hmap_destroy(&vf->vsis);
+
+    struct profile_users *pu;
+    HMAP_FOR_EACH_POP (pu, node, &vf->profile_users) {
+        free(pu->name);
+        free(pu);
+    }
+    hmap_destroy(&vf->profile_users);
+    free(vf);
 }

@@ -21,34 +21,69 @@
  *
  * Two kinds of owners:
  *
- *   - A VSI (FLOW_OWNER_VSI) owns, per VN it is in: its policies
- *     (anti-spoofing), installed in every state it is held in, and, only
- *     while it is associated, its activation: classification of its frames
- *     (in_port, local VID, source MAC) in table 0, and delivery to it
- *     (destination MAC) in the L2 lookup.
+ *   - A VSI (FLOW_OWNER_VSI, its cookie) owns, per VN it is in and per MAC
+ *     it has there:
+ *
+ *       - in every state the NVE holds it in, its policies: anti-spoofing
+ *         of its MAC and IPs (table 10), which also loads its profile's id
+ *         (profiles.h); with a rate-limited profile, its own meter (table
+ *         30);
+ *
+ *       - its classification (table 0: in_port, local VID, source MAC): while
+ *         it is associated, into its VN; otherwise, to be dropped;
+ *
+ *       - its delivery (table 40: VN, destination MAC): while it is
+ *         associated, to its port; while it is suspended, to be dropped;
+ *         in the other states none, so that the VSI's frames go wherever
+ *         else the VN knows the MAC (a remote mapping), or are flooded.
+ *
+ *     Being associated also makes the VSI's (port, VN) a member of the VN's
+ *     flooding list (remote-flows.h).
  *
  *   - A (TES-facing port, VN) pair (FLOW_OWNER_VN_PORT) owns what all the
- *     VN's VSIs behind the port share: passage through the policy stages and
- *     the output stage that tags frames with the local VID and PCP.
+ *     VN's VSIs behind the port share: passage through the policy stages,
+ *     the 802.1p priority the NVE assigns to their traffic, and the output
+ *     stage that tags frames with the local VID and PCP.
  *
  * Each call costs time proportional to the flows of the owner it names. */
 
+#include <stddef.h>
+#include <stdint.h>
+
+struct ds;
 struct flow_table;
+struct meter_table;
+struct profiles;
+struct remote_flows;
 struct vsi;
 struct vsi_port_vn;
 
-/* Per-packet register that the L2 lookup sets for local delivery. */
-#define NVE_MFF_OUT_PORT MFF_REG1     /* OpenFlow port to deliver to. */
+struct vsi_flows *vsi_flows_create(struct flow_table *, struct profiles *,
+                                   struct remote_flows *,
+                                   struct meter_table *);
+void vsi_flows_destroy(struct vsi_flows *);
 
 /* Recomputes the flows of 'vsi' (and makes sure those of its (port, VN)
  * pairs exist). */
-void vsi_flows_update_vsi(struct flow_table *, const struct vsi *);
+void vsi_flows_update_vsi(struct vsi_flows *, const struct vsi *);
 
 /* Removes the flows of 'vsi'. */
-void vsi_flows_remove_vsi(struct flow_table *, const struct vsi *);
+void vsi_flows_remove_vsi(struct vsi_flows *, const struct vsi *);
 
 /* Removes the flows of (port, VN) 'pv'. */
-void vsi_flows_remove_port_vn(struct flow_table *,
+void vsi_flows_remove_port_vn(struct vsi_flows *,
                               const struct vsi_port_vn *);
+
+/* Updates the VSIs whose profile's rate limit changed in the last
+ * profiles_run().  Call after it, once per main loop iteration.  Costs
+ * time proportional to the number of those VSIs. */
+void vsi_flows_run(struct vsi_flows *);
+
+/* The meter of the binding of 'vsi' to the VN with 'vnid', 0 if none. */
+uint32_t vsi_flows_get_meter(const struct vsi_flows *, const struct vsi *,
+                             uint32_t vnid);
+
+/* The number of VSIs with flows. */
+size_t vsi_flows_count(const struct vsi_flows *);
 
 #endif /* vsi-flows.h */

@@ -44,7 +44,7 @@
 #include "vsi-lifecycle.h"
 
 struct ds;
-struct flow_table;
+struct vsi_flows;
 struct ovsdb_idl;
 struct ovsdb_idl_loop;
 struct ovsdb_idl_txn;
@@ -116,14 +116,14 @@ struct vsi {
 };
 
 /* What the caller gives each call: the NVE database and its transaction
- * loop, and the desired flow table. */
+ * loop, and the VSIs' flows. */
 struct vsi_ctx {
     struct ovsdb_idl *nve_idl;
     struct ovsdb_idl_loop *nve_loop;  /* vsi-table owns its next_cfg and
                                        * cur_cfg. */
     struct ovsdb_idl_txn *nve_txn;    /* NULL if none open this round. */
     const struct nverec_nve_global *global;   /* NULL if none yet. */
-    struct flow_table *flows;
+    struct vsi_flows *flows;          /* vsi-flows.h. */
 };
 
 /* The outcome of one request.  On success, the VSI's state and networks
