@@ -14,7 +14,8 @@ TESTSUITE_AT = \
 	tests/nve-controller.at \
 	tests/tes-signal.at \
 	tests/unit.at \
-	tests/ofctrl.at
+	tests/ofctrl.at \
+	tests/dataplane.at
 
 # Captures of an unmodified lldpad station, read by tests/test-vdp.c.
 VDP_CAPTURES = \
