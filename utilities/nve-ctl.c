@@ -627,84 +627,72 @@ validate_tns_remote(const char *s)
  * is none, it returns NULL and, if 'must_exist' is true, also reports an
  * error in 'ctx'. */
 
-static const struct nverec_virtual_network *
-vn_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
+/* Returns the row of 'table' whose string column 'name_column' is 'name',
+ * 'kind' naming such rows in the error message. */
+static const struct ovsdb_idl_row *
+named_row_lookup(struct ctl_context *ctx,
+                 const struct ovsdb_idl_table_class *table,
+                 const struct ovsdb_idl_column *name_column,
+                 const char *kind, const char *name, bool must_exist)
 {
-    const struct nverec_virtual_network *vn;
+    const struct ovsdb_idl_row *row;
 
-    NVEREC_VIRTUAL_NETWORK_FOR_EACH (vn, ctx->idl) {
-        if (!strcmp(vn->name, name)) {
-            return vn;
+    for (row = ovsdb_idl_first_row(ctx->idl, table); row;
+         row = ovsdb_idl_next_row(row)) {
+        const struct ovsdb_datum *datum = ovsdb_idl_read(row, name_column);
+        if (datum->n == 1 && !strcmp(json_string(datum->keys[0].s), name)) {
+            return row;
         }
     }
     if (must_exist) {
-        ctl_error(ctx, "no vn named %s", name);
+        ctl_error(ctx, "no %s named %s", kind, name);
     }
     return NULL;
+}
+
+static const struct nverec_virtual_network *
+vn_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
+{
+    const struct ovsdb_idl_row *row = named_row_lookup(
+        ctx, &nverec_table_virtual_network, &nverec_virtual_network_col_name, "vn", name,
+        must_exist);
+    return row ? CONTAINER_OF(row, struct nverec_virtual_network, header_) : NULL;
 }
 
 static const struct nverec_tes *
 tes_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
 {
-    const struct nverec_tes *tes;
-
-    NVEREC_TES_FOR_EACH (tes, ctx->idl) {
-        if (!strcmp(tes->name, name)) {
-            return tes;
-        }
-    }
-    if (must_exist) {
-        ctl_error(ctx, "no tes named %s", name);
-    }
-    return NULL;
+    const struct ovsdb_idl_row *row = named_row_lookup(
+        ctx, &nverec_table_tes, &nverec_tes_col_name, "tes", name,
+        must_exist);
+    return row ? CONTAINER_OF(row, struct nverec_tes, header_) : NULL;
 }
 
 static const struct nverec_tes_port *
 port_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
 {
-    const struct nverec_tes_port *port;
-
-    NVEREC_TES_PORT_FOR_EACH (port, ctx->idl) {
-        if (!strcmp(port->name, name)) {
-            return port;
-        }
-    }
-    if (must_exist) {
-        ctl_error(ctx, "no port named %s", name);
-    }
-    return NULL;
+    const struct ovsdb_idl_row *row = named_row_lookup(
+        ctx, &nverec_table_tes_port, &nverec_tes_port_col_name, "port", name,
+        must_exist);
+    return row ? CONTAINER_OF(row, struct nverec_tes_port, header_) : NULL;
 }
 
 static const struct nverec_policy_profile *
 profile_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
 {
-    const struct nverec_policy_profile *profile;
-
-    NVEREC_POLICY_PROFILE_FOR_EACH (profile, ctx->idl) {
-        if (!strcmp(profile->name, name)) {
-            return profile;
-        }
-    }
-    if (must_exist) {
-        ctl_error(ctx, "no profile named %s", name);
-    }
-    return NULL;
+    const struct ovsdb_idl_row *row = named_row_lookup(
+        ctx, &nverec_table_policy_profile, &nverec_policy_profile_col_name, "profile", name,
+        must_exist);
+    return row ? CONTAINER_OF(row, struct nverec_policy_profile, header_) : NULL;
 }
 
 static const struct nverec_remote_nve *
 remote_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
 {
-    const struct nverec_remote_nve *remote;
-
-    NVEREC_REMOTE_NVE_FOR_EACH (remote, ctx->idl) {
-        if (!strcmp(remote->name, name)) {
-            return remote;
-        }
-    }
-    if (must_exist) {
-        ctl_error(ctx, "no remote named %s", name);
-    }
-    return NULL;
+    const struct ovsdb_idl_row *row = named_row_lookup(
+        ctx, &nverec_table_remote_nve, &nverec_remote_nve_col_name, "remote", name,
+        must_exist);
+    return row ? CONTAINER_OF(row, struct nverec_remote_nve, header_) : NULL;
 }
 
 /* Returns the TES to which 'port' is attached, if any. */
