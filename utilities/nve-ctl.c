@@ -653,46 +653,61 @@ named_row_lookup(struct ctl_context *ctx,
 static const struct nverec_virtual_network *
 vn_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
 {
-    const struct ovsdb_idl_row *row = named_row_lookup(
-        ctx, &nverec_table_virtual_network, &nverec_virtual_network_col_name, "vn", name,
-        must_exist);
-    return row ? CONTAINER_OF(row, struct nverec_virtual_network, header_) : NULL;
+    const struct ovsdb_idl_row *row
+        = named_row_lookup(ctx, &nverec_table_virtual_network,
+                           &nverec_virtual_network_col_name, "vn", name,
+                           must_exist);
+    return (row
+            ? CONTAINER_OF(row, struct nverec_virtual_network, header_)
+            : NULL);
 }
 
 static const struct nverec_tes *
 tes_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
 {
-    const struct ovsdb_idl_row *row = named_row_lookup(
-        ctx, &nverec_table_tes, &nverec_tes_col_name, "tes", name,
-        must_exist);
-    return row ? CONTAINER_OF(row, struct nverec_tes, header_) : NULL;
+    const struct ovsdb_idl_row *row
+        = named_row_lookup(ctx, &nverec_table_tes,
+                           &nverec_tes_col_name, "tes", name,
+                           must_exist);
+    return (row
+            ? CONTAINER_OF(row, struct nverec_tes, header_)
+            : NULL);
 }
 
 static const struct nverec_tes_port *
 port_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
 {
-    const struct ovsdb_idl_row *row = named_row_lookup(
-        ctx, &nverec_table_tes_port, &nverec_tes_port_col_name, "port", name,
-        must_exist);
-    return row ? CONTAINER_OF(row, struct nverec_tes_port, header_) : NULL;
+    const struct ovsdb_idl_row *row
+        = named_row_lookup(ctx, &nverec_table_tes_port,
+                           &nverec_tes_port_col_name, "port", name,
+                           must_exist);
+    return (row
+            ? CONTAINER_OF(row, struct nverec_tes_port, header_)
+            : NULL);
 }
 
 static const struct nverec_policy_profile *
 profile_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
 {
-    const struct ovsdb_idl_row *row = named_row_lookup(
-        ctx, &nverec_table_policy_profile, &nverec_policy_profile_col_name, "profile", name,
-        must_exist);
-    return row ? CONTAINER_OF(row, struct nverec_policy_profile, header_) : NULL;
+    const struct ovsdb_idl_row *row
+        = named_row_lookup(ctx, &nverec_table_policy_profile,
+                           &nverec_policy_profile_col_name, "profile", name,
+                           must_exist);
+    return (row
+            ? CONTAINER_OF(row, struct nverec_policy_profile, header_)
+            : NULL);
 }
 
 static const struct nverec_remote_nve *
 remote_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
 {
-    const struct ovsdb_idl_row *row = named_row_lookup(
-        ctx, &nverec_table_remote_nve, &nverec_remote_nve_col_name, "remote", name,
-        must_exist);
-    return row ? CONTAINER_OF(row, struct nverec_remote_nve, header_) : NULL;
+    const struct ovsdb_idl_row *row
+        = named_row_lookup(ctx, &nverec_table_remote_nve,
+                           &nverec_remote_nve_col_name, "remote", name,
+                           must_exist);
+    return (row
+            ? CONTAINER_OF(row, struct nverec_remote_nve, header_)
+            : NULL);
 }
 
 /* Returns the TES to which 'port' is attached, if any. */
