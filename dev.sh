@@ -22,6 +22,9 @@
 #   ./dev.sh build   deps, then prepare Open vSwitch, configure and make
 #   ./dev.sh demo    build, then run the demo scenario in a sandbox
 #   ./dev.sh check   build, then "make check" (the whole suite)
+#   ./dev.sh bench   build, install the benchmark's own packages (OVN,
+#                    perf), then "make bench" (BENCHMARK.md); BENCHFLAGS
+#                    are passed on, e.g. BENCHFLAGS="--sizes=1000 --no-ovn"
 
 set -e
 cd "$(dirname "$0")"
@@ -31,6 +34,10 @@ PACKAGES="gcc make autoconf automake libtool pkg-config patch
 python3 openvswitch-source libssl-dev libcap-ng-dev libunbound-dev
 libjansson-dev libcunit1-dev iproute2 groff-base man-db procps
 lldpad tcpdump"
+
+# Only for the benchmark (./dev.sh bench): OVN to compare with, and perf to
+# profile.  The normal build and test path does without them.
+BENCH_PACKAGES="ovn-central ovn-host linux-perf"
 
 as_root() {
     if test "$(id -u)" = 0; then
@@ -42,7 +49,7 @@ as_root() {
 
 deps() {
     missing=
-    for p in $PACKAGES; do
+    for p in ${1:-$PACKAGES}; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
             | grep -q "install ok installed" || missing="$missing $p"
     done
@@ -81,10 +88,17 @@ check() {
     return $status
 }
 
+bench() {
+    build
+    deps "$BENCH_PACKAGES"
+    make bench BENCHFLAGS="${BENCHFLAGS:-}"
+}
+
 case ${1:-} in
     deps) deps ;;
     build) build ;;
     demo) build; make demo ;;
     check) check ;;
+    bench) bench ;;
     *) sed -n '/^# dev.sh:/,/^$/s/^# \{0,1\}//p' "$0"; exit 1 ;;
 esac
