@@ -255,6 +255,33 @@ flow_table_destroy(struct flow_table *table)
     free(table);
 }
 
+/* Whether 'match' matches on a field of the Ethernet frame or above (one
+ * with Ethernet as a prerequisite), rather than only on metadata such as
+ * in_port, registers or the metadata field. */
+static bool
+match_has_ethernet_fields(const struct match *match)
+{
+    const size_t ofs = offsetof(struct flow, dl_dst);
+    return !is_all_zeros((const uint8_t *) &match->wc.masks + ofs,
+                         sizeof match->wc.masks - ofs);
+}
+
+/* Initializes 'mm' as the key of a flow with 'match'.  The switch reports a
+ * match on Ethernet fields with the packet_type that OpenFlow implies made
+ * explicit (match_add_ethernet_prereq()): so does the key, or the flows read
+ * back after a restart would not be recognized and would all be replaced. */
+static void
+flow_key_init(struct minimatch *mm, const struct match *match)
+{
+    if (!match->wc.masks.packet_type && match_has_ethernet_fields(match)) {
+        struct match m = *match;
+        match_set_default_packet_type(&m);
+        minimatch_init(mm, &m);
+    } else {
+        minimatch_init(mm, match);
+    }
+}
+
 void
 flow_table_add(struct flow_table *table, uint64_t cookie,
                uint8_t table_id, uint16_t priority,
@@ -262,7 +289,7 @@ flow_table_add(struct flow_table *table, uint64_t cookie,
                const struct ofpact *ofpacts, size_t ofpacts_len)
 {
     struct minimatch mm;
-    minimatch_init(&mm, match);
+    flow_key_init(&mm, match);
     uint32_t hash = flow_key_hash(table_id, priority, &mm);
 
     struct flow_table_entry *e = flow_lookup(&table->flows, hash, table_id,
@@ -511,7 +538,7 @@ flow_table_find(const struct flow_table *table, uint8_t table_id,
                 uint16_t priority, const struct match *match)
 {
     struct minimatch mm;
-    minimatch_init(&mm, match);
+    flow_key_init(&mm, match);
     const struct flow_table_entry *e
         = flow_lookup(&table->flows, flow_key_hash(table_id, priority, &mm),
                       table_id, priority, &mm);

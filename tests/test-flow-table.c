@@ -27,6 +27,7 @@
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-port.h"
+#include "packets.h"
 #include "openvswitch/ofpbuf.h"
 #include "svec.h"
 #include "util.h"
@@ -457,6 +458,41 @@ test_diff(void)
     flow_table_destroy(actual);
 }
 
+/* A match on Ethernet fields comes back from the switch with the packet_type
+ * that OpenFlow implies made explicit; it is still the same flow, and a
+ * restart must not replace it. */
+static void
+test_diff_packet_type(void)
+{
+    struct flow_table *desired = flow_table_create();
+    struct flow_table *actual = flow_table_create();
+    struct eth_addr mac = ETH_ADDR_C(02, 00, 00, 00, 00, 01);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(5001));
+    match_set_dl_dst(&match, mac);
+    flow_table_add(desired, VSI(1), 40, 100, &match, NULL, 0);
+    match_set_default_packet_type(&match);
+    flow_table_add(actual, VSI(1), 40, 100, &match, NULL, 0);
+    /* As the flow monitor reports it. */
+    CU_ASSERT_PTR_NOT_NULL(flow_table_find(desired, 40, 100, &match));
+
+    /* Metadata alone implies no packet_type. */
+    match_init_catchall(&match);
+    match_set_metadata(&match, htonll(5001));
+    flow_table_add(desired, VSI(1), 41, 100, &match, NULL, 0);
+    flow_table_add(actual, VSI(1), 41, 100, &match, NULL, 0);
+
+    size_t counts[3] = { 0, 0, 0 };
+    CU_ASSERT_EQUAL(flow_table_diff(desired, actual, count_change, counts),
+                    0);
+    CU_ASSERT_EQUAL(counts[0] + counts[1] + counts[2], 0);
+
+    flow_table_destroy(desired);
+    flow_table_destroy(actual);
+}
+
 /* Actions read back from the switch differ in memory from the ones they were
  * encoded from, but not in what they do. */
 static void
@@ -601,6 +637,8 @@ test_flow_table_register(void)
     CU_add_test(suite, "conflicts", test_conflicts);
     CU_add_test(suite, "mark all uninstalled", test_mark_all_uninstalled);
     CU_add_test(suite, "diff against the switch", test_diff);
+    CU_add_test(suite, "diff: implied packet_type is no change",
+                test_diff_packet_type);
     CU_add_test(suite, "actions compare as the switch sees them",
                 test_actions_equal);
     CU_add_test(suite, "format", test_format);
