@@ -131,6 +131,7 @@ tunnels_register_nve_idl(struct ovsdb_idl *idl)
     ovsdb_idl_add_table(idl, &nverec_table_nve_global);
     ovsdb_idl_add_column(idl, &nverec_nve_global_col_underlay_ip);
     ovsdb_idl_add_column(idl, &nverec_nve_global_col_encap);
+    ovsdb_idl_add_column(idl, &nverec_nve_global_col_options);
     ovsdb_idl_add_table(idl, &nverec_table_remote_nve);
     ovsdb_idl_add_column(idl, &nverec_remote_nve_col_name);
     ovsdb_idl_add_column(idl, &nverec_remote_nve_col_ip);
@@ -494,7 +495,8 @@ static void
 tunnel_plan(struct tunnels *tunnels, struct tunnel_ctx *ctx,
             const struct hmap *old,
             const struct nverec_remote_nve *remote,
-            const char *underlay_ip, const char *default_encap)
+            const char *underlay_ip, const char *default_encap,
+            bool set_local_ip)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     struct tunnel *tunnel = xzalloc(sizeof *tunnel);
@@ -524,7 +526,9 @@ tunnel_plan(struct tunnels *tunnels, struct tunnel_ctx *ctx,
 
     struct smap options = SMAP_INITIALIZER(&options);
     smap_add(&options, "remote_ip", remote->ip);
-    smap_add(&options, "local_ip", underlay_ip);
+    if (set_local_ip) {
+        smap_add(&options, "local_ip", underlay_ip);
+    }
     smap_add(&options, "key", "flow");
 
     if (owned && owned->port->n_interfaces == 1) {
@@ -571,6 +575,12 @@ tunnels_run(struct tunnels *tunnels, struct ovsdb_idl_txn *ovs_txn,
         tunnels->settled = false;
         return;
     }
+    /* Without a route that makes underlay_ip local (as OVS 3.1's dummy
+     * datapath has none), OVS cannot send from it: the option lets OVS
+     * pick the source address from the route, as OVN's
+     * ovn-set-local-ip=false does. */
+    bool set_local_ip = smap_get_bool(&nve_cfg->options, "tunnel_local_ip",
+                                      true);
     const char *default_encap = (nve_cfg->encap ? nve_cfg->encap
                                  : TUNNEL_DEFAULT_ENCAP);
 
@@ -590,7 +600,7 @@ tunnels_run(struct tunnels *tunnels, struct ovsdb_idl_txn *ovs_txn,
                                                               &n_remotes);
     for (size_t i = 0; i < n_remotes; i++) {
         tunnel_plan(tunnels, &ctx, &old, remotes[i], underlay_ip,
-                    default_encap);
+                    default_encap, set_local_ip);
     }
     free(remotes);
 

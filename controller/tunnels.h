@@ -22,7 +22,8 @@
  * The integration bridge has exactly one tunnel port per valid Remote_NVE
  * row, of type Remote_NVE.encap (default NVE_Global.encap, default
  * "vxlan"), with options remote_ip=<Remote_NVE.ip>,
- * local_ip=<NVE_Global.underlay_ip> and key=flow.  A remote is valid if its
+ * local_ip=<NVE_Global.underlay_ip> (unless NVE_Global
+ * options:tunnel_local_ip is false) and key=flow.  A remote is valid if its
  * ip is an address other than underlay_ip and of the same family; without
  * an underlay_ip, no remote is.
  *

@@ -17,13 +17,37 @@
 #include <config.h>
 #include "acl-match.h"
 
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
 #include "openvswitch/match.h"
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-parse.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/util.h"
 #include "util.h"
+
+/* Returns the field that 'mf' stands for in 'match'.  "tp_src" and
+ * "tp_dst", which OVS names as TCP's fields, are ovs-ofctl's ports of any
+ * transport protocol (the flow keeps them in the same place). */
+static const struct mf_field *
+acl_match_field(const struct mf_field *mf, const char *name,
+                const struct match *match)
+{
+    bool src = !strcmp(name, "tp_src");
+
+    if (!src && strcmp(name, "tp_dst")) {
+        return mf;
+    }
+    switch (match->flow.nw_proto) {
+    case IPPROTO_UDP:
+        return mf_from_id(src ? MFF_UDP_SRC : MFF_UDP_DST);
+    case IPPROTO_SCTP:
+        return mf_from_id(src ? MFF_SCTP_SRC : MFF_SCTP_DST);
+    default:
+        return mf;
+    }
+}
 
 char *
 acl_match_parse(const char *s, struct match *match)
@@ -79,7 +103,9 @@ acl_match_parse(const char *s, struct match *match)
     /* Check prerequisites once the whole match is known, so that their order
      * in 's' does not matter. */
     for (size_t i = 0; !error && i < n_fields; i++) {
-        if (!mf_are_match_prereqs_ok(fields[i].mf, match)) {
+        const struct mf_field *mf = acl_match_field(fields[i].mf,
+                                                    fields[i].name, match);
+        if (!mf_are_match_prereqs_ok(mf, match)) {
             error = xasprintf("prerequisites not met for %s",
                               fields[i].name);
         }
