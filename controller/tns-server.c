@@ -21,7 +21,9 @@
 #include <errno.h>
 #include <string.h>
 #include "lib/tns.h"
+#include "hash.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
@@ -52,22 +54,40 @@ struct tns_pending {
     size_t n_requests;          /* Requests it answers. */
 };
 
+/* A notification sent on a connection, awaiting the TES's reply. */
+struct tns_sent {
+    struct hmap_node node;      /* In tns_conn 'sent', by id. */
+    long long int id;
+    char *method;
+    char *vsi;
+};
+
+/* A connection's life: it reads and answers requests until the peer closes
+ * its side or breaks a limit that ends the connection; then it reads no
+ * more, sends every reply it owes, and closes ('draining').  A failed
+ * receive or send closes it at once ('dead'): nobody would read the rest. */
 struct tns_conn {
     struct ovs_list node;       /* In tns_server 'conns'. */
     struct stream *stream;
     char *name;                 /* For logs. */
-    char *tes;                  /* TES it spoke for, for notifications. */
+    bool tls;                   /* Over TLS: the TES is its peer's CN. */
+    struct sset tes;            /* TES it proved to be: its notifications
+                                 * come here. */
     struct ds rx;               /* Received, not yet a whole line. */
     struct ofpbuf tx;           /* To send. */
     struct ovs_list pending;    /* Contains "struct tns_pending"s. */
     size_t n_pending;           /* Requests in 'pending'. */
-    bool closing;               /* Close once 'tx' is sent. */
-    uint64_t n_requests;
-};
+    bool draining;              /* Reads no more, closes once 'pending'
+                                 * and 'tx' are sent. */
+    bool dead;                  /* Closes now. */
+    struct hmap sent;           /* Contains "struct tns_sent"s. */
 
-struct tns_listener {
-    struct shash_node *node;    /* In tns_server 'listeners'. */
-    struct pstream *pstream;
+    /* Statistics. */
+    uint64_t n_requests;
+    uint64_t n_busy;            /* Requests refused for 'max_inflight'. */
+    uint64_t n_notified;        /* Notifications sent. */
+    uint64_t n_acked;           /* ...answered with a success. */
+    uint64_t n_refused;         /* ...answered with an error. */
 };
 
 struct tns_server {
@@ -76,6 +96,8 @@ struct tns_server {
     size_t n_conns;
     struct tns_server_limits limits;
     long long int next_notification_id;
+    struct ovs_list notifications;  /* "struct vsi_notification"s whose
+                                     * generation is not yet done. */
     uint64_t n_refused_conns;
 };
 
@@ -86,6 +108,7 @@ tns_server_create(void)
 
     shash_init(&s->listeners);
     ovs_list_init(&s->conns);
+    ovs_list_init(&s->notifications);
     s->limits = (struct tns_server_limits) {
         .max_message_size = TNS_DEFAULT_MAX_MESSAGE_SIZE,
         .max_connections = TNS_DEFAULT_MAX_CONNECTIONS,
@@ -96,21 +119,37 @@ tns_server_create(void)
 }
 
 static void
+tns_sent_destroy(struct tns_sent *sent)
+{
+    free(sent->method);
+    free(sent->vsi);
+    free(sent);
+}
+
+static void
 conn_destroy(struct tns_server *s, struct tns_conn *c)
 {
     struct tns_pending *p;
+    struct tns_sent *sent;
 
+    if (!c->dead) {
+        VLOG_INFO("%s: TNS connection closed", c->name);
+    }
     LIST_FOR_EACH_POP (p, node, &c->pending) {
         json_decref(p->reply);
         free(p);
     }
+    HMAP_FOR_EACH_POP (sent, node, &c->sent) {
+        tns_sent_destroy(sent);
+    }
+    hmap_destroy(&c->sent);
     ovs_list_remove(&c->node);
     s->n_conns--;
     stream_close(c->stream);
     ds_destroy(&c->rx);
     ofpbuf_uninit(&c->tx);
+    sset_destroy(&c->tes);
     free(c->name);
-    free(c->tes);
     free(c);
 }
 
@@ -121,6 +160,11 @@ tns_server_destroy(struct tns_server *s)
         struct tns_conn *c;
         LIST_FOR_EACH_SAFE (c, node, &s->conns) {
             conn_destroy(s, c);
+        }
+
+        struct vsi_notification *n;
+        LIST_FOR_EACH_POP (n, node, &s->notifications) {
+            vsi_notification_destroy(n);
         }
 
         struct shash_node *node;
@@ -183,8 +227,9 @@ conn_send(struct tns_conn *c)
         int n = stream_send(c->stream, c->tx.data, c->tx.size);
         if (n < 0) {
             if (n != -EAGAIN) {
-                VLOG_DBG("%s: send failed (%s)", c->name, ovs_strerror(-n));
-                c->closing = true;
+                VLOG_INFO("%s: TNS connection closed (send failed: %s)",
+                          c->name, ovs_strerror(-n));
+                c->dead = true;
                 ofpbuf_clear(&c->tx);
             }
             return;
@@ -254,6 +299,56 @@ result_to_json(const char *vsi_id, const struct vsi *v,
     return result;
 }
 
+/* The common name of the TLS certificate of 'c''s peer, "" if it has none,
+ * or NULL without TLS. */
+static const char *
+conn_peer_cn(const struct tns_conn *c)
+{
+    const char *cn = stream_get_peer_id(c->stream);
+
+    return c->tls ? (cn ? cn : "") : NULL;
+}
+
+/* Handles the TES's reply to one of the notifications sent on 'c'. */
+static void
+conn_handle_notification_reply(struct tns_conn *c, const struct tns_msg *msg)
+{
+    const char *status = msg->reply.status ? msg->reply.status : "";
+    struct tns_sent *sent = NULL;
+
+    if (json_is_integer(msg->id)) {
+        long long int id = json_integer_value(msg->id);
+
+        HMAP_FOR_EACH_WITH_HASH (sent, node, hash_uint64(id), &c->sent) {
+            if (sent->id == id) {
+                break;
+            }
+        }
+    }
+    if (!sent) {
+        char *id = json_dumps(msg->id, JSON_ENCODE_ANY | JSON_COMPACT);
+        VLOG_WARN_RL(&rl, "%s: reply to no notification (id %s)", c->name,
+                     id);
+        free(id);
+        return;
+    }
+
+    hmap_remove(&c->sent, &sent->node);
+    if (msg->reply.ok && (!*status || !strcmp(status, "SUCCESS"))) {
+        c->n_acked++;
+        VLOG_INFO("%s: %s of vsi %s acknowledged", c->name, sent->method,
+                  sent->vsi);
+    } else {
+        c->n_refused++;
+        VLOG_WARN_RL(&rl, "%s: %s of vsi %s refused: %s%s%s%s", c->name,
+                     sent->method, sent->vsi, *status ? status : "error",
+                     msg->reply.message ? " (" : "",
+                     msg->reply.message ? msg->reply.message : "",
+                     msg->reply.message ? ")" : "");
+    }
+    tns_sent_destroy(sent);
+}
+
 /* Handles one decoded message of connection 'c', returning its reply (NULL
  * for none) and the generation it must wait for in '*gen'. */
 static json_t *
@@ -278,13 +373,7 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
                                msg->error.code, msg->error.message);
 
     case TNS_MSG_REPLY:
-        if (msg->reply.ok) {
-            VLOG_DBG("%s: notification acknowledged", c->name);
-        } else {
-            VLOG_WARN_RL(&rl, "%s: notification refused: %s (%s)", c->name,
-                         msg->reply.message ? msg->reply.message : "",
-                         msg->reply.status ? msg->reply.status : "");
-        }
+        conn_handle_notification_reply(c, msg);
         return NULL;
 
     case TNS_MSG_REQUEST:
@@ -293,6 +382,7 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
 
     const struct tns_request *rq = &msg->request;
     if (*n_inflight >= s->limits.max_inflight) {
+        c->n_busy++;
         return tns_reply_errorf(msg->id, VSI_ST_BUSY,
                                 tns_status_code(VSI_ST_BUSY),
                                 "too many requests in flight (limit "
@@ -303,21 +393,19 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
     c->n_requests++;
 
     struct vsi_outcome o;
-    vsi_table_request(vsis, ctx, rq, stream_get_peer_id(c->stream),
-                      VSI_PROTO_TNS, &o);
+    vsi_table_request(vsis, ctx, rq, conn_peer_cn(c), VSI_PROTO_TNS, &o);
+    if (o.tes) {
+        sset_add(&c->tes, o.tes);
+    }
 
     json_t *reply;
     if (o.status == VSI_ST_SUCCESS) {
         const struct vsi *v = vsi_table_find(vsis, rq->vsi);
         reply = tns_reply_success(msg->id, result_to_json(rq->vsi, v, rq));
-        *gen = o.gen;
-        if (v && (!c->tes || strcmp(c->tes, v->tes))) {
-            free(c->tes);
-            c->tes = xstrdup(v->tes);
-        }
     } else {
         reply = tns_reply_error(msg->id, o.status, o.code, o.message);
     }
+    *gen = o.gen;
     vsi_outcome_destroy(&o);
     return reply;
 }
@@ -368,6 +456,20 @@ conn_handle_line(struct tns_server *s, struct tns_conn *c,
     }
 }
 
+/* Queues an error reply on 'c' after the replies it already owes, and
+ * makes it the last: 'c' reads no more and closes once they are sent. */
+static void
+conn_fail(struct tns_conn *c, json_t *error)
+{
+    struct tns_pending *p = xmalloc(sizeof *p);
+
+    p->gen = 0;
+    p->reply = error;
+    p->n_requests = 0;
+    ovs_list_push_back(&c->pending, &p->node);
+    c->draining = true;
+}
+
 /* Reads what 'c' sent and handles its complete lines, within the read
  * budget. */
 static void
@@ -376,21 +478,22 @@ conn_receive(struct tns_server *s, struct tns_conn *c,
 {
     size_t budget = READ_BUDGET;
 
-    while (budget && !c->closing
+    while (budget && !c->draining && !c->dead
            && c->n_pending < 2 * s->limits.max_inflight) {
         char buf[16384];
         int n = stream_recv(c->stream, buf, MIN(sizeof buf, budget));
 
         if (n == -EAGAIN) {
             return;
-        } else if (n <= 0) {
-            if (n < 0) {
-                VLOG_DBG("%s: receive failed (%s)", c->name,
-                         ovs_strerror(-n));
-            }
-            VLOG_INFO("%s: TNS connection closed", c->name);
-            c->closing = true;
-            ofpbuf_clear(&c->tx);
+        } else if (n < 0) {
+            VLOG_INFO("%s: TNS connection closed (receive failed: %s)",
+                      c->name, ovs_strerror(-n));
+            c->dead = true;
+            return;
+        } else if (!n) {
+            /* The peer sends no more, but may still read what we owe it. */
+            VLOG_DBG("%s: end of input", c->name);
+            c->draining = true;
             return;
         }
         budget -= n;
@@ -401,11 +504,8 @@ conn_receive(struct tns_server *s, struct tns_conn *c,
         char *p = c->rx.string;
         char *end = p + c->rx.length;
         char *nl = memchr(p + start, '\n', end - (p + start));
-        while (nl) {
+        while (nl && (size_t) (nl - p) <= s->limits.max_message_size) {
             size_t len = nl - p;
-            if (len > s->limits.max_message_size) {
-                break;
-            }
             if (len && p[len - 1] == '\r') {
                 len--;
             }
@@ -417,17 +517,14 @@ conn_receive(struct tns_server *s, struct tns_conn *c,
         }
 
         size_t rest = end - p;
-        if ((nl && (size_t) (nl - p) > s->limits.max_message_size)
-            || (!nl && rest > s->limits.max_message_size)) {
+        if (nl || rest > s->limits.max_message_size) {
             VLOG_WARN_RL(&rl, "%s: message exceeds %"PRIuSIZE" bytes, "
                          "disconnecting", c->name,
                          s->limits.max_message_size);
-            conn_send_json(c, tns_reply_errorf(
-                               NULL, VSI_ST_INVALID_REQUEST,
-                               TNS_INVALID_REQUEST,
-                               "message exceeds the limit of %"PRIuSIZE
-                               " bytes", s->limits.max_message_size));
-            c->closing = true;
+            conn_fail(c, tns_reply_errorf(
+                          NULL, VSI_ST_INVALID_REQUEST, TNS_INVALID_REQUEST,
+                          "message exceeds the limit of %"PRIuSIZE" bytes",
+                          s->limits.max_message_size));
             ds_clear(&c->rx);
             return;
         }
@@ -457,9 +554,12 @@ server_accept(struct tns_server *s)
             struct tns_conn *c = xzalloc(sizeof *c);
             c->stream = stream;
             c->name = xstrdup(stream_get_name(stream));
+            c->tls = !strncmp(c->name, "ssl:", 4);
+            sset_init(&c->tes);
             ds_init(&c->rx);
             ofpbuf_init(&c->tx, 0);
             ovs_list_init(&c->pending);
+            hmap_init(&c->sent);
             ovs_list_push_back(&s->conns, &c->node);
             s->n_conns++;
 
@@ -468,13 +568,11 @@ server_accept(struct tns_server *s)
                 VLOG_WARN_RL(&rl, "%s: refusing TNS connection: already "
                              "%"PRIuSIZE" connections", c->name,
                              s->limits.max_connections);
-                conn_send_json(c, tns_reply_errorf(
-                                   NULL, VSI_ST_BUSY,
-                                   tns_status_code(VSI_ST_BUSY),
-                                   "too many connections (limit %"PRIuSIZE
-                                   "); retry later",
-                                   s->limits.max_connections));
-                c->closing = true;
+                conn_fail(c, tns_reply_errorf(
+                              NULL, VSI_ST_BUSY,
+                              tns_status_code(VSI_ST_BUSY),
+                              "too many connections (limit %"PRIuSIZE
+                              "); retry later", s->limits.max_connections));
             } else {
                 VLOG_INFO("%s: TNS connection accepted", c->name);
             }
@@ -495,52 +593,84 @@ tns_server_run(struct tns_server *s, struct vsi_table *vsis,
     struct tns_conn *c;
     LIST_FOR_EACH_SAFE (c, node, &s->conns) {
         stream_run(c->stream);
-        if (!c->closing) {
+        if (!c->draining && !c->dead) {
             conn_receive(s, c, vsis, ctx);
+        }
+        if (c->tls && stream_get_peer_id(c->stream)) {
+            /* Over TLS, the TES is known once the handshake is done, even
+             * before it sends a request. */
+            sset_add(&c->tes, stream_get_peer_id(c->stream));
         }
     }
 }
 
+/* Sends notification 'n' to every connection of its TES.  Returns the
+ * number of connections it went to. */
+static size_t
+send_notification(struct tns_server *s, struct vsi_table *vsis,
+                  const char *nve_name, const struct vsi_notification *n)
+{
+    const struct vsi *v = vsi_table_find(vsis, n->vsi);
+    bool local_change = !strcmp(n->method, "local_change");
+    size_t n_sent = 0;
+
+    if (local_change && (!v || strcmp(v->tes, n->tes))) {
+        /* The VSI went away, or to another TES, meanwhile. */
+        return 0;
+    }
+
+    struct tns_conn *c;
+    LIST_FOR_EACH (c, node, &s->conns) {
+        if (c->draining || c->dead || !sset_contains(&c->tes, n->tes)) {
+            continue;
+        }
+
+        json_t *params = nve_json_object();
+        if (nve_name) {
+            json_object_set_new(params, "nve", nve_json_string(nve_name));
+        }
+        json_object_set_new(params, "tes", nve_json_string(n->tes));
+        json_object_set_new(params, "vsi", nve_json_string(n->vsi));
+        if (n->reason) {
+            json_object_set_new(params, "reason",
+                                nve_json_string(n->reason));
+        }
+        if (local_change) {
+            json_object_set_new(params, "networks", networks_to_json(v));
+        }
+
+        long long int id = s->next_notification_id++;
+        conn_send_json(c, tns_notification(id, n->method, params));
+        c->n_notified++;
+        n_sent++;
+
+        /* Remember it, to match the TES's reply, within bounds: a TES that
+         * never replies must not make us hold memory without end. */
+        if (hmap_count(&c->sent) < s->limits.max_inflight) {
+            struct tns_sent *sent = xmalloc(sizeof *sent);
+            sent->id = id;
+            sent->method = xstrdup(n->method);
+            sent->vsi = xstrdup(n->vsi);
+            hmap_insert(&c->sent, &sent->node, hash_uint64(id));
+        }
+    }
+    return n_sent;
+}
+
+/* Sends, in order, the notifications whose changes are done. */
 static void
 send_notifications(struct tns_server *s, struct vsi_table *vsis,
                    const char *nve_name)
 {
-    struct ovs_list notifications = OVS_LIST_INITIALIZER(&notifications);
     struct vsi_notification *n;
 
-    vsi_table_pop_notifications(vsis, &notifications);
-    LIST_FOR_EACH_POP (n, node, &notifications) {
-        bool sent = false;
-        struct tns_conn *c;
-
-        LIST_FOR_EACH (c, node, &s->conns) {
-            if (c->closing || !c->tes || strcmp(c->tes, n->tes)) {
-                continue;
-            }
-
-            json_t *params = nve_json_object();
-            if (nve_name) {
-                json_object_set_new(params, "nve", nve_json_string(nve_name));
-            }
-            json_object_set_new(params, "tes", nve_json_string(n->tes));
-            json_object_set_new(params, "vsi", nve_json_string(n->vsi));
-            if (n->reason) {
-                json_object_set_new(params, "reason",
-                                    nve_json_string(n->reason));
-            }
-            const struct vsi *v = vsi_table_find(vsis, n->vsi);
-            if (!strcmp(n->method, "local_change")) {
-                if (!v) {
-                    json_decref(params);
-                    break;
-                }
-                json_object_set_new(params, "networks", networks_to_json(v));
-            }
-            conn_send_json(c, tns_notification(s->next_notification_id++,
-                                               n->method, params));
-            sent = true;
+    vsi_table_pop_notifications(vsis, &s->notifications);
+    LIST_FOR_EACH_SAFE (n, node, &s->notifications) {
+        if (!vsi_table_gen_done(vsis, n->gen)) {
+            break;
         }
-        if (sent) {
+        ovs_list_remove(&n->node);
+        if (send_notification(s, vsis, nve_name, n)) {
             VLOG_INFO("sent %s of vsi %s to tes %s", n->method, n->vsi,
                       n->tes);
         } else {
@@ -561,7 +691,7 @@ tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
     LIST_FOR_EACH_SAFE (c, node, &s->conns) {
         struct tns_pending *p;
         LIST_FOR_EACH_SAFE (p, node, &c->pending) {
-            if (!vsi_table_gen_done(vsis, p->gen)) {
+            if (c->dead || !vsi_table_gen_done(vsis, p->gen)) {
                 break;
             }
             ovs_list_remove(&p->node);
@@ -570,14 +700,16 @@ tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
             free(p);
         }
 
-        conn_send(c);
+        if (!c->dead) {
+            conn_send(c);
+        }
         if (c->tx.size > MAX_BACKLOG) {
             VLOG_WARN_RL(&rl, "%s: peer does not read its replies, "
                          "disconnecting", c->name);
-            c->closing = true;
-            ofpbuf_clear(&c->tx);
+            c->dead = true;
         }
-        if (c->closing && !c->tx.size) {
+        if (c->dead || (c->draining && ovs_list_is_empty(&c->pending)
+                        && !c->tx.size)) {
             conn_destroy(s, c);
         }
     }
@@ -597,9 +729,9 @@ tns_server_wait(struct tns_server *s, const struct vsi_table *vsis)
         if (c->tx.size) {
             stream_send_wait(c->stream);
         }
-        if (c->closing && !c->tx.size) {
+        if (c->dead) {
             poll_immediate_wake();
-        } else if (!c->closing && vsi_table_is_ready(vsis)
+        } else if (!c->draining && vsi_table_is_ready(vsis)
                    && c->n_pending < 2 * s->limits.max_inflight) {
             stream_recv_wait(c->stream);
         }
@@ -611,17 +743,43 @@ tns_server_format(const struct tns_server *s, struct ds *ds)
 {
     struct shash_node *node;
     SHASH_FOR_EACH (node, &s->listeners) {
-        ds_put_format(ds, "listening: %s\n", node->name);
+        ovs_be16 port = pstream_get_bound_port(node->data);
+
+        ds_put_format(ds, "listening: %s", node->name);
+        if (port) {
+            /* What ptcp:0 and pssl:0 chose. */
+            ds_put_format(ds, " (port %"PRIu16")", ntohs(port));
+        }
+        ds_put_char(ds, '\n');
     }
     ds_put_format(ds, "connections: %"PRIuSIZE"\n", s->n_conns);
 
     const struct tns_conn *c;
     LIST_FOR_EACH (c, node, &s->conns) {
-        const char *cn = stream_get_peer_id(c->stream);
-        ds_put_format(ds, "  %s tes=%s requests=%"PRIu64" pending=%"PRIuSIZE
-                      "%s%s%s\n", c->name, c->tes ? c->tes : "-",
-                      c->n_requests, c->n_pending,
-                      cn ? " cn=" : "", cn ? cn : "",
-                      c->closing ? " closing" : "");
+        ds_put_format(ds, "  %s tes=", c->name);
+        if (sset_is_empty(&c->tes)) {
+            ds_put_char(ds, '-');
+        } else {
+            const char **names = sset_sort(&c->tes);
+            for (size_t i = 0; names[i]; i++) {
+                ds_put_format(ds, "%s%s", i ? "," : "", names[i]);
+            }
+            free(names);
+        }
+        ds_put_format(ds, " requests=%"PRIu64" busy=%"PRIu64
+                      " pending=%"PRIuSIZE" notifications=%"PRIu64
+                      " acked=%"PRIu64" refused=%"PRIu64, c->n_requests,
+                      c->n_busy, c->n_pending, c->n_notified, c->n_acked,
+                      c->n_refused);
+        if (c->tls) {
+            const char *cn = stream_get_peer_id(c->stream);
+            ds_put_format(ds, " cn=%s", cn ? cn : "-");
+        }
+        if (c->draining) {
+            ds_put_cstr(ds, " closing");
+        }
+        ds_put_char(ds, '\n');
     }
+    ds_put_format(ds, "notifications waiting: %"PRIuSIZE"\n",
+                  ovs_list_size(&s->notifications));
 }

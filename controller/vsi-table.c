@@ -317,6 +317,7 @@ vsi_outcome_destroy(struct vsi_outcome *o)
 {
     if (o) {
         free(o->message);
+        free(o->tes);
     }
 }
 
@@ -330,6 +331,11 @@ authorize_tes(const struct vsi_table *t, const struct tns_request *rq,
     if (!tes) {
         outcome_fail(o, VSI_ST_INVALID_REQUEST, TNS_INVALID_PARAMS,
                      "params.tes: required field missing");
+        return NULL;
+    }
+    if (peer_cn && !*peer_cn) {
+        outcome_fail(o, VSI_ST_FAILED_AUTHORIZATION, 0,
+                     "the TLS certificate has no common name");
         return NULL;
     }
     if (peer_cn && strcmp(tes, peer_cn)) {
@@ -383,6 +389,14 @@ tes_may_join(const struct nverec_tes *tes,
     return false;
 }
 
+/* The VID pool of port row 'prow' is [*lo, *hi]. */
+static void
+vid_pool(const struct nverec_tes_port *prow, int *lo, int *hi)
+{
+    *lo = prow && prow->n_vid_min ? *prow->vid_min : DEFAULT_VID_MIN;
+    *hi = prow && prow->n_vid_max ? *prow->vid_max : DEFAULT_VID_MAX;
+}
+
 /* Picks a VID for a VN that has none yet on 'port' (row 'prow'), avoiding
  * VIDs in use, pinned to other VNs, or already planned in 'plan[0..n)'.
  * Returns 0 if the pool is exhausted. */
@@ -390,9 +404,9 @@ static uint16_t
 allocate_vid(const struct vsi_port *port, const struct nverec_tes_port *prow,
              const struct planned_network *plan, size_t n)
 {
-    int lo = prow && prow->n_vid_min ? *prow->vid_min : DEFAULT_VID_MIN;
-    int hi = prow && prow->n_vid_max ? *prow->vid_max : DEFAULT_VID_MAX;
+    int lo, hi;
 
+    vid_pool(prow, &lo, &hi);
     for (int vid = lo; vid <= hi; vid++) {
         if (port) {
             /* Skip the VIDs in use, a word at a time. */
@@ -475,7 +489,9 @@ plan_networks(const struct vsi_table *t, const struct tns_request *rq,
         } else {
             p->profile = p->vn->profile;
         }
-        p->pcp = vn_pcp(p->vn, p->profile);
+        /* The PCP belongs to the (port, VN): every frame of the VN to the
+         * port carries it, whatever the VSI's own profile. */
+        p->pcp = vn_pcp(p->vn, p->vn->profile);
 
         for (size_t k = 0; k < net->n_macs; k++) {
             const struct mac_owner *mo = mac_owner_find(t, p->vn->vnid,
@@ -500,6 +516,15 @@ plan_networks(const struct vsi_table *t, const struct tns_request *rq,
         } else if (net->vid) {
             const struct nverec_virtual_network *other
                 = pinned_vn(prow, net->vid);
+            int lo, hi;
+
+            vid_pool(prow, &lo, &hi);
+            if (net->vid < lo || net->vid > hi) {
+                outcome_fail(o, VSI_ST_CONFLICT_POLICIES, 0,
+                             "vid %"PRIu16" is outside the vid pool of port "
+                             "%s (%d to %d)", net->vid, prow->name, lo, hi);
+                return false;
+            }
             bool used = port && bitmap_is_set(port->used_vids, net->vid);
             for (size_t k = 0; k < i; k++) {
                 used |= plan[k].vid == net->vid;
@@ -531,7 +556,52 @@ plan_networks(const struct vsi_table *t, const struct tns_request *rq,
     return true;
 }
 
-/* Whether VSI 'v' already has exactly the bindings of 'plan'. */
+static int
+compare_planned_networks(const void *a_, const void *b_)
+{
+    const struct planned_network *a = a_;
+    const struct planned_network *b = b_;
+
+    return a->vn->vnid < b->vn->vnid ? -1 : a->vn->vnid > b->vn->vnid;
+}
+
+/* Puts 'plan' in the order of a VSI's bindings: by VNID.  Replies, rows and
+ * vsi/list then show a VSI's networks in the same order whatever the order
+ * of the request, and after a restart too. */
+static void
+plan_sort(struct planned_network *plan, size_t n)
+{
+    if (n > 1) {
+        qsort(plan, n, sizeof *plan, compare_planned_networks);
+    }
+}
+
+static bool
+macs_contain(const struct eth_addr *macs, size_t n, struct eth_addr mac)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (eth_addr_equals(macs[i], mac)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool
+strings_contain(char **strings, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(strings[i], s)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether VSI 'v' already has exactly the bindings of 'plan' (sorted by
+ * plan_sort()) behind 'port': the same VNs, VIDs, PCPs, profiles, and sets
+ * of MACs and IPs, in whatever order the request lists them.  The requested
+ * VIDs do not matter: planning checked that they are the VIDs in use. */
 static bool
 bindings_equal(const struct vsi *v, const struct vsi_port *port,
                const struct planned_network *plan, size_t n)
@@ -547,18 +617,42 @@ bindings_equal(const struct vsi *v, const struct vsi_port *port,
         if (b->pv->vnid != p->vn->vnid || b->pv->vid != p->vid
             || b->pv->pcp != p->pcp
             || b->n_macs != p->req->n_macs || b->n_ips != p->req->n_ips
-            || b->requested_vid != p->req->vid
-            || !nullable_string_is_equal(b->profile, profile)
-            || memcmp(b->macs, p->req->macs, b->n_macs * sizeof *b->macs)) {
+            || !nullable_string_is_equal(b->profile, profile)) {
             return false;
         }
-        for (size_t k = 0; k < b->n_ips; k++) {
-            if (strcmp(b->ips[k], p->req->ips[k])) {
+        /* The request's MACs and IPs are distinct (the decoder checks). */
+        for (size_t k = 0; k < p->req->n_macs; k++) {
+            if (!macs_contain(b->macs, b->n_macs, p->req->macs[k])) {
+                return false;
+            }
+        }
+        for (size_t k = 0; k < p->req->n_ips; k++) {
+            if (!strings_contain(b->ips, b->n_ips, p->req->ips[k])) {
                 return false;
             }
         }
     }
     return true;
+}
+
+static int
+compare_macs(const void *a_, const void *b_)
+{
+    const struct eth_addr *a = a_;
+    const struct eth_addr *b = b_;
+    uint64_t x = eth_addr_to_uint64(*a);
+    uint64_t y = eth_addr_to_uint64(*b);
+
+    return x < y ? -1 : x > y;
+}
+
+static int
+compare_strings(const void *a_, const void *b_)
+{
+    const char *const *a = a_;
+    const char *const *b = b_;
+
+    return strcmp(*a, *b);
 }
 
 static void
@@ -571,13 +665,17 @@ binding_init(struct vsi_table *t, struct vsi *v, struct vsi_binding *b,
     b->pv = pv;
     ovs_list_push_back(&pv->bindings, &b->pv_node);
     pv->n_bindings++;
-    b->macs = xmemdup(macs, n_macs * sizeof *macs);
+    /* MACs and IPs in the order of the database, which keeps them as
+     * sets. */
+    b->macs = xmemdup(macs, MAX(n_macs, 1) * sizeof *macs);
     b->n_macs = n_macs;
+    qsort(b->macs, n_macs, sizeof *b->macs, compare_macs);
     b->ips = xcalloc(MAX(n_ips, 1), sizeof *b->ips);
     for (size_t i = 0; i < n_ips; i++) {
         b->ips[i] = xstrdup(ips[i]);
     }
     b->n_ips = n_ips;
+    qsort(b->ips, n_ips, sizeof *b->ips, compare_strings);
     b->requested_vid = requested_vid;
     b->profile = nullable_xstrdup(profile);
 
@@ -779,6 +877,7 @@ vsi_mark_dirty(struct vsi_table *t, struct vsi *v)
 {
     ovs_list_remove(&v->sync_node);
     ovs_list_push_back(&t->dirty, &v->sync_node);
+    v->gen = t->gen;
     t->gen_used = true;
 }
 
@@ -809,6 +908,7 @@ vsi_table_request(struct vsi_table *t, const struct vsi_ctx *ctx,
 {
     enum vsi_event event = tns_request_event(rq);
     struct planned_network *plan = NULL;
+    struct vsi *v = NULL;
 
     memset(o, 0, sizeof *o);
     t->n_requests++;
@@ -817,14 +917,15 @@ vsi_table_request(struct vsi_table *t, const struct vsi_ctx *ctx,
     if (!tes) {
         goto out;
     }
+    o->tes = xstrdup(tes->name);
 
-    struct vsi *v = vsi_find__(t, rq->vsi);
+    v = vsi_find__(t, rq->vsi);
     enum vsi_state state = v ? v->state : VSI_ABSENT;
     bool immigrating = (event == VSIE_IMMIGRATE_PRE
                         || event == VSIE_IMMIGRATE_ASSOC);
     if (state != VSI_ABSENT && strcmp(v->tes, tes->name) && !immigrating) {
         outcome_fail(o, VSI_ST_FAILED_AUTHORIZATION, 0,
-                     "vsi %s belongs to tes %s", v->id, v->tes);
+                     "vsi %s belongs to another tes", v->id);
         goto out;
     }
 
@@ -860,7 +961,7 @@ vsi_table_request(struct vsi_table *t, const struct vsi_ctx *ctx,
             }
         }
         if ((state == VSI_ABSENT || v->port != port) && prow->n_max_vsis
-            && port && port->n_vsis >= *prow->max_vsis) {
+            && (port ? port->n_vsis : 0) >= *prow->max_vsis) {
             outcome_fail(o, VSI_ST_INSUFFICIENT_RESOURCES, 0,
                          "port %s holds its maximum of %"PRId64" vsis",
                          prow->name, *prow->max_vsis);
@@ -872,6 +973,7 @@ vsi_table_request(struct vsi_table *t, const struct vsi_ctx *ctx,
                            port, plan, o)) {
             goto out;
         }
+        plan_sort(plan, rq->n_networks);
         port = port_get(t, prow->name);
         rebind = (state == VSI_ABSENT
                   || !bindings_equal(v, port, plan, rq->n_networks));
@@ -932,9 +1034,11 @@ vsi_table_request(struct vsi_table *t, const struct vsi_ctx *ctx,
                                          : vsi_state_name(v->state));
     }
 
-    o->gen = (changed || tr->actions & VSI_ACT_REFRESH) ? t->gen : 0;
-
 out:
+    /* Whatever the outcome, the reply tells the VSI's state (or, failing,
+     * that it could not change it): it must not be sent before that state
+     * is durable, even if another connection's request made it. */
+    o->gen = v ? v->gen : 0;
     if (o->status != VSI_ST_SUCCESS) {
         t->n_failed++;
         VLOG_INFO_RL(&rl, "%s vsi %s: %s: %s", tns_method_name(rq->method),
@@ -955,6 +1059,8 @@ vsi_notify(struct vsi_table *t, const struct vsi *v, const char *method,
     n->vsi = xstrdup(v->id);
     n->method = xstrdup(method);
     n->reason = nullable_xstrdup(reason);
+    n->gen = t->gen;
+    t->gen_used = true;
     ovs_list_push_back(&t->notifications, &n->node);
 }
 
@@ -996,6 +1102,15 @@ vsi_remove(struct vsi_table *t, const struct vsi_ctx *ctx, struct vsi *v,
 
 /* Loading from the database. */
 
+static int
+compare_binding_rows(const void *a_, const void *b_)
+{
+    const struct nverec_vsi_binding *const *a = a_;
+    const struct nverec_vsi_binding *const *b = b_;
+
+    return (*a)->vnid < (*b)->vnid ? -1 : (*a)->vnid > (*b)->vnid;
+}
+
 static void
 vsi_load_row(struct vsi_table *t, const struct vsi_ctx *ctx,
              const struct nverec_vsi *row, long long int now_wall,
@@ -1022,9 +1137,14 @@ vsi_load_row(struct vsi_table *t, const struct vsi_ctx *ctx,
     v->keepalive_at = row->keepalive_at;
     v->port = port;
     port->n_vsis++;
+    /* The bindings in VNID order, as vsi_table_request() keeps them. */
+    struct nverec_vsi_binding **brs = xcalloc(MAX(row->n_bindings, 1),
+                                              sizeof *brs);
+    memcpy(brs, row->bindings, row->n_bindings * sizeof *brs);
+    qsort(brs, row->n_bindings, sizeof *brs, compare_binding_rows);
     v->bindings = xcalloc(MAX(row->n_bindings, 1), sizeof *v->bindings);
     for (size_t i = 0; i < row->n_bindings; i++) {
-        const struct nverec_vsi_binding *br = row->bindings[i];
+        const struct nverec_vsi_binding *br = brs[i];
         struct vsi_port_vn *pv = port_vn_find(port, br->vnid);
         struct eth_addr *macs = xcalloc(MAX(br->n_macs, 1), sizeof *macs);
         size_t n_macs = 0;
@@ -1042,6 +1162,7 @@ vsi_load_row(struct vsi_table *t, const struct vsi_ctx *ctx,
                      br->ips, br->n_ips, 0, br->profile);
         free(macs);
     }
+    free(brs);
     vsi_set_state(t, v, state);
     /* Restore the timer: as much time has passed as the wall clock says. */
     heap_change(&t->ageing, &v->age_node,
@@ -1092,8 +1213,32 @@ port_vn_change(struct vsi_table *t, const struct vsi_ctx *ctx,
     }
 }
 
-/* Applies the operator's changes to VNs (PCP, profile, removal), ports
- * (pinned VIDs) and TES (removal). */
+/* Brings (port, VN) 'pv' in line with VN row 'vn' and the pinned VIDs of
+ * the port: the VID that the operator pinned, unless another VN has it on
+ * the port, and the VN's PCP. */
+static void
+port_vn_reconfigure(struct vsi_table *t, const struct vsi_ctx *ctx,
+                    struct vsi_port_vn *pv,
+                    const struct nverec_virtual_network *vn)
+{
+    const struct nverec_tes_port *prow = find_port_row(t, pv->port->name);
+    uint16_t vid = pv->vid;
+    uint16_t pin = pinned_vid(prow, vn);
+
+    if (pin && pin != pv->vid) {
+        if (bitmap_is_set(pv->port->used_vids, pin)) {
+            VLOG_WARN_RL(&rl, "port %s: cannot move vn %s to vid %"PRIu16": "
+                         "it carries another vn", pv->port->name, vn->name,
+                         pin);
+        } else {
+            vid = pin;
+        }
+    }
+    port_vn_change(t, ctx, pv, vid, vn_pcp(vn, vn->profile));
+}
+
+/* Applies the operator's changes to VNs (PCP, profile, removal), policy
+ * profiles (PCP), ports (pinned VIDs) and TES (removal). */
 static void
 vsi_table_reconfigure(struct vsi_table *t, const struct vsi_ctx *ctx)
 {
@@ -1118,10 +1263,26 @@ vsi_table_reconfigure(struct vsi_table *t, const struct vsi_ctx *ctx)
                 }
                 continue;
             }
-            const struct nverec_tes_port *p = find_port_row(t, port->name);
-            uint16_t pin = pinned_vid(p, vn);
-            port_vn_change(t, ctx, pv, pin ? pin : pv->vid,
-                           vn_pcp(vn, vn->profile));
+            port_vn_reconfigure(t, ctx, pv, vn);
+        }
+    }
+
+    /* A profile's PCP is that of the VNs that have it as their own. */
+    const struct nverec_policy_profile *profile;
+    NVEREC_POLICY_PROFILE_FOR_EACH_TRACKED (profile, ctx->nve_idl) {
+        if (nverec_policy_profile_is_deleted(profile)) {
+            continue;
+        }
+        NVEREC_VIRTUAL_NETWORK_FOR_EACH (vn, ctx->nve_idl) {
+            if (vn->profile != profile) {
+                continue;
+            }
+            HMAP_FOR_EACH (port, node, &t->ports) {
+                struct vsi_port_vn *pv = port_vn_find(port, vn->vnid);
+                if (pv && !strcmp(pv->vn, vn->name)) {
+                    port_vn_reconfigure(t, ctx, pv, vn);
+                }
+            }
         }
     }
 
@@ -1133,19 +1294,11 @@ vsi_table_reconfigure(struct vsi_table *t, const struct vsi_ctx *ctx)
         for (size_t i = 0; i < prow->n_vid_bindings; i++) {
             const struct nverec_virtual_network *pvn
                 = prow->value_vid_bindings[i];
-            uint16_t vid = prow->key_vid_bindings[i];
             struct vsi_port_vn *pv = port_vn_find(port, pvn->vnid);
 
-            if (!pv || pv->vid == vid) {
-                continue;
+            if (pv) {
+                port_vn_reconfigure(t, ctx, pv, pvn);
             }
-            if (bitmap_is_set(port->used_vids, vid)) {
-                VLOG_WARN_RL(&rl, "port %s: cannot move vn %s to vid "
-                             "%"PRIu16": it carries another vn", port->name,
-                             pvn->name, vid);
-                continue;
-            }
-            port_vn_change(t, ctx, pv, vid, pv->pcp);
         }
     }
 
@@ -1538,6 +1691,10 @@ vsi_format(const struct vsi *v, struct ds *s)
                   v->port ? v->port->name : "",
                   v->protocol == VSI_PROTO_VDP ? "vdp" : "tns",
                   v->migrating ? "true" : "false");
+    ds_put_format(s, "  cookie: %#"PRIx64"\n", v->cookie);
+    ds_put_format(s, "  created_at: %lld\n  updated_at: %lld\n"
+                  "  keepalive_at: %lld\n", v->created_at, v->updated_at,
+                  v->keepalive_at);
     for (size_t i = 0; i < v->n_bindings; i++) {
         const struct vsi_binding *b = &v->bindings[i];
 

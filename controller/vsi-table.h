@@ -113,6 +113,9 @@ struct vsi {
 
     /* Database synchronization. */
     struct ovs_list sync_node;  /* In 'dirty' or 'staged', or alone. */
+    uint64_t gen;               /* Generation of its last change: nothing
+                                 * may be said about it before that one is
+                                 * done. */
 };
 
 /* What the caller gives each call: the NVE database and its transaction
@@ -132,7 +135,12 @@ struct vsi_outcome {
     enum vsi_status status;
     int code;                   /* JSON-RPC error code, if failed. */
     char *message;              /* Why it failed, naming the field. */
-    uint64_t gen;               /* Reply once vsi_table_gen_done(gen). */
+    char *tes;                  /* The TES the requester proved to be (even
+                                 * if the request then failed), or NULL. */
+    uint64_t gen;               /* Reply once vsi_table_gen_done(gen): the
+                                 * generation of the change, or of the last
+                                 * change of the VSI that the reply
+                                 * reports on. */
 };
 
 void vsi_outcome_destroy(struct vsi_outcome *);
@@ -177,13 +185,16 @@ bool vsi_table_gen_done(const struct vsi_table *, uint64_t gen);
 
 /* Notifications for TES that the NVE itself produced: takes them out of
  * the table, to be sent to the connections of 'tes'.  For "local_change",
- * the VSI's new networks are those of vsi_table_find(). */
+ * the VSI's new networks are those of vsi_table_find() at the time it is
+ * sent, which must wait until generation 'gen' is done (the change it
+ * reports is durable and installed). */
 struct vsi_notification {
     struct ovs_list node;
     char *tes;
     char *vsi;
     char *method;               /* "deassociated" or "local_change". */
     char *reason;               /* For "deassociated". */
+    uint64_t gen;               /* Send once vsi_table_gen_done(gen). */
 };
 void vsi_table_pop_notifications(struct vsi_table *, struct ovs_list *out);
 void vsi_notification_destroy(struct vsi_notification *);

@@ -107,6 +107,23 @@ tns_request_event(const struct tns_request *rq)
     }
 }
 
+/* The length of at most the first TNS_MAX_NAME bytes of 's', cut at a
+ * character boundary, so that an excerpt of a peer's string quoted in an
+ * error message is still valid UTF-8 (jansson validated 's' as a whole). */
+static int
+excerpt_len(const char *s)
+{
+    size_t n = strnlen(s, TNS_MAX_NAME + 1);
+
+    if (n > TNS_MAX_NAME) {
+        n = TNS_MAX_NAME;
+        while (n && ((unsigned char) s[n] & 0xc0) == 0x80) {
+            n--;
+        }
+    }
+    return n;
+}
+
 /* Decoding state: the first error wins. */
 struct decoder {
     int code;                   /* 0, or the JSON-RPC error code. */
@@ -144,8 +161,8 @@ check_members(struct decoder *d, const json_t *obj, const char *path,
             }
         }
         if (!ok) {
-            decode_fail(d, TNS_INVALID_PARAMS, "%s%s%.64s: unknown field",
-                        path, *path ? "." : "", key);
+            decode_fail(d, TNS_INVALID_PARAMS, "%s%s%.*s: unknown field",
+                        path, *path ? "." : "", excerpt_len(key), key);
             return;
         }
     }
@@ -459,10 +476,11 @@ decode_request(struct decoder *d, const json_t *j, struct tns_request *rq)
         decode_fail(d, TNS_INVALID_REQUEST, "method: must be a string");
         return;
     }
-    if (!tns_method_from_name(json_string_value(method), &rq->method)) {
+    const char *name = json_string_value(method);
+    if (!tns_method_from_name(name, &rq->method)) {
         decode_fail(d, TNS_METHOD_NOT_FOUND,
-                    "method: unknown method \"%.64s\"",
-                    json_string_value(method));
+                    "method: unknown method \"%.*s\"", excerpt_len(name),
+                    name);
         return;
     }
 
@@ -746,6 +764,27 @@ tns_reply_success(const json_t *id, json_t *result)
     return reply;
 }
 
+/* A JSON string of 's', whose bytes that are not ASCII are replaced by '?'
+ * if 's' is not valid UTF-8: jansson refuses to make such a string, and a
+ * reply must never lose a member that the protocol requires. */
+static json_t *
+json_string_lossy(const char *s)
+{
+    json_t *string = nve_json_string(s);
+
+    if (!string) {
+        char *copy = xstrdup(s);
+        for (char *p = copy; *p; p++) {
+            if ((unsigned char) *p >= 0x80) {
+                *p = '?';
+            }
+        }
+        string = nve_json_string(copy);
+        free(copy);
+    }
+    return string;
+}
+
 json_t *
 tns_reply_error(const json_t *id, enum vsi_status status, int code,
                 const char *message)
@@ -754,7 +793,7 @@ tns_reply_error(const json_t *id, enum vsi_status status, int code,
     json_t *error = nve_json_object();
 
     json_object_set_new(error, "code", nve_json_integer(code));
-    json_object_set_new(error, "message", nve_json_string(message));
+    json_object_set_new(error, "message", json_string_lossy(message));
     json_object_set_new(error, "data",
                         json_pack("{s:s}", "status",
                                   vsi_status_name(status)));

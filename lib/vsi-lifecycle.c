@@ -248,15 +248,14 @@ vsi_actions_format(unsigned int actions, struct ds *s)
 void
 vsi_lifecycle_format_table(struct ds *s)
 {
-    ds_put_format(s, "%-15s %-24s %-15s %-14s %s\n",
-                  "STATE", "EVENT", "NEXT", "STATUS", "ACTIONS");
     for (int state = 0; state < VSI_N_STATES; state++) {
+        ds_put_format(s, "%s: %s\n", vsi_state_name(state),
+                      vsi_state_description(state));
         for (int event = 0; event < VSI_N_EVENTS; event++) {
             const struct vsi_transition *t = vsi_transition(state, event);
 
-            ds_put_format(s, "%-15s %-24s %-15s %-14s ",
-                          vsi_state_name(state), vsi_event_name(event),
-                          vsi_state_name(t->next),
+            ds_put_format(s, "  %-23s -> %-14s %-13s ",
+                          vsi_event_name(event), vsi_state_name(t->next),
                           vsi_status_name(t->status));
             vsi_actions_format(t->actions, s);
             ds_put_char(s, '\n');

@@ -137,8 +137,10 @@ bool vsi_status_from_name(const char *, enum vsi_status *);
  * "-" if there are none. */
 void vsi_actions_format(unsigned int actions, struct ds *);
 
-/* Appends the whole transition table to 'ds', one line per (state, event)
- * pair: "STATE EVENT -> NEXT STATUS ACTIONS". */
+/* Appends the whole transition table to 'ds': for each state, a line
+ * "STATE: DESCRIPTION", then one line per event, "  EVENT -> NEXT STATUS
+ * ACTIONS", in columns, no line longer than 79 characters (the table is
+ * reproduced in nve-controller(8)). */
 void vsi_lifecycle_format_table(struct ds *);
 
 #endif /* vsi-lifecycle.h */

@@ -144,6 +144,10 @@ test_every_method(void)
 }
 
 /* Each malformed message with the error it must produce. */
+/* 63 bytes of "x". */
+#define X63 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+BUILD_ASSERT_DECL(sizeof X63 == 64);
+
 static void
 test_malformed(void)
 {
@@ -266,6 +270,14 @@ test_malformed(void)
           "[{\"vn\":\"b\",\"macs\":[\"02:00:00:00:00:01\"]}]}}",
           TNS_INVALID_PARAMS, "params.mode: must be \"pre_associate\" or "
           "\"associate\"" },
+        /* Names quoted from the request are cut at 64 bytes, but never
+         * in the middle of a character: 63 x and a 2-byte e-acute. */
+        { "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\""
+          X63 "\xc3\xa9\",\"params\":{}}",
+          TNS_METHOD_NOT_FOUND, "method: unknown method \"" X63 "\"" },
+        { "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"get\","
+          "\"params\":{\"vsi\":\"v\",\"" X63 "\xc3\xa9\":1}}",
+          TNS_INVALID_PARAMS, "params." X63 ": unknown field" },
         { "[]", TNS_INVALID_REQUEST, "batch: must not be empty" },
         { "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{},\"error\":{}}",
           TNS_INVALID_REQUEST,
@@ -399,6 +411,13 @@ test_encode(void)
                          "parse error at byte %d", 3),
         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
         "\"message\":\"parse error at byte 3\","
+        "\"data\":{\"status\":\"INVALID_REQUEST\"}}}\n");
+    /* A message that is not UTF-8 still makes a complete reply. */
+    check_serialized(
+        tns_reply_error(id, VSI_ST_INVALID_REQUEST, TNS_PARSE_ERROR,
+                        "near '\xc3('"),
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32700,"
+        "\"message\":\"near '?('\","
         "\"data\":{\"status\":\"INVALID_REQUEST\"}}}\n");
     check_serialized(
         tns_reply_success(id, json_pack("{s:s}", "status", "SUCCESS")),

@@ -220,13 +220,19 @@ test_format_table(void)
     for (const char *p = ds_cstr(&s); *p; p++) {
         lines += *p == '\n';
     }
-    CU_ASSERT_EQUAL(lines, 1 + VSI_N_STATES * VSI_N_EVENTS);
+    CU_ASSERT_EQUAL(lines, VSI_N_STATES * (1 + VSI_N_EVENTS));
     CU_ASSERT_PTR_NOT_NULL(strstr(ds_cstr(&s),
-        "suspended       resume                   associated      "
-        "SUCCESS        refresh\n"));
+        "\nsuspended: not forwarding; everything kept for a resume\n"
+        "  pre_associate           -> pre_associated SUCCESS       "
+        "bind+refresh\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(ds_cstr(&s),
-        "associated      age_out                  absent          "
-        "SUCCESS        release+notify\n"));
+        "  age_out                 -> absent         SUCCESS       "
+        "release+notify\n"));
+    for (const char *p = ds_cstr(&s); *p; ) {
+        const char *nl = strchr(p, '\n');
+        CU_ASSERT(nl - p <= 79);
+        p = nl + 1;
+    }
     ds_destroy(&s);
 
     ds_init(&s);
