@@ -13,10 +13,10 @@ TESTSUITE_AT = \
 	tests/nve-ctl.at \
 	tests/nve-controller.at \
 	tests/tes-signal.at \
-	tests/tns.at \
 	tests/unit.at \
 	tests/ofctrl.at \
-	tests/dataplane.at
+	tests/dataplane.at \
+	tests/bench.at
 
 # Captures of an unmodified lldpad station, read by tests/test-vdp.c.
 VDP_CAPTURES = \
