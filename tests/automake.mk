@@ -13,6 +13,7 @@ TESTSUITE_AT = \
 	tests/nve-ctl.at \
 	tests/nve-controller.at \
 	tests/tes-signal.at \
+	tests/tns.at \
 	tests/unit.at \
 	tests/ofctrl.at \
 	tests/dataplane.at \
