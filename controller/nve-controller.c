@@ -439,6 +439,7 @@ main(int argc, char *argv[])
     daemonize_complete();
 
     ofctrl_init();
+    ofctrl_set_meter_table(c.meters);
     pipeline_add_flows(c.flows);
 
     while (!c.exiting) {

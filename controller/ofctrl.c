@@ -22,6 +22,7 @@
 #include <string.h>
 #include "byte-order.h"
 #include "flow-table.h"
+#include "meter-table.h"
 #include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
@@ -30,6 +31,7 @@
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-print.h"
@@ -185,6 +187,9 @@ struct ofctrl_bundle {
     uint64_t seqno;             /* Installed once confirmed. */
     size_t n_flow_mods;
     size_t n_changes[3];        /* By enum flow_change_type. */
+    size_t n_meter_mods;        /* Sent with its xid, outside the OpenFlow
+                                 * bundle, which cannot hold them. */
+    bool committed;             /* Commit request sent? */
     bool failed;                /* Switch sent an error for it. */
     bool superseded;            /* An earlier bundle failed: confirms
                                  * nothing. */
@@ -242,6 +247,36 @@ static size_t last_resync_read;         /* Flows read at the last resync. */
 static size_t last_resync_changes[3];   /* Its changes, by type. */
 static uint64_t n_repairs_restored;     /* Our flows put back. */
 static uint64_t n_repairs_removed;      /* Others' flows removed. */
+
+/* Meters: the desired ones (NULL if none were given), and those read from
+ * the switch with its flows, in READ_FLOWS and FLOWS_READ. */
+static struct meter_table *meters;
+static ovs_be32 meter_dump_xid;
+static bool flows_read, meters_read;    /* Both dumps done: FLOWS_READ. */
+struct switch_meter {
+    uint32_t id;
+    struct meter_config config;
+};
+static struct switch_meter *switch_meters;
+static size_t n_switch_meters, allocated_switch_meters;
+static uint64_t n_meter_mods[3];        /* By enum meter_change_type. */
+
+/* Flow statistics requests awaiting their replies. */
+struct ofctrl_table_stats {
+    uint8_t table_id;
+    uint64_t n_packets;
+    uint64_t n_bytes;
+};
+struct ofctrl_flow_stats {
+    struct ovs_list list_node;  /* In 'stats_requests' while pending. */
+    ovs_be32 xid;
+    bool done;                  /* Reply complete, or failed. */
+    bool ok;                    /* Reply complete. */
+    struct ofctrl_table_stats *tables;
+    size_t n_tables, allocated_tables;
+};
+static struct ovs_list stats_requests
+    = OVS_LIST_INITIALIZER(&stats_requests);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
@@ -354,6 +389,18 @@ ofctrl_bundle_create(enum ofctrl_bundle_kind kind, uint64_t seqno)
     return b;
 }
 
+/* Gives 'msg' the xid of 'b', or makes its xid that of 'b' if 'b' has
+ * none yet. */
+static void
+ofctrl_bundle_take_xid(struct ofctrl_bundle *b, struct ofpbuf *msg)
+{
+    if (b->xid) {
+        ofctrl_set_xid(msg, b->xid);
+    } else {
+        b->xid = ofctrl_get_xid(msg);
+    }
+}
+
 static void
 ofctrl_bundle_add_msg(struct ofctrl_bundle *b, struct ofpbuf *msg)
 {
@@ -365,7 +412,7 @@ ofctrl_bundle_add_msg(struct ofctrl_bundle *b, struct ofpbuf *msg)
         };
         struct ofpbuf *open = ofputil_encode_bundle_ctrl_request(
             OFP15_VERSION, &bcm);
-        b->xid = ofctrl_get_xid(open);
+        ofctrl_bundle_take_xid(b, open);
         ofctrl_send(open);
     }
 
@@ -438,13 +485,71 @@ ofctrl_bundle_add_change(const struct flow_table_change *change, void *b_)
     n_flow_mods[change->type]++;
 }
 
-/* Commits 'b', if it has anything in it, and sends a barrier after it.
- * A bundle with nothing in it is freed, unless it is a resynchronization,
- * whose barrier alone says that the switch is synchronized. */
-static void
-ofctrl_bundle_finish(struct ofctrl_bundle *b)
+/* Encodes the meter_mod that makes a change of 'type' to meter 'id', whose
+ * config is (or was, for a deletion) 'config'. */
+static struct ofpbuf *
+ofctrl_encode_meter_mod(enum meter_change_type type, uint32_t id,
+                        const struct meter_config *config)
 {
-    if (b->n_flow_mods) {
+    struct ofputil_meter_band band = {
+        .type = OFPMBT13_DROP,
+        .rate = config->kbps,
+        .burst_size = config->burst_kb,
+    };
+    struct ofputil_meter_mod mm = {
+        .command = (type == METER_CHANGE_ADD ? OFPMC13_ADD
+                    : type == METER_CHANGE_MODIFY ? OFPMC13_MODIFY
+                    : OFPMC13_DELETE),
+        .meter = {
+            .meter_id = id,
+            .flags = (OFPMF13_KBPS | OFPMF13_STATS
+                      | (config->burst_kb ? OFPMF13_BURST : 0)),
+            .n_bands = type == METER_CHANGE_DELETE ? 0 : 1,
+            .bands = &band,
+        },
+    };
+    return ofputil_encode_meter_mod(OFP15_VERSION, &mm);
+}
+
+struct ofctrl_meter_ctx {
+    struct ofctrl_bundle *b;
+    bool deletes;               /* Send the deletions, or the others? */
+};
+
+static void
+ofctrl_send_meter_change(enum meter_change_type type, uint32_t id,
+                         const struct meter_config *config, void *ctx_)
+{
+    struct ofctrl_meter_ctx *ctx = ctx_;
+
+    if ((type == METER_CHANGE_DELETE) == ctx->deletes) {
+        /* Meter_mods cannot be in an OpenFlow bundle: they go out right
+         * before it (additions, modifications) or right after it
+         * (deletions), with its xid, so that an error fails it. */
+        struct ofpbuf *msg = ofctrl_encode_meter_mod(type, id, config);
+        ofctrl_bundle_take_xid(ctx->b, msg);
+        ofctrl_send(msg);
+        ctx->b->n_meter_mods++;
+        n_meter_mods[type]++;
+    }
+}
+
+/* Sends the tracked meter deletions, or the other tracked meter changes,
+ * as part of 'b'. */
+static void
+ofctrl_send_meter_changes(struct ofctrl_bundle *b, bool deletes)
+{
+    if (meters) {
+        struct ofctrl_meter_ctx ctx = { .b = b, .deletes = deletes };
+        meter_table_for_each_tracked(meters, ofctrl_send_meter_change, &ctx);
+    }
+}
+
+/* Sends the commit request of 'b', if it has flow_mods. */
+static void
+ofctrl_bundle_commit(struct ofctrl_bundle *b)
+{
+    if (b->n_flow_mods && !b->committed) {
         struct ofputil_bundle_ctrl_msg bcm = {
             .bundle_id = b->id,
             .type = OFPBCT_COMMIT_REQUEST,
@@ -455,7 +560,18 @@ ofctrl_bundle_finish(struct ofctrl_bundle *b)
         ofctrl_set_xid(commit, b->xid);
         ofctrl_send(commit);
         n_bundles_sent++;
-    } else if (b->kind != BUNDLE_RESYNC) {
+        b->committed = true;
+    }
+}
+
+/* Commits 'b', if it has anything in it, and sends a barrier after it.
+ * A bundle with nothing in it is freed, unless it is a resynchronization,
+ * whose barrier alone says that the switch is synchronized. */
+static void
+ofctrl_bundle_finish(struct ofctrl_bundle *b)
+{
+    ofctrl_bundle_commit(b);
+    if (!b->n_flow_mods && !b->n_meter_mods && b->kind != BUNDLE_RESYNC) {
         free(b);
         return;
     }
@@ -473,7 +589,7 @@ ofctrl_bundle_find(ovs_be32 xid)
     struct ofctrl_bundle *b;
 
     LIST_FOR_EACH (b, list_node, &bundles) {
-        if (b->n_flow_mods && b->xid == xid) {
+        if ((b->n_flow_mods || b->n_meter_mods) && b->xid == xid) {
             return b;
         }
     }
@@ -529,10 +645,31 @@ ofctrl_start_resync(void)
     dump_started = time_msec();
     ofctrl_send(msg);
 
+    /* The meters too, if there are meters to keep. */
+    n_switch_meters = 0;
+    flows_read = false;
+    meters_read = !meters;
+    if (meters) {
+        msg = ofputil_encode_meter_request(OFP15_VERSION,
+                                           OFPUTIL_METER_CONFIG, OFPM13_ALL);
+        meter_dump_xid = ofctrl_get_xid(msg);
+        ofctrl_send(msg);
+    }
+
     flow_table_destroy(switch_flows);
     switch_flows = flow_table_create();
     ofpbuf_list_delete(&repairs);
     ofctrl_set_state(S_READ_FLOWS);
+}
+
+/* Moves to FLOWS_READ once both the flows and the meters are read. */
+static void
+ofctrl_check_read(void)
+{
+    if (state == S_READ_FLOWS && flows_read && meters_read) {
+        dump_msec = time_msec() - dump_started;
+        ofctrl_set_state(S_FLOWS_READ);
+    }
 }
 
 static void
@@ -565,8 +702,21 @@ ofctrl_resync(struct flow_table *desired)
     long long int start = time_msec();
     struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_RESYNC,
                                                    ++next_seqno);
+    if (meters) {
+        meter_table_mark_all_uninstalled(meters);
+        for (size_t i = 0; i < n_switch_meters; i++) {
+            meter_table_set_installed(meters, switch_meters[i].id,
+                                      &switch_meters[i].config);
+        }
+    }
+    ofctrl_send_meter_changes(b, false);
     flow_table_diff(desired, switch_flows, ofctrl_bundle_add_change, b);
     flow_table_clear_tracked(desired);
+    ofctrl_bundle_commit(b);
+    ofctrl_send_meter_changes(b, true);
+    if (meters) {
+        meter_table_clear_tracked(meters);
+    }
     sent_seqno = b->seqno;
 
     n_resyncs++;
@@ -595,12 +745,156 @@ ofctrl_reset(void)
     ofpbuf_list_delete(&repairs);
     flow_table_destroy(switch_flows);
     switch_flows = NULL;
+    if (meters) {
+        meter_table_mark_all_uninstalled(meters);
+    }
+    n_switch_meters = 0;
+    meter_dump_xid = htonl(0);
+
+    /* No reply will come. */
+    struct ofctrl_flow_stats *fs;
+    LIST_FOR_EACH_POP (fs, list_node, &stats_requests) {
+        ovs_list_init(&fs->list_node);
+        fs->done = true;
+    }
+
     dump_xid = monitor_xid = htonl(0);
     monitor_state = MONITOR_NONE;
     backoff_ms = 0;
 }
 
 /* Receiving. */
+
+static struct ofctrl_flow_stats *
+ofctrl_flow_stats_find(ovs_be32 xid)
+{
+    struct ofctrl_flow_stats *fs;
+
+    LIST_FOR_EACH (fs, list_node, &stats_requests) {
+        if (fs->xid == xid) {
+            return fs;
+        }
+    }
+    return NULL;
+}
+
+/* Marks the request with 'xid', if any, as failed, and returns true if
+ * there was one. */
+static bool
+ofctrl_flow_stats_fail(ovs_be32 xid)
+{
+    struct ofctrl_flow_stats *fs = ofctrl_flow_stats_find(xid);
+
+    if (fs) {
+        ovs_list_remove(&fs->list_node);
+        ovs_list_init(&fs->list_node);
+        fs->done = true;
+    }
+    return fs != NULL;
+}
+
+/* A reply to a flow statistics request of ofctrl_request_flow_stats(). */
+static void
+ofctrl_recv_stats_reply(const struct ofp_header *oh)
+{
+    struct ofctrl_flow_stats *fs = ofctrl_flow_stats_find(oh->xid);
+    if (!fs) {
+        return;
+    }
+
+    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    uint64_t stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    for (;;) {
+        struct ofputil_flow_stats s;
+        int error = ofputil_decode_flow_stats_reply(&s, &msg, false,
+                                                    &ofpacts);
+        if (error == EOF) {
+            break;
+        } else if (error) {
+            VLOG_WARN_RL(&rl, "%s: bad flow stats reply (%s)", target,
+                         ofperr_to_string(error));
+            ofctrl_flow_stats_fail(oh->xid);
+            ofpbuf_uninit(&ofpacts);
+            return;
+        }
+
+        struct ofctrl_table_stats *ts = NULL;
+        for (size_t i = 0; i < fs->n_tables; i++) {
+            if (fs->tables[i].table_id == s.table_id) {
+                ts = &fs->tables[i];
+                break;
+            }
+        }
+        if (!ts) {
+            if (fs->n_tables >= fs->allocated_tables) {
+                fs->tables = x2nrealloc(fs->tables, &fs->allocated_tables,
+                                        sizeof *fs->tables);
+            }
+            ts = &fs->tables[fs->n_tables++];
+            *ts = (struct ofctrl_table_stats) { .table_id = s.table_id };
+        }
+        ts->n_packets += s.packet_count;
+        ts->n_bytes += s.byte_count;
+    }
+    ofpbuf_uninit(&ofpacts);
+
+    if (!ofpmp_more(oh)) {
+        ovs_list_remove(&fs->list_node);
+        ovs_list_init(&fs->list_node);
+        fs->done = fs->ok = true;
+    }
+}
+
+static void
+ofctrl_recv_meter_config_reply(const struct ofp_header *oh)
+{
+    if (state != S_READ_FLOWS || oh->xid != meter_dump_xid) {
+        return;
+    }
+
+    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    struct ofpbuf bands;
+    ofpbuf_init(&bands, 64);
+    for (;;) {
+        struct ofputil_meter_config mc;
+        int error = ofputil_decode_meter_config(&msg, &mc, &bands);
+        if (error == EOF) {
+            break;
+        } else if (error) {
+            VLOG_WARN_RL(&rl, "%s: bad meter config reply (%s)", target,
+                         ofperr_to_string(error));
+            ofpbuf_uninit(&bands);
+            ofctrl_start_backoff();
+            return;
+        }
+
+        /* A meter that is not one of ours (a drop band in kbit/s) reads as
+         * a config we never want, so that it is replaced. */
+        struct meter_config config = { .kbps = 0 };
+        if (mc.n_bands == 1 && mc.bands[0].type == OFPMBT13_DROP
+            && mc.flags & OFPMF13_KBPS) {
+            config.kbps = mc.bands[0].rate;
+            config.burst_kb = (mc.flags & OFPMF13_BURST
+                               ? mc.bands[0].burst_size : 0);
+        }
+        if (n_switch_meters >= allocated_switch_meters) {
+            switch_meters = x2nrealloc(switch_meters,
+                                       &allocated_switch_meters,
+                                       sizeof *switch_meters);
+        }
+        switch_meters[n_switch_meters++] = (struct switch_meter) {
+            .id = mc.meter_id,
+            .config = config,
+        };
+    }
+    ofpbuf_uninit(&bands);
+
+    if (!ofpmp_more(oh)) {
+        meters_read = true;
+        ofctrl_check_read();
+    }
+}
 
 static void
 ofctrl_recv_error(const struct ofp_header *oh)
@@ -632,6 +926,17 @@ ofctrl_recv_error(const struct ofp_header *oh)
                            "flows", target);
         }
         ofctrl_start_backoff();
+    } else if (oh->xid == meter_dump_xid && state == S_READ_FLOWS) {
+        if (!VLOG_DROP_WARN(&rl)) {
+            ofctrl_log_msg(VLL_WARN, oh, "%s: switch could not dump its "
+                           "meters", target);
+        }
+        ofctrl_start_backoff();
+    } else if (ofctrl_flow_stats_fail(oh->xid)) {
+        if (!VLOG_DROP_WARN(&rl)) {
+            ofctrl_log_msg(VLL_WARN, oh, "%s: switch could not report flow "
+                           "statistics", target);
+        }
     } else if (!VLOG_DROP_WARN(&rl)) {
         ofctrl_log_msg(VLL_WARN, oh, "%s: unexpected error from switch",
                        target);
@@ -700,7 +1005,10 @@ ofctrl_recv_barrier_reply(const struct ofp_header *oh)
 static void
 ofctrl_recv_flow_stats_reply(const struct ofp_header *oh)
 {
-    if (state != S_READ_FLOWS || oh->xid != dump_xid) {
+    if (oh->xid != dump_xid) {
+        ofctrl_recv_stats_reply(oh);
+        return;
+    } else if (state != S_READ_FLOWS) {
         return;
     }
 
@@ -726,8 +1034,8 @@ ofctrl_recv_flow_stats_reply(const struct ofp_header *oh)
     ofpbuf_uninit(&ofpacts);
 
     if (!ofpmp_more(oh)) {
-        dump_msec = time_msec() - dump_started;
-        ofctrl_set_state(S_FLOWS_READ);
+        flows_read = true;
+        ofctrl_check_read();
     }
 }
 
@@ -883,6 +1191,10 @@ ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
         ofctrl_recv_flow_monitor(oh, desired);
         break;
 
+    case OFPTYPE_METER_CONFIG_STATS_REPLY:
+        ofctrl_recv_meter_config_reply(oh);
+        break;
+
     case OFPTYPE_BUNDLE_CONTROL:
         /* Replies to bundle open and commit: a commit's errors arrive as
          * OFPT_ERROR, its completion with the barrier after it. */
@@ -1024,7 +1336,7 @@ ofctrl_put(struct flow_table *desired)
         ofctrl_resync(desired);
         n_pending = 0;
         return sent_seqno;
-    } else if (!n_pending) {
+    } else if (!n_pending && (!meters || !meter_table_n_tracked(meters))) {
         return sent_seqno;
     }
 
@@ -1037,8 +1349,14 @@ ofctrl_put(struct flow_table *desired)
 
     struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_UPDATE,
                                                    ++next_seqno);
+    ofctrl_send_meter_changes(b, false);
     flow_table_for_each_tracked(desired, ofctrl_bundle_add_change, b);
     flow_table_clear_tracked(desired);
+    ofctrl_bundle_commit(b);
+    ofctrl_send_meter_changes(b, true);
+    if (meters) {
+        meter_table_clear_tracked(meters);
+    }
     ofctrl_bundle_finish(b);
     sent_seqno = next_seqno;
     n_pending = 0;
@@ -1049,6 +1367,74 @@ uint64_t
 ofctrl_installed_seqno(void)
 {
     return installed_seqno;
+}
+
+void
+ofctrl_set_meter_table(struct meter_table *meter_table)
+{
+    meters = meter_table;
+}
+
+struct ofctrl_flow_stats *
+ofctrl_request_flow_stats(uint64_t cookie)
+{
+    struct ofctrl_flow_stats *fs = xzalloc(sizeof *fs);
+
+    ovs_list_init(&fs->list_node);
+    if (!swconn || state == S_DISCONNECTED) {
+        fs->done = true;
+        return fs;
+    }
+
+    struct ofputil_flow_stats_request fsr = {
+        .aggregate = false,
+        .table_id = OFPTT_ALL,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .cookie = htonll(cookie),
+        .cookie_mask = OVS_BE64_MAX,
+    };
+    match_init_catchall(&fsr.match);
+
+    struct ofpbuf *msg = ofputil_encode_flow_stats_request(
+        &fsr, OFPUTIL_P_OF15_OXM);
+    fs->xid = ofctrl_get_xid(msg);
+    ofctrl_send(msg);
+    ovs_list_push_back(&stats_requests, &fs->list_node);
+    return fs;
+}
+
+bool
+ofctrl_flow_stats_is_done(const struct ofctrl_flow_stats *fs)
+{
+    return fs->done;
+}
+
+bool
+ofctrl_flow_stats_get(const struct ofctrl_flow_stats *fs, uint8_t table_id,
+                      uint64_t *n_packets, uint64_t *n_bytes)
+{
+    *n_packets = *n_bytes = 0;
+    if (!fs->ok) {
+        return false;
+    }
+    for (size_t i = 0; i < fs->n_tables; i++) {
+        if (fs->tables[i].table_id == table_id) {
+            *n_packets = fs->tables[i].n_packets;
+            *n_bytes = fs->tables[i].n_bytes;
+        }
+    }
+    return true;
+}
+
+void
+ofctrl_flow_stats_destroy(struct ofctrl_flow_stats *fs)
+{
+    if (fs) {
+        ovs_list_remove(&fs->list_node);
+        free(fs->tables);
+        free(fs);
+    }
 }
 
 void
@@ -1078,6 +1464,16 @@ ofctrl_format_status(struct ds *s)
                   n_flow_mods[FLOW_CHANGE_DELETE]);
     ds_put_format(s, "  flows: %"PRIuSIZE" desired, %"PRIuSIZE" changes "
                   "pending\n", n_desired, n_pending);
+    if (meters) {
+        ds_put_format(s, "  meters: %"PRIuSIZE" desired, %"PRIuSIZE
+                      " changes pending; meter_mods sent: %"PRIu64" adds, "
+                      "%"PRIu64" modifies, %"PRIu64" deletes\n",
+                      meter_table_count(meters),
+                      meter_table_n_tracked(meters),
+                      n_meter_mods[METER_CHANGE_ADD],
+                      n_meter_mods[METER_CHANGE_MODIFY],
+                      n_meter_mods[METER_CHANGE_DELETE]);
+    }
     ds_put_format(s, "  resyncs: %"PRIu64, n_resyncs);
     if (n_resyncs) {
         ds_put_format(s, ", the last read %"PRIuSIZE" flows and sent "

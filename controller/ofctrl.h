@@ -78,6 +78,30 @@ uint64_t ofctrl_put(struct flow_table *desired);
 /* The highest sequence number confirmed installed in the switch. */
 uint64_t ofctrl_installed_seqno(void);
 
+/* Meters.  ofctrl installs the meters of 'meters' along with the flows:
+ * after (re)connecting, it reads the switch's meters with its flows and
+ * puts the difference right; each ofctrl_put() sends the tracked meter
+ * changes, additions and modifications before the flows (which may use
+ * them), deletions after (the flows that used them are gone then), all
+ * confirmed by the same barrier.  Without it (or with NULL), ofctrl leaves
+ * meters alone. */
+struct meter_table;
+void ofctrl_set_meter_table(struct meter_table *meters);
+
+/* Flow statistics.  ofctrl_request_flow_stats() asks the switch for the
+ * statistics of the flows whose cookie is 'cookie'; a later ofctrl_run()
+ * receives them, after which ofctrl_flow_stats_is_done() is true and
+ * ofctrl_flow_stats_get() returns the sums of table 'table_id''s flows
+ * (false, with zeros, if the switch was not connected or refused).  The
+ * switch looks flows up by cookie, so that a request costs time
+ * proportional to the flows of that cookie. */
+struct ofctrl_flow_stats *ofctrl_request_flow_stats(uint64_t cookie);
+bool ofctrl_flow_stats_is_done(const struct ofctrl_flow_stats *);
+bool ofctrl_flow_stats_get(const struct ofctrl_flow_stats *,
+                           uint8_t table_id,
+                           uint64_t *n_packets, uint64_t *n_bytes);
+void ofctrl_flow_stats_destroy(struct ofctrl_flow_stats *);
+
 /* Appends a multi-line human-readable status (connection, seqnos, counts of
  * bundles, flows, resyncs and repairs) to 'ds', for unixctl. */
 void ofctrl_format_status(struct ds *);
