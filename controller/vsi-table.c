@@ -1237,33 +1237,108 @@ port_vn_reconfigure(struct vsi_table *t, const struct vsi_ctx *ctx,
     port_vn_change(t, ctx, pv, vid, vn_pcp(vn, vn->profile));
 }
 
-/* Applies the operator's changes to VNs (PCP, profile, removal), policy
- * profiles (PCP), ports (pinned VIDs) and TES (removal). */
+/* VSIs to remove, collected while iterating over structures that their
+ * removal would change. */
+struct vsi_removals {
+    struct vsi **vsis;
+    const char **reasons;
+    size_t n, allocated;
+};
+
+static void
+vsi_removals_add(struct vsi_removals *r, struct vsi *v, const char *reason)
+{
+    if (r->n >= r->allocated) {
+        r->vsis = x2nrealloc(r->vsis, &r->allocated, sizeof *r->vsis);
+        r->reasons = xrealloc(r->reasons, r->allocated * sizeof *r->reasons);
+    }
+    r->vsis[r->n] = v;
+    r->reasons[r->n++] = reason;
+}
+
+/* Removes the VSIs of 'r' (once each: a removed VSI stays, absent, until
+ * its row's deletion commits) and frees 'r'. */
+static void
+vsi_removals_run(struct vsi_table *t, const struct vsi_ctx *ctx,
+                 struct vsi_removals *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->vsis[i]->state != VSI_ABSENT) {
+            vsi_remove(t, ctx, r->vsis[i], VSIE_REMOVE, r->reasons[i]);
+        }
+    }
+    free(r->vsis);
+    free(r->reasons);
+}
+
+/* Brings (port, VN) 'pv' in line with the VN table: if its VN is gone, or
+ * its VNID now names another VN, its VSIs go into 'r'; otherwise its VID
+ * and PCP follow the VN and the pins. */
+static void
+port_vn_check(struct vsi_table *t, const struct vsi_ctx *ctx,
+              struct vsi_port_vn *pv, struct vsi_removals *r)
+{
+    const struct nverec_virtual_network *vn = find_vn(t, NULL, pv->vnid);
+
+    if (!vn || strcmp(vn->name, pv->vn)) {
+        struct vsi_binding *b;
+        LIST_FOR_EACH (b, pv_node, &pv->bindings) {
+            vsi_removals_add(r, b->vsi, "vn_removed");
+        }
+    } else {
+        port_vn_reconfigure(t, ctx, pv, vn);
+    }
+}
+
+/* Whether TES row 'tes' (NULL if there is none) still allows VSI 'v': its
+ * port and every one of its VNs.  If not, puts 'v' into 'r'. */
+static void
+vsi_check_tes(struct vsi *v, const struct nverec_tes *tes,
+              struct vsi_removals *r)
+{
+    if (!tes) {
+        vsi_removals_add(r, v, "tes_removed");
+        return;
+    }
+
+    bool allowed = false;
+    for (size_t i = 0; i < tes->n_ports && !allowed; i++) {
+        allowed = !strcmp(tes->ports[i]->name, v->port->name);
+    }
+    for (size_t i = 0; i < v->n_bindings && allowed; i++) {
+        allowed = false;
+        for (size_t k = 0; k < tes->n_vns && !allowed; k++) {
+            allowed = tes->vns[k]->vnid == v->bindings[i].pv->vnid;
+        }
+    }
+    if (!allowed) {
+        vsi_removals_add(r, v, "operator");
+    }
+}
+
+/* Applies the operator's changes to VNs (PCP, profile, VNID, removal),
+ * policy profiles (PCP), ports (pinned VIDs) and TES (permissions,
+ * removal), as far as the database tracked them. */
 static void
 vsi_table_reconfigure(struct vsi_table *t, const struct vsi_ctx *ctx)
 {
+    struct vsi_removals removals = { .n = 0 };
     const struct nverec_virtual_network *vn;
     const struct nverec_tes_port *prow;
     const struct nverec_tes *tes;
     const struct nverec_vsi *row;
     struct vsi_port *port;
 
+    /* A VN changed, was removed, or got or lost a VNID: every (port, VN)
+     * of that name or VNID. */
     NVEREC_VIRTUAL_NETWORK_FOR_EACH_TRACKED (vn, ctx->nve_idl) {
-        bool deleted = nverec_virtual_network_is_deleted(vn);
         HMAP_FOR_EACH (port, node, &t->ports) {
-            struct vsi_port_vn *pv = port_vn_find(port, vn->vnid);
-            if (!pv) {
-                continue;
-            }
-            if (deleted || strcmp(pv->vn, vn->name)) {
-                /* The VN is gone (or replaced): remove its VSIs. */
-                struct vsi_binding *b;
-                LIST_FOR_EACH_SAFE (b, pv_node, &pv->bindings) {
-                    vsi_remove(t, ctx, b->vsi, VSIE_REMOVE, "vn_removed");
+            struct vsi_port_vn *pv;
+            HMAP_FOR_EACH (pv, node, &port->vns) {
+                if (pv->vnid == vn->vnid || !strcmp(pv->vn, vn->name)) {
+                    port_vn_check(t, ctx, pv, &removals);
                 }
-                continue;
             }
-            port_vn_reconfigure(t, ctx, pv, vn);
         }
     }
 
@@ -1302,16 +1377,18 @@ vsi_table_reconfigure(struct vsi_table *t, const struct vsi_ctx *ctx)
         }
     }
 
+    /* A TES removed, or no longer allowed a port or a VN. */
     NVEREC_TES_FOR_EACH_TRACKED (tes, ctx->nve_idl) {
-        if (nverec_tes_is_deleted(tes)) {
-            struct vsi *v;
-            HMAP_FOR_EACH_SAFE (v, node, &t->vsis) {
-                if (v->state != VSI_ABSENT && !strcmp(v->tes, tes->name)) {
-                    vsi_remove(t, ctx, v, VSIE_REMOVE, "tes_removed");
-                }
+        bool deleted = nverec_tes_is_deleted(tes);
+        struct vsi *v;
+
+        HMAP_FOR_EACH (v, node, &t->vsis) {
+            if (v->state != VSI_ABSENT && !strcmp(v->tes, tes->name)) {
+                vsi_check_tes(v, deleted ? NULL : tes, &removals);
             }
         }
     }
+    vsi_removals_run(t, ctx, &removals);
 
     /* A VSI row deleted behind our back is the operator's removal. */
     NVEREC_VSI_FOR_EACH_TRACKED (row, ctx->nve_idl) {
@@ -1324,6 +1401,30 @@ vsi_table_reconfigure(struct vsi_table *t, const struct vsi_ctx *ctx)
             }
         }
     }
+}
+
+/* After loading the VSIs: the configuration may have changed while no
+ * controller ran, so every (port, VN) and every VSI is checked against
+ * it. */
+static void
+vsi_table_reconfigure_all(struct vsi_table *t, const struct vsi_ctx *ctx)
+{
+    struct vsi_removals removals = { .n = 0 };
+    struct vsi_port *port;
+    struct vsi *v;
+
+    HMAP_FOR_EACH (port, node, &t->ports) {
+        struct vsi_port_vn *pv;
+        HMAP_FOR_EACH (pv, node, &port->vns) {
+            port_vn_check(t, ctx, pv, &removals);
+        }
+    }
+    HMAP_FOR_EACH (v, node, &t->vsis) {
+        if (v->state != VSI_ABSENT) {
+            vsi_check_tes(v, find_tes(t, v->tes), &removals);
+        }
+    }
+    vsi_removals_run(t, ctx, &removals);
 }
 
 /* Ageing. */
@@ -1477,7 +1578,9 @@ vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
 
     if (!t->loaded) {
         if (ovsdb_idl_has_ever_connected(ctx->nve_idl)) {
+            t->timeout = keepalive_timeout(ctx);
             vsi_table_load(t, ctx);
+            vsi_table_reconfigure_all(t, ctx);
         }
         return;
     }
