@@ -17,6 +17,8 @@ controller_nve_controller_SOURCES = \
 	controller/tns-server.h \
 	controller/tunnels.c \
 	controller/tunnels.h \
+	controller/vdp-server.c \
+	controller/vdp-server.h \
 	controller/vsi-flows.c \
 	controller/vsi-flows.h \
 	controller/vsi-table.c \

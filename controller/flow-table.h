@@ -54,6 +54,8 @@ enum flow_owner_kind {
     FLOW_OWNER_VSI = 5,         /* One VSI. */
     FLOW_OWNER_VN = 6,          /* One VN (flooding to remote NVEs). */
     FLOW_OWNER_PROFILE = 7,     /* One policy profile (its ACLs). */
+    FLOW_OWNER_VDP = 8,         /* ECP and LLDP to the controller from one
+                                 * TES-facing port (vdp-server.c). */
 };
 
 /* Composes and decomposes an owner cookie. */

@@ -57,6 +57,7 @@
 #include "tunnels.h"
 #include "unixctl.h"
 #include "util.h"
+#include "vdp-server.h"
 #include "vsi-flows.h"
 #include "vsi-lifecycle.h"
 #include "vsi-table.h"
@@ -100,6 +101,7 @@ struct controller {
     struct vsi_flows *vsi_flows;
     struct vsi_table *vsis;
     struct tns_server *tns;
+    struct vdp_server *vdp;
     struct cur_cfg_tracker cur_cfg;
     char *ofctrl_bridge;        /* Bridge that ofctrl connects to. */
     bool bridge_exists;         /* Did the last round find the integration
@@ -121,6 +123,7 @@ static unixctl_cb_func vsi_list;
 static unixctl_cb_func vsi_show;
 static unixctl_cb_func vsi_lifecycle;
 static unixctl_cb_func tns_show;
+static unixctl_cb_func vdp_show;
 
 static void
 register_ovs_idl(struct ovsdb_idl *idl)
@@ -419,9 +422,11 @@ main(int argc, char *argv[])
         .profiles = profiles_create(),
         .remote_flows = remote_flows_create(),
         .tns = tns_server_create(),
+        .vdp = vdp_server_create(),
     };
     register_ovs_idl(c.ovs_loop.idl);
     register_nve_idl(c.nve_loop.idl);
+    vdp_server_register_ovs_idl(c.ovs_loop.idl);
     c.vsis = vsi_table_create(c.nve_loop.idl);
     c.vsi_flows = vsi_flows_create(c.flows, c.profiles, c.remote_flows,
                                    c.meters);
@@ -435,6 +440,7 @@ main(int argc, char *argv[])
     unixctl_command_register("vsi/show", "VSI", 1, 1, vsi_show, &c);
     unixctl_command_register("vsi/lifecycle", "", 0, 0, vsi_lifecycle, &c);
     unixctl_command_register("tns/show", "", 0, 0, tns_show, &c);
+    unixctl_command_register("vdp/show", "", 0, 0, vdp_show, &c);
 
     daemonize_complete();
 
@@ -489,11 +495,11 @@ main(int argc, char *argv[])
         /* Acting on a database before it was read would sweep everything
          * it has not yet told us about. */
         bool settled = false;
+        const struct ovsrec_bridge *br_int = NULL;
         if (ovsdb_idl_has_ever_connected(ovs_idl)
             && ovsdb_idl_has_ever_connected(nve_idl)) {
             if (nve_cfg) {
-                const struct ovsrec_bridge *br_int
-                    = integration_bridge_run(ovs_txn, ovs_idl, nve_cfg);
+                br_int = integration_bridge_run(ovs_txn, ovs_idl, nve_cfg);
                 c.bridge_exists = br_int != NULL;
                 tes_ports_run(c.vsis, &vctx, br_int);
                 if (br_int && ovs_applied(ovs_idl)) {
@@ -514,6 +520,10 @@ main(int argc, char *argv[])
                              "waiting for \"nve-ctl init\"");
             }
         }
+
+        /* VDP stations' requests: after the TNS server's, once the ports
+         * are known. */
+        vdp_server_run(c.vdp, c.vsis, &vctx, br_int, c.flows);
 
         /* After the tunnels and every VSI change of the iteration. */
         if (nve_read) {
@@ -537,6 +547,7 @@ main(int argc, char *argv[])
             cur_cfg_run(&c.cur_cfg, nve_cfg, nve_txn, settled, put_seqno);
         }
         tns_server_flush(c.tns, c.vsis, nve_cfg ? nve_cfg->name : NULL);
+        vdp_server_flush(c.vdp, c.vsis);
 
         unixctl_server_run(unixctl);
         ovsdb_idl_track_clear(nve_idl);
@@ -544,6 +555,7 @@ main(int argc, char *argv[])
         ofctrl_wait();
         vsi_table_wait(c.vsis);
         tns_server_wait(c.tns, c.vsis);
+        vdp_server_wait(c.vdp);
         unixctl_server_wait(unixctl);
         memory_wait();
         if (c.exiting) {
@@ -562,6 +574,7 @@ main(int argc, char *argv[])
      * them by their marks and by comparing flows. */
     unixctl_server_destroy(unixctl);
     tns_server_destroy(c.tns);
+    vdp_server_destroy(c.vdp);
     vsi_table_destroy(c.vsis);
     vsi_flows_destroy(c.vsi_flows);
     remote_flows_destroy(c.remote_flows);
@@ -904,6 +917,18 @@ tns_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
 
     tns_server_format(c->tns, &ds);
     vsi_table_format_status(c->vsis, &ds);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+static void
+vdp_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    vdp_server_format(c->vdp, &ds);
     unixctl_command_reply(conn, ds_cstr(&ds));
     ds_destroy(&ds);
 }

@@ -34,7 +34,9 @@
 #include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-print.h"
+#include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
@@ -69,7 +71,15 @@ VLOG_DEFINE_THIS_MODULE(ofctrl);
  * a bundle of repairs per ofctrl_run().  If the switch pauses the monitor
  * (more changes than it wants to queue), or rejects a bundle, ofctrl reads
  * all flows again and resynchronizes; after repeated rejections it waits
- * longer and longer before trying again. */
+ * longer and longer before trying again.
+ *
+ * The same connection carries packets: after connecting, ofctrl asks the
+ * switch for packet-ins (a connection to the bridge's management socket
+ * gets none until it sets a nonzero miss_send_len), queues those of flows
+ * whose owner kind is subscribed, and sends packet-outs. */
+
+/* Packet-outs waiting in the rconn above which more are dropped. */
+#define OFCTRL_MAX_PACKET_OUT_BACKLOG 1000
 
 /* Bytes waiting in the rconn above which ofctrl_put() holds changes back. */
 #define OFCTRL_MAX_BACKLOG (1024 * 1024)
@@ -278,6 +288,19 @@ struct ofctrl_flow_stats {
 static struct ovs_list stats_requests
     = OVS_LIST_INITIALIZER(&stats_requests);
 
+/* Packets.  Queues of packet-ins exist for subscribed owner kinds only. */
+struct ofctrl_pin_queue {
+    struct ovs_list packets;    /* Contains "struct ofctrl_packet_in"s. */
+    size_t n;
+};
+static struct ofctrl_pin_queue *pin_queues[256];   /* By owner kind. */
+static struct rconn_packet_counter *pktout_counter;
+static uint64_t n_packet_ins;
+static uint64_t n_packet_ins_dropped;   /* Queue full. */
+static uint64_t n_packet_ins_ignored;   /* No subscriber. */
+static uint64_t n_packet_outs;
+static uint64_t n_packet_outs_dropped;
+
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
 static void ofctrl_reset(void);
@@ -339,6 +362,7 @@ ofctrl_init(void)
 {
     swconn = rconn_create(0, 0, DSCP_DEFAULT, 1u << OFP15_VERSION);
     tx_counter = rconn_packet_counter_create();
+    pktout_counter = rconn_packet_counter_create();
     state = S_DISCONNECTED;
     state_entered = time_msec();
 }
@@ -351,6 +375,19 @@ ofctrl_destroy(void)
     swconn = NULL;
     rconn_packet_counter_destroy(tx_counter);
     tx_counter = NULL;
+    rconn_packet_counter_destroy(pktout_counter);
+    pktout_counter = NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(pin_queues); i++) {
+        struct ofctrl_pin_queue *q = pin_queues[i];
+        if (q) {
+            struct ofctrl_packet_in *pin;
+            LIST_FOR_EACH_POP (pin, list_node, &q->packets) {
+                free(pin);
+            }
+            free(q);
+            pin_queues[i] = NULL;
+        }
+    }
     free(target);
     target = NULL;
 }
@@ -943,6 +980,59 @@ ofctrl_recv_error(const struct ofp_header *oh)
     }
 }
 
+/* The switch's configuration: ask for packet-ins, keep the rest. */
+static void
+ofctrl_recv_get_config_reply(const struct ofp_header *oh)
+{
+    struct ofputil_switch_config config;
+
+    ofputil_decode_get_config_reply(oh, &config);
+    config.miss_send_len = UINT16_MAX;
+    ofctrl_send(ofputil_encode_set_config(&config, oh->version));
+}
+
+static void
+ofctrl_recv_packet_in(const struct ofp_header *oh)
+{
+    struct ofputil_packet_in pin;
+    size_t total_len;
+    enum ofperr error = ofputil_decode_packet_in(oh, true, NULL, NULL, &pin,
+                                                 &total_len, NULL, NULL);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: bad packet-in (%s)", target,
+                     ofperr_to_string(error));
+        return;
+    }
+
+    n_packet_ins++;
+    uint64_t cookie = ntohll(pin.cookie);
+    struct ofctrl_pin_queue *q = (pin.cookie != OVS_BE64_MAX
+                                  ? pin_queues[flow_owner_kind(cookie)]
+                                  : NULL);
+    if (!q) {
+        n_packet_ins_ignored++;
+        if (!VLOG_DROP_DBG(&rl)) {
+            ofctrl_log_msg(VLL_DBG, oh, "%s: packet-in for nobody", target);
+        }
+    } else if (q->n >= OFCTRL_MAX_PACKET_INS || total_len > pin.packet_len) {
+        n_packet_ins_dropped++;
+        VLOG_WARN_RL(&rl, "%s: dropping packet-in of cookie %#"PRIx64": %s",
+                     target, cookie,
+                     q->n >= OFCTRL_MAX_PACKET_INS ? "queue full"
+                     : "truncated");
+    } else {
+        struct ofctrl_packet_in *p = xmalloc(sizeof *p + pin.packet_len);
+        p->cookie = cookie;
+        p->table_id = pin.table_id;
+        p->in_port = pin.flow_metadata.flow.in_port.ofp_port;
+        p->received = time_usec();
+        p->size = pin.packet_len;
+        memcpy(p->packet, pin.packet, pin.packet_len);
+        ovs_list_push_back(&q->packets, &p->list_node);
+        q->n++;
+    }
+}
+
 /* The barrier after 'b' came back. */
 static void
 ofctrl_bundle_done(struct ofctrl_bundle *b)
@@ -1195,12 +1285,19 @@ ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
         ofctrl_recv_meter_config_reply(oh);
         break;
 
+    case OFPTYPE_GET_CONFIG_REPLY:
+        ofctrl_recv_get_config_reply(oh);
+        break;
+
+    case OFPTYPE_PACKET_IN:
+        ofctrl_recv_packet_in(oh);
+        break;
+
     case OFPTYPE_BUNDLE_CONTROL:
         /* Replies to bundle open and commit: a commit's errors arrive as
          * OFPT_ERROR, its completion with the barrier after it. */
     case OFPTYPE_ECHO_REPLY:
     case OFPTYPE_PORT_STATUS:
-    case OFPTYPE_PACKET_IN:
     case OFPTYPE_FLOW_REMOVED:
     case OFPTYPE_ROLE_STATUS:
     case OFPTYPE_TABLE_STATUS:
@@ -1236,6 +1333,8 @@ ofctrl_check_connection(struct flow_table *desired)
     }
     if (connected && state == S_DISCONNECTED) {
         swconn_seqno = conn_seqno;
+        ofctrl_send(ofpraw_alloc(OFPRAW_OFPT_GET_CONFIG_REQUEST,
+                                 rconn_get_version(swconn), 0));
         ofctrl_request_monitor();
         ofctrl_start_resync();
     }
@@ -1438,6 +1537,61 @@ ofctrl_flow_stats_destroy(struct ofctrl_flow_stats *fs)
 }
 
 void
+ofctrl_packet_in_subscribe(enum flow_owner_kind kind)
+{
+    ovs_assert(kind < ARRAY_SIZE(pin_queues));
+    if (!pin_queues[kind]) {
+        struct ofctrl_pin_queue *q = xzalloc(sizeof *q);
+        ovs_list_init(&q->packets);
+        pin_queues[kind] = q;
+    }
+}
+
+void
+ofctrl_recv_packet_ins(enum flow_owner_kind kind, struct ovs_list *out)
+{
+    struct ofctrl_pin_queue *q = (kind < ARRAY_SIZE(pin_queues)
+                                  ? pin_queues[kind] : NULL);
+    if (q) {
+        ovs_list_push_back_all(out, &q->packets);
+        q->n = 0;
+    }
+}
+
+bool
+ofctrl_send_packet_out(ofp_port_t port, const void *packet, size_t size)
+{
+    if (!swconn || !rconn_is_connected(swconn)) {
+        n_packet_outs_dropped++;
+        return false;
+    }
+
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    ofpact_put_OUTPUT(&ofpacts)->port = port;
+
+    struct ofputil_packet_out po = {
+        .packet = packet,
+        .packet_len = size,
+        .buffer_id = UINT32_MAX,
+        .ofpacts = ofpacts.data,
+        .ofpacts_len = ofpacts.size,
+    };
+    match_init_catchall(&po.flow_metadata);
+    match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
+
+    struct ofpbuf *msg = ofputil_encode_packet_out(&po, OFPUTIL_P_OF15_OXM);
+    ofpbuf_uninit(&ofpacts);
+    if (rconn_send_with_limit(swconn, msg, pktout_counter,
+                              OFCTRL_MAX_PACKET_OUT_BACKLOG)) {
+        n_packet_outs_dropped++;
+        return false;
+    }
+    n_packet_outs++;
+    return true;
+}
+
+void
 ofctrl_format_status(struct ds *s)
 {
     long long int now = time_msec();
@@ -1487,4 +1641,9 @@ ofctrl_format_status(struct ds *s)
     ds_put_format(s, "  repairs: %"PRIu64" flows restored, %"PRIu64
                   " foreign flows deleted\n",
                   n_repairs_restored, n_repairs_removed);
+    ds_put_format(s, "  packet-ins: %"PRIu64" received, %"PRIu64" dropped, "
+                  "%"PRIu64" for nobody\n", n_packet_ins, n_packet_ins_dropped,
+                  n_packet_ins_ignored);
+    ds_put_format(s, "  packet-outs: %"PRIu64" sent, %"PRIu64" dropped\n",
+                  n_packet_outs, n_packet_outs_dropped);
 }

@@ -34,7 +34,11 @@
  * puts them right the same way. */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include "flow-table.h"
+#include "openvswitch/list.h"
+#include "openvswitch/types.h"
 
 struct flow_table;
 struct ds;
@@ -77,6 +81,38 @@ uint64_t ofctrl_put(struct flow_table *desired);
 
 /* The highest sequence number confirmed installed in the switch. */
 uint64_t ofctrl_installed_seqno(void);
+
+/* Packets to and from the switch.
+ *
+ * A module that installs flows whose actions send packets to the
+ * controller subscribes to the owner kind of those flows' cookies.  Each
+ * ofctrl_run() queues the packet-ins of subscribed kinds, in the order they
+ * came, at most OFCTRL_MAX_PACKET_INS per kind (more are dropped and
+ * counted, as are packet-ins of other kinds); the module takes them after
+ * ofctrl_run() in the same iteration. */
+#define OFCTRL_MAX_PACKET_INS 1024
+
+struct ofctrl_packet_in {
+    struct ovs_list list_node;
+    uint64_t cookie;            /* Of the flow that sent it. */
+    uint8_t table_id;           /* Of the flow that sent it. */
+    ofp_port_t in_port;
+    long long int received;     /* time_usec() when ofctrl received it. */
+    size_t size;                /* Bytes in 'packet'. */
+    uint8_t packet[];           /* The whole frame. */
+};
+
+void ofctrl_packet_in_subscribe(enum flow_owner_kind);
+
+/* Moves the queued packet-ins of 'kind' to 'out'.  The caller frees each
+ * with free(). */
+void ofctrl_recv_packet_ins(enum flow_owner_kind, struct ovs_list *out);
+
+/* Sends the 'size'-byte frame 'packet' out of OpenFlow port 'port', as if
+ * from the controller.  Returns false if the switch is not connected (or
+ * too many packets wait to be sent): then nothing is sent. */
+bool ofctrl_send_packet_out(ofp_port_t port, const void *packet,
+                            size_t size);
 
 /* Meters.  ofctrl installs the meters of 'meters' along with the flows:
  * after (re)connecting, it reads the switch's meters with its flows and

@@ -664,7 +664,7 @@ send_notifications(struct tns_server *s, struct vsi_table *vsis,
 {
     struct vsi_notification *n;
 
-    vsi_table_pop_notifications(vsis, &s->notifications);
+    vsi_table_pop_notifications(vsis, VSI_PROTO_TNS, &s->notifications);
     LIST_FOR_EACH_SAFE (n, node, &s->notifications) {
         if (!vsi_table_gen_done(vsis, n->gen)) {
             break;

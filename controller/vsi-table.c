@@ -989,6 +989,16 @@ vsi_table_request(struct vsi_table *t, const struct vsi_ctx *ctx,
     bool changed = false;
     if (!v) {
         v = vsi_get(t, rq->vsi);
+    } else if (v->state != VSI_ABSENT && v->protocol != protocol
+               && tr->actions & (VSI_ACT_BIND | VSI_ACT_RELEASE)) {
+        /* The front end that signalled the VSI so far must learn that it
+         * is gone, or no longer its own. */
+        char *reason = xasprintf("%s_by_%s",
+                                 (tr->actions & VSI_ACT_RELEASE
+                                  ? "terminated" : "taken_over"),
+                                 vsi_protocol_name(protocol));
+        vsi_notify(t, v, "deassociated", reason);
+        free(reason);
     }
     if (tr->actions & VSI_ACT_BIND) {
         if (state == VSI_ABSENT) {
@@ -1055,6 +1065,7 @@ vsi_notify(struct vsi_table *t, const struct vsi *v, const char *method,
 {
     struct vsi_notification *n = xmalloc(sizeof *n);
 
+    n->protocol = v->protocol;
     n->tes = xstrdup(v->tes);
     n->vsi = xstrdup(v->id);
     n->method = xstrdup(method);
@@ -1065,9 +1076,17 @@ vsi_notify(struct vsi_table *t, const struct vsi *v, const char *method,
 }
 
 void
-vsi_table_pop_notifications(struct vsi_table *t, struct ovs_list *out)
+vsi_table_pop_notifications(struct vsi_table *t, enum vsi_protocol protocol,
+                            struct ovs_list *out)
 {
-    ovs_list_push_back_all(out, &t->notifications);
+    struct vsi_notification *n;
+
+    LIST_FOR_EACH_SAFE (n, node, &t->notifications) {
+        if (n->protocol == protocol) {
+            ovs_list_remove(&n->node);
+            ovs_list_push_back(out, &n->node);
+        }
+    }
 }
 
 void

@@ -92,6 +92,13 @@ enum vsi_protocol {
     VSI_PROTO_VDP,
 };
 
+/* "tns" or "vdp", as in VSI rows. */
+static inline const char *
+vsi_protocol_name(enum vsi_protocol protocol)
+{
+    return protocol == VSI_PROTO_VDP ? "vdp" : "tns";
+}
+
 struct vsi {
     struct hmap_node node;      /* In vsi_table 'vsis', by id. */
     char *id;
@@ -183,20 +190,28 @@ void vsi_table_flows_put(struct vsi_table *, uint64_t flow_seqno,
 /* Whether every change of generation 'gen' is committed and installed. */
 bool vsi_table_gen_done(const struct vsi_table *, uint64_t gen);
 
-/* Notifications for TES that the NVE itself produced: takes them out of
- * the table, to be sent to the connections of 'tes'.  For "local_change",
- * the VSI's new networks are those of vsi_table_find() at the time it is
- * sent, which must wait until generation 'gen' is done (the change it
- * reports is durable and installed). */
+/* Notifications for TES that the NVE itself produced: takes those for
+ * front end 'protocol' out of the table, to be sent to 'tes'.  For
+ * "local_change", the VSI's new networks are those of vsi_table_find() at
+ * the time it is sent, which must wait until generation 'gen' is done (the
+ * change it reports is durable and installed).
+ *
+ * Besides the NVE's own removals and changes, a VSI signalled over one
+ * protocol that a request over the other terminates or binds anew is
+ * "deassociated" for the first (e.g. a "terminate" over TNS of a VSI that a
+ * VDP station associated), so that each front end learns of every VSI it
+ * signalled that goes away. */
 struct vsi_notification {
     struct ovs_list node;
+    enum vsi_protocol protocol; /* Front end that delivers it. */
     char *tes;
     char *vsi;
     char *method;               /* "deassociated" or "local_change". */
     char *reason;               /* For "deassociated". */
     uint64_t gen;               /* Send once vsi_table_gen_done(gen). */
 };
-void vsi_table_pop_notifications(struct vsi_table *, struct ovs_list *out);
+void vsi_table_pop_notifications(struct vsi_table *, enum vsi_protocol,
+                                 struct ovs_list *out);
 void vsi_notification_destroy(struct vsi_notification *);
 
 /* Updates the OpenFlow port number of TES-facing port 'name'. */

@@ -17,6 +17,7 @@ TESTSUITE_AT = \
 	tests/unit.at \
 	tests/ofctrl.at \
 	tests/dataplane.at \
+	tests/vdp.at \
 	tests/bench.at
 
 # Captures of an unmodified lldpad station, read by tests/test-vdp.c.
