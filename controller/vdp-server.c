@@ -322,8 +322,7 @@ vdp_port_create(struct vdp_server *s, const char *name)
                                      | hash_string(name, 1));
     ovs_list_init(&port->pending);
     ovs_list_init(&port->tx_queue);
-    /* Our first ECPDU is 1, as the responder of the captures began. */
-    port->tx_seq = 0;
+    port->tx_seq = 0;           /* The first ECPDU is 1: 0 is never sent. */
     hmap_insert(&s->ports, &port->name_node, hash_string(name, 0));
     VLOG_INFO("port %s: VDP on", name);
     return port;
