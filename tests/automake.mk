@@ -32,7 +32,9 @@ VDP_CAPTURES = \
 	tests/vdp-captures/vdp22_lldpad-station_nve-responder_oui_no-bridge-lldp.annotated.txt \
 	tests/vdp-captures/vdp22_lldpad-station_nve-responder_oui_no-bridge-lldp.pcap
 
-TESTSUITE = $(srcdir)/tests/testsuite
+# Generated in the build tree, so that several build trees of one source
+# tree never overwrite each other's test suite.
+TESTSUITE = tests/testsuite
 TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
 DISTCLEANFILES += tests/atconfig tests/atlocal
 AUTOTEST = $(AUTOM4TE) -l autotest
@@ -52,7 +54,7 @@ clean-testsuite:
 # the OVS source tree, never copied here.
 $(TESTSUITE): package.m4 $(TESTSUITE_AT)
 	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(OVS_SRCDIR)' \
-	  -o $@.tmp $@.at && mv $@.tmp $@
+	  -o $@.tmp $(srcdir)/tests/testsuite.at && mv $@.tmp $@
 
 # Our package.m4 is in $(srcdir), found before OVS's.
 package.m4: $(top_srcdir)/configure.ac
