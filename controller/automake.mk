@@ -19,6 +19,8 @@ controller_nve_controller_SOURCES = \
 	controller/tunnels.h \
 	controller/vdp-server.c \
 	controller/vdp-server.h \
+	controller/vsi-counters.c \
+	controller/vsi-counters.h \
 	controller/vsi-flows.c \
 	controller/vsi-flows.h \
 	controller/vsi-table.c \

@@ -58,6 +58,7 @@
 #include "unixctl.h"
 #include "util.h"
 #include "vdp-server.h"
+#include "vsi-counters.h"
 #include "vsi-flows.h"
 #include "vsi-lifecycle.h"
 #include "vsi-table.h"
@@ -108,11 +109,22 @@ struct controller {
                                  * bridge in OVS? */
     bool flows_complete;        /* Has the desired flow table ever been
                                  * complete? */
+    struct ovs_list vsi_shows;  /* Contains "struct vsi_show"s. */
     bool exiting;
+};
+
+/* A "vsi/show" waiting for the VSI's counters. */
+struct vsi_show {
+    struct ovs_list node;       /* In controller 'vsi_shows'. */
+    struct unixctl_conn *conn;
+    char *vsi;
+    struct vsi_counters_query *query;
 };
 
 static void parse_options(int argc, char *argv[]);
 OVS_NO_RETURN static void usage(void);
+static void vsi_shows_run(struct controller *);
+static void vsi_shows_wait(const struct controller *);
 
 static unixctl_cb_func nve_controller_exit;
 static unixctl_cb_func nve_show;
@@ -428,6 +440,7 @@ main(int argc, char *argv[])
     register_nve_idl(c.nve_loop.idl);
     vdp_server_register_ovs_idl(c.ovs_loop.idl);
     c.vsis = vsi_table_create(c.nve_loop.idl);
+    ovs_list_init(&c.vsi_shows);
     c.vsi_flows = vsi_flows_create(c.flows, c.profiles, c.remote_flows,
                                    c.meters);
 
@@ -549,6 +562,7 @@ main(int argc, char *argv[])
         tns_server_flush(c.tns, c.vsis, nve_cfg ? nve_cfg->name : NULL);
         vdp_server_flush(c.vdp, c.vsis);
 
+        vsi_shows_run(&c);
         unixctl_server_run(unixctl);
         ovsdb_idl_track_clear(nve_idl);
 
@@ -556,6 +570,7 @@ main(int argc, char *argv[])
         vsi_table_wait(c.vsis);
         tns_server_wait(c.tns, c.vsis);
         vdp_server_wait(c.vdp);
+        vsi_shows_wait(&c);
         unixctl_server_wait(unixctl);
         memory_wait();
         if (c.exiting) {
@@ -572,6 +587,12 @@ main(int argc, char *argv[])
     /* Tunnel ports and flows stay in place when the controller exits, so
      * that forwarding goes on while it restarts; the next controller adopts
      * them by their marks and by comparing flows. */
+    struct vsi_show *show;
+    LIST_FOR_EACH_POP (show, node, &c.vsi_shows) {
+        vsi_counters_query_destroy(show->query);
+        free(show->vsi);
+        free(show);
+    }
     unixctl_server_destroy(unixctl);
     tns_server_destroy(c.tns);
     vdp_server_destroy(c.vdp);
@@ -879,6 +900,8 @@ vsi_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&ds);
 }
 
+/* Asks the switch for the VSI's counters: vsi_shows_run() replies once
+ * they are there. */
 static void
 vsi_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
          const char *argv[], void *c_)
@@ -891,10 +914,55 @@ vsi_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
         return;
     }
 
-    struct ds ds = DS_EMPTY_INITIALIZER;
-    vsi_format(v, &ds);
-    unixctl_command_reply(conn, ds_cstr(&ds));
-    ds_destroy(&ds);
+    struct vsi_show *show = xmalloc(sizeof *show);
+    show->conn = conn;
+    show->vsi = xstrdup(v->id);
+    show->query = vsi_counters_query(v);
+    ovs_list_push_back(&c->vsi_shows, &show->node);
+}
+
+/* Replies to the "vsi/show"s whose counters came. */
+static void
+vsi_shows_run(struct controller *c)
+{
+    struct vsi_show *show;
+
+    LIST_FOR_EACH_SAFE (show, node, &c->vsi_shows) {
+        if (!vsi_counters_query_is_done(show->query)) {
+            continue;
+        }
+
+        const struct vsi *v = vsi_table_find(c->vsis, show->vsi);
+        if (v) {
+            struct ds ds = DS_EMPTY_INITIALIZER;
+            struct vsi_counters counters;
+
+            vsi_format(v, &ds);
+            vsi_counters_format(
+                vsi_counters_query_result(show->query, &counters)
+                ? &counters : NULL, &ds);
+            unixctl_command_reply(show->conn, ds_cstr(&ds));
+            ds_destroy(&ds);
+        } else {
+            unixctl_command_reply_error(show->conn, "no such vsi");
+        }
+        ovs_list_remove(&show->node);
+        vsi_counters_query_destroy(show->query);
+        free(show->vsi);
+        free(show);
+    }
+}
+
+static void
+vsi_shows_wait(const struct controller *c)
+{
+    const struct vsi_show *show;
+
+    LIST_FOR_EACH (show, node, &c->vsi_shows) {
+        if (vsi_counters_query_is_done(show->query)) {
+            poll_immediate_wake();
+        }
+    }
 }
 
 static void

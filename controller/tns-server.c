@@ -33,6 +33,7 @@
 #include "sset.h"
 #include "stream.h"
 #include "util.h"
+#include "vsi-counters.h"
 #include "vsi-table.h"
 
 VLOG_DEFINE_THIS_MODULE(tns_server);
@@ -52,6 +53,21 @@ struct tns_pending {
     uint64_t gen;
     json_t *reply;
     size_t n_requests;          /* Requests it answers. */
+    struct tns_counters *counters;  /* "get" results that wait for their
+                                     * "counters". */
+    size_t n_counters;
+};
+
+/* The result of a "get", which gets the VSI's counters once the switch
+ * reports them (vsi-counters.h). */
+struct tns_counters {
+    json_t *result;             /* In the pending reply. */
+    struct vsi_counters_query *query;
+};
+
+struct tns_counters_array {
+    struct tns_counters *counters;
+    size_t n, allocated;
 };
 
 /* A notification sent on a connection, awaiting the TES's reply. */
@@ -127,6 +143,50 @@ tns_sent_destroy(struct tns_sent *sent)
 }
 
 static void
+tns_pending_destroy(struct tns_pending *p)
+{
+    for (size_t i = 0; i < p->n_counters; i++) {
+        vsi_counters_query_destroy(p->counters[i].query);
+    }
+    free(p->counters);
+    json_decref(p->reply);
+    free(p);
+}
+
+/* Whether every "get" of 'p' has its counters. */
+static bool
+tns_pending_has_counters(const struct tns_pending *p)
+{
+    for (size_t i = 0; i < p->n_counters; i++) {
+        if (!vsi_counters_query_is_done(p->counters[i].query)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Puts the counters into the "get" results of 'p'.  A switch that did not
+ * answer leaves them out. */
+static void
+tns_pending_put_counters(const struct tns_pending *p)
+{
+    for (size_t i = 0; i < p->n_counters; i++) {
+        struct vsi_counters vc;
+
+        if (vsi_counters_query_result(p->counters[i].query, &vc)) {
+            json_t *counters = json_pack(
+                "{s:I, s:I, s:I, s:I}",
+                "rx_packets", (json_int_t) vc.rx_packets,
+                "rx_bytes", (json_int_t) vc.rx_bytes,
+                "tx_packets", (json_int_t) vc.tx_packets,
+                "tx_bytes", (json_int_t) vc.tx_bytes);
+            json_object_set_new(p->counters[i].result, "counters",
+                                counters);
+        }
+    }
+}
+
+static void
 conn_destroy(struct tns_server *s, struct tns_conn *c)
 {
     struct tns_pending *p;
@@ -136,8 +196,7 @@ conn_destroy(struct tns_server *s, struct tns_conn *c)
         VLOG_INFO("%s: TNS connection closed", c->name);
     }
     LIST_FOR_EACH_POP (p, node, &c->pending) {
-        json_decref(p->reply);
-        free(p);
+        tns_pending_destroy(p);
     }
     HMAP_FOR_EACH_POP (sent, node, &c->sent) {
         tns_sent_destroy(sent);
@@ -354,7 +413,8 @@ conn_handle_notification_reply(struct tns_conn *c, const struct tns_msg *msg)
 static json_t *
 conn_handle_msg(struct tns_server *s, struct tns_conn *c,
                 struct vsi_table *vsis, const struct vsi_ctx *ctx,
-                const struct tns_msg *msg, size_t *n_inflight, uint64_t *gen)
+                const struct tns_msg *msg, size_t *n_inflight, uint64_t *gen,
+                struct tns_counters_array *counters)
 {
     struct ds ds = DS_EMPTY_INITIALIZER;
 
@@ -401,7 +461,19 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
     json_t *reply;
     if (o.status == VSI_ST_SUCCESS) {
         const struct vsi *v = vsi_table_find(vsis, rq->vsi);
-        reply = tns_reply_success(msg->id, result_to_json(rq->vsi, v, rq));
+        json_t *result = result_to_json(rq->vsi, v, rq);
+        if (v && rq->method == TNS_GET) {
+            if (counters->n >= counters->allocated) {
+                counters->counters = x2nrealloc(counters->counters,
+                                                &counters->allocated,
+                                                sizeof *counters->counters);
+            }
+            counters->counters[counters->n++] = (struct tns_counters) {
+                .result = result,
+                .query = vsi_counters_query(v),
+            };
+        }
+        reply = tns_reply_success(msg->id, result);
     } else {
         reply = tns_reply_error(msg->id, o.status, o.code, o.message);
     }
@@ -421,6 +493,7 @@ conn_handle_line(struct tns_server *s, struct tns_conn *c,
     json_t *array = NULL;
     json_t *single = NULL;
 
+    struct tns_counters_array counters = { .n = 0 };
     tns_decode(line, len, s->limits.max_inflight, &batch);
     if (batch.is_array) {
         array = nve_json_array();
@@ -428,7 +501,7 @@ conn_handle_line(struct tns_server *s, struct tns_conn *c,
     for (size_t i = 0; i < batch.n_msgs; i++) {
         uint64_t gen;
         json_t *reply = conn_handle_msg(s, c, vsis, ctx, &batch.msgs[i],
-                                        &n_inflight, &gen);
+                                        &n_inflight, &gen, &counters);
         max_gen = MAX(max_gen, gen);
         if (!reply) {
             continue;
@@ -447,12 +520,17 @@ conn_handle_line(struct tns_server *s, struct tns_conn *c,
         reply = NULL;
     }
     if (reply) {
-        struct tns_pending *p = xmalloc(sizeof *p);
+        struct tns_pending *p = xzalloc(sizeof *p);
         p->gen = max_gen;
         p->reply = reply;
         p->n_requests = n_inflight - c->n_pending;
+        p->counters = counters.counters;
+        p->n_counters = counters.n;
         c->n_pending = n_inflight;
         ovs_list_push_back(&c->pending, &p->node);
+    } else {
+        ovs_assert(!counters.n);
+        free(counters.counters);
     }
 }
 
@@ -461,7 +539,7 @@ conn_handle_line(struct tns_server *s, struct tns_conn *c,
 static void
 conn_fail(struct tns_conn *c, json_t *error)
 {
-    struct tns_pending *p = xmalloc(sizeof *p);
+    struct tns_pending *p = xzalloc(sizeof *p);
 
     p->gen = 0;
     p->reply = error;
@@ -691,13 +769,16 @@ tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
     LIST_FOR_EACH_SAFE (c, node, &s->conns) {
         struct tns_pending *p;
         LIST_FOR_EACH_SAFE (p, node, &c->pending) {
-            if (c->dead || !vsi_table_gen_done(vsis, p->gen)) {
+            if (c->dead || !vsi_table_gen_done(vsis, p->gen)
+                || !tns_pending_has_counters(p)) {
                 break;
             }
             ovs_list_remove(&p->node);
             c->n_pending -= p->n_requests;
-            conn_send_json(c, p->reply);
-            free(p);
+            tns_pending_put_counters(p);
+            conn_send_json(c, p->reply);   /* Takes 'p->reply'. */
+            p->reply = NULL;
+            tns_pending_destroy(p);
         }
 
         if (!c->dead) {

@@ -1,0 +1,77 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+#include "vsi-counters.h"
+
+#include <string.h>
+#include "ofctrl.h"
+#include "openvswitch/dynamic-string.h"
+#include "pipeline.h"
+#include "util.h"
+#include "vsi-table.h"
+
+struct vsi_counters_query {
+    struct ofctrl_flow_stats *stats;
+};
+
+struct vsi_counters_query *
+vsi_counters_query(const struct vsi *v)
+{
+    struct vsi_counters_query *q = xmalloc(sizeof *q);
+
+    q->stats = ofctrl_request_flow_stats(v->cookie);
+    return q;
+}
+
+bool
+vsi_counters_query_is_done(const struct vsi_counters_query *q)
+{
+    return ofctrl_flow_stats_is_done(q->stats);
+}
+
+bool
+vsi_counters_query_result(const struct vsi_counters_query *q,
+                          struct vsi_counters *c)
+{
+    memset(c, 0, sizeof *c);
+    return (ofctrl_flow_stats_get(q->stats, NVE_TABLE_CLASSIFY,
+                                  &c->tx_packets, &c->tx_bytes)
+            && ofctrl_flow_stats_get(q->stats, NVE_TABLE_L2_LOOKUP,
+                                     &c->rx_packets, &c->rx_bytes));
+}
+
+void
+vsi_counters_query_destroy(struct vsi_counters_query *q)
+{
+    if (q) {
+        ofctrl_flow_stats_destroy(q->stats);
+        free(q);
+    }
+}
+
+void
+vsi_counters_format(const struct vsi_counters *c, struct ds *s)
+{
+    if (c) {
+        ds_put_format(s, "  counters: tx %"PRIu64" packets %"PRIu64" bytes, "
+                      "rx %"PRIu64" packets %"PRIu64" bytes\n",
+                      c->tx_packets, c->tx_bytes,
+                      c->rx_packets, c->rx_bytes);
+    } else {
+        ds_put_cstr(s, "  counters: unavailable\n");
+    }
+}

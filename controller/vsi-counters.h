@@ -1,0 +1,68 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NVE_VSI_COUNTERS_H
+#define NVE_VSI_COUNTERS_H 1
+
+/* Per-VSI packet and byte counters, from the statistics of the VSI's own
+ * flows (vsi-flows.h), which the switch looks up by the VSI's cookie: a
+ * query costs time proportional to the VSI's flows, whatever the number of
+ * VSIs.
+ *
+ * The counters are those of the VSI's interface, as the VM would count
+ * them:
+ *
+ *   tx   Frames the VSI sent: those its classification flows (table 0)
+ *        matched, with its VID and one of its MACs, in every state the NVE
+ *        holds it in, forwarded or not.
+ *
+ *   rx   Unicast frames to one of its MACs that its delivery flows (table
+ *        40) sent towards it while it was associated, before the egress
+ *        ACLs.  Flooded frames are not counted, nor frames delivered in
+ *        earlier associations (the delivery flows are removed when it stops
+ *        being associated and suspended).
+ *
+ * The counters of a flow start when the flow is added: a VSI that is
+ * terminated and associated again starts from zero. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ds;
+struct vsi;
+
+struct vsi_counters {
+    uint64_t tx_packets, tx_bytes;
+    uint64_t rx_packets, rx_bytes;
+};
+
+/* Asks the switch for the counters of 'vsi'.  A later main loop iteration
+ * has the answer: vsi_counters_query_is_done() is then true. */
+struct vsi_counters_query *vsi_counters_query(const struct vsi *);
+bool vsi_counters_query_is_done(const struct vsi_counters_query *);
+
+/* Fills in 'counters' from a query that is done; returns false (and zeros)
+ * if the switch did not answer (not connected). */
+bool vsi_counters_query_result(const struct vsi_counters_query *,
+                               struct vsi_counters *counters);
+
+void vsi_counters_query_destroy(struct vsi_counters_query *);
+
+/* "  counters: tx N packets N bytes, rx N packets N bytes\n", or
+ * "  counters: unavailable\n" if 'counters' is NULL. */
+void vsi_counters_format(const struct vsi_counters *, struct ds *);
+
+#endif /* vsi-counters.h */
