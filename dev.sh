@@ -33,7 +33,7 @@ cd "$(dirname "$0")"
 PACKAGES="gcc make autoconf automake libtool pkg-config patch
 python3 openvswitch-source libssl-dev libcap-ng-dev libunbound-dev
 libjansson-dev libcunit1-dev iproute2 groff-base man-db procps
-lldpad tcpdump python3-jsonschema"
+lldpad tcpdump python3-jsonschema ethtool iputils-ping"
 
 # Only for the benchmark (./dev.sh bench): OVN to compare with, and perf to
 # profile.  The normal build and test path does without them.
