@@ -175,13 +175,6 @@ meter_table_count(const struct meter_table *mt)
     return mt->n_desired;
 }
 
-const struct meter_config *
-meter_table_get(const struct meter_table *mt, uint32_t id)
-{
-    const struct meter_entry *e = meter_find(mt, id);
-    return e && e->desired ? &e->config : NULL;
-}
-
 size_t
 meter_table_n_tracked(const struct meter_table *mt)
 {

@@ -61,10 +61,6 @@ void meter_table_remove(struct meter_table *, uint32_t id);
 
 size_t meter_table_count(const struct meter_table *);
 
-/* Returns the desired config of meter 'id', or NULL if there is none. */
-const struct meter_config *meter_table_get(const struct meter_table *,
-                                           uint32_t id);
-
 /* Reports every tracked change through 'cb'. */
 typedef void meter_change_cb(enum meter_change_type, uint32_t id,
                              const struct meter_config *, void *aux);

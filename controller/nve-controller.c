@@ -131,6 +131,7 @@ static unixctl_cb_func nve_show;
 static unixctl_cb_func tunnel_list;
 static unixctl_cb_func flow_list;
 static unixctl_cb_func flood_list;
+static unixctl_cb_func profile_list;
 static unixctl_cb_func vsi_list;
 static unixctl_cb_func vsi_show;
 static unixctl_cb_func vsi_lifecycle;
@@ -449,6 +450,7 @@ main(int argc, char *argv[])
     unixctl_command_register("tunnel/list", "", 0, 0, tunnel_list, &c);
     unixctl_command_register("flow/list", "[TABLE]", 0, 1, flow_list, &c);
     unixctl_command_register("flood/list", "", 0, 0, flood_list, &c);
+    unixctl_command_register("profile/list", "", 0, 0, profile_list, &c);
     unixctl_command_register("vsi/list", "", 0, 0, vsi_list, &c);
     unixctl_command_register("vsi/show", "VSI", 1, 1, vsi_show, &c);
     unixctl_command_register("vsi/lifecycle", "", 0, 0, vsi_lifecycle, &c);
@@ -872,6 +874,18 @@ flow_list(struct unixctl_conn *conn, int argc, const char *argv[], void *c_)
     }
     free(lines);
 
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+static void
+profile_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    profiles_format(c->profiles, &ds);
     unixctl_command_reply(conn, ds_cstr(&ds));
     ds_destroy(&ds);
 }

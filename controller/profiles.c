@@ -371,12 +371,6 @@ profiles_unref(struct profiles *ps, const struct profile *p)
     }
 }
 
-size_t
-profiles_count(const struct profiles *ps)
-{
-    return hmap_count(&ps->by_name);
-}
-
 static int
 compare_profiles_by_name(const void *a_, const void *b_)
 {
@@ -386,9 +380,6 @@ compare_profiles_by_name(const void *a_, const void *b_)
     return strcmp((*a)->up.name, (*b)->up.name);
 }
 
-/* One line per profile, sorted by name: "NAME id=ID vsis=N acl_flows=N",
- * then " rate=KBPS burst=KB" with a rate limit and " (no row)" for a profile
- * that VSIs use but the database lacks. */
 void
 profiles_format(const struct profiles *ps, struct ds *s)
 {

@@ -71,8 +71,9 @@ const struct sset *profiles_rate_changed(const struct profiles *);
 const struct profile *profiles_ref(struct profiles *, const char *name);
 void profiles_unref(struct profiles *, const struct profile *);
 
-/* Introspection. */
-size_t profiles_count(const struct profiles *);
+/* Appends one line per profile, sorted by name, to 'ds': "NAME id=ID
+ * vsis=N acl_flows=N", then " rate=KBPS burst=KB" with a rate limit and
+ * " (no row)" for a profile that VSIs use but the database lacks. */
 void profiles_format(const struct profiles *, struct ds *);
 
 #endif /* profiles.h */

@@ -704,26 +704,6 @@ vsi_flows_run(struct vsi_flows *vf)
     hmapx_destroy(&vsis);
 }
 
-uint32_t
-vsi_flows_get_meter(const struct vsi_flows *vf, const struct vsi *v,
-                    uint32_t vnid)
-{
-    const struct vsi_record *r = vsi_record_find(vf, v);
-
-    for (size_t i = 0; r && i < r->n_bindings; i++) {
-        if (r->bindings[i].vnid == vnid) {
-            return r->bindings[i].meter_id;
-        }
-    }
-    return 0;
-}
-
-size_t
-vsi_flows_count(const struct vsi_flows *vf)
-{
-    return hmap_count(&vf->vsis);
-}
-
 void
 vsi_flows_destroy(struct vsi_flows *vf)
 {

@@ -79,11 +79,4 @@ void vsi_flows_remove_port_vn(struct vsi_flows *,
  * time proportional to the number of those VSIs. */
 void vsi_flows_run(struct vsi_flows *);
 
-/* The meter of the binding of 'vsi' to the VN with 'vnid', 0 if none. */
-uint32_t vsi_flows_get_meter(const struct vsi_flows *, const struct vsi *,
-                             uint32_t vnid);
-
-/* The number of VSIs with flows. */
-size_t vsi_flows_count(const struct vsi_flows *);
-
 #endif /* vsi-flows.h */

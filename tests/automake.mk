@@ -77,7 +77,10 @@ tests_test_nve_unit_SOURCES = \
 	tests/test-vsi-lifecycle.c \
 	tests/test-tns.c \
 	tests/test-vdp.c \
+	tests/test-meter-table.c \
 	controller/flow-table.c \
-	controller/flow-table.h
+	controller/flow-table.h \
+	controller/meter-table.c \
+	controller/meter-table.h
 tests_test_nve_unit_LDADD = lib/libnve.la $(OVS_LIBS) $(JANSSON_LIBS) \
 	$(CUNIT_LIBS)
