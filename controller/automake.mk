@@ -1,8 +1,12 @@
 # nve-controller: the NVE daemon.
 bin_PROGRAMS += controller/nve-controller
 controller_nve_controller_SOURCES = \
+	controller/barrier.c \
+	controller/barrier.h \
 	controller/flow-table.c \
 	controller/flow-table.h \
+	controller/integration-bridge.c \
+	controller/integration-bridge.h \
 	controller/meter-table.c \
 	controller/meter-table.h \
 	controller/ofctrl.c \
@@ -19,10 +23,19 @@ controller_nve_controller_SOURCES = \
 	controller/tunnels.h \
 	controller/vdp-server.c \
 	controller/vdp-server.h \
+	controller/vsi.h \
+	controller/vsi-config.c \
+	controller/vsi-config.h \
 	controller/vsi-counters.c \
 	controller/vsi-counters.h \
+	controller/vsi-db.c \
+	controller/vsi-db.h \
 	controller/vsi-flows.c \
 	controller/vsi-flows.h \
+	controller/vsi-plan.c \
+	controller/vsi-plan.h \
+	controller/vsi-resources.c \
+	controller/vsi-resources.h \
 	controller/vsi-table.c \
 	controller/vsi-table.h \
 	controller/nve-controller.c

@@ -30,11 +30,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "barrier.h"
 #include "command-line.h"
 #include "daemon.h"
 #include "dirs.h"
 #include "fatal-signal.h"
 #include "flow.h"
+#include "integration-bridge.h"
 #include "flow-table.h"
 #include "lib/nve-idl.h"
 #include "lib/vswitch-idl.h"
@@ -65,13 +67,6 @@
 
 VLOG_DEFINE_THIS_MODULE(main);
 
-/* The integration bridge when NVE_Global.bridge does not name one. */
-#define DEFAULT_BRIDGE_NAME "br-int"
-
-/* The mark of a bridge that nve-controller created, in Bridge
- * external_ids. */
-#define BRIDGE_OWNER_KEY "nve-bridge"
-
 /* Command-line configuration. */
 static char *ovs_remote;
 static char *nve_remote;
@@ -82,18 +77,20 @@ static struct sset tns_remotes = SSET_INITIALIZER(&tns_remotes);
  *
  * When a configuration 'nb_cfg' is fully reflected in the desired flow
  * table and the Open_vSwitch database, the controller remembers it along
- * with the sequence number of the ofctrl round that carries its flows.  Once
- * ofctrl confirms that round installed, cur_cfg is written. */
+ * with a barrier ticket.  Once the barrier says that ticket is done (its
+ * flows confirmed installed), cur_cfg is written. */
 struct cur_cfg_tracker {
     bool valid;                 /* Has any configuration settled yet? */
     int64_t nb_cfg;             /* The last configuration that settled... */
-    uint64_t seqno;             /* ...and the ofctrl round of its flows. */
+    uint64_t ticket;            /* ...and the barrier ticket of its round. */
 };
 
-/* Everything the unixctl commands look at. */
+/* The whole daemon: every module, and what the unixctl commands look at. */
 struct controller {
+    struct unixctl_server *unixctl;
     struct ovsdb_idl_loop ovs_loop;
     struct ovsdb_idl_loop nve_loop;
+    struct barrier *barrier;
     struct flow_table *flows;
     struct meter_table *meters;
     struct tunnels *tunnels;
@@ -235,7 +232,7 @@ tns_configure(struct tns_server *tns, const struct nverec_nve_global *cfg)
 /* Tells the VSI table the OpenFlow port number of every TES-facing port on
  * the integration bridge 'br'. */
 static void
-tes_ports_run(struct vsi_table *vsis, const struct vsi_ctx *ctx,
+tes_ports_run(struct vsi_table *vsis, struct ovsdb_idl *nve_idl,
               const struct ovsrec_bridge *br)
 {
     struct simap ofports = SIMAP_INITIALIZER(&ofports);
@@ -252,112 +249,12 @@ tes_ports_run(struct vsi_table *vsis, const struct vsi_ctx *ctx,
     }
 
     const struct nverec_tes_port *prow;
-    NVEREC_TES_PORT_FOR_EACH (prow, ctx->nve_idl) {
+    NVEREC_TES_PORT_FOR_EACH (prow, nve_idl) {
         const struct simap_node *node = simap_find(&ofports, prow->name);
-        vsi_table_set_ofport(vsis, ctx, prow->name,
+        vsi_table_set_ofport(vsis, prow->name,
                              node ? u16_to_ofp(node->data) : OFPP_NONE);
     }
     simap_destroy(&ofports);
-}
-
-static const char *
-integration_bridge_name(const struct nverec_nve_global *nve_cfg)
-{
-    return (nve_cfg && nve_cfg->bridge && nve_cfg->bridge[0]
-            ? nve_cfg->bridge : DEFAULT_BRIDGE_NAME);
-}
-
-static const struct ovsrec_bridge *
-integration_bridge_find(const struct ovsrec_bridge_table *bridges,
-                        const char *name)
-{
-    const struct ovsrec_bridge *br;
-
-    OVSREC_BRIDGE_TABLE_FOR_EACH (br, bridges) {
-        if (!strcmp(br->name, name)) {
-            return br;
-        }
-    }
-    return NULL;
-}
-
-/* Creates the integration bridge 'name', the way ovn-controller creates
- * br-int: with its internal port, fail_mode=secure so that the switch never
- * forwards on its own, no in-band control, datapath_type from NVE_Global
- * options:datapath_type, and our mark.  nve-controller never deletes or
- * modifies a bridge, even one it created: other ports may be on it.
- *
- * The transaction increments next_cfg, so that cur_cfg says when
- * ovs-vswitchd has created the bridge and its OpenFlow socket. */
-static void
-integration_bridge_create(struct ovsdb_idl_txn *ovs_txn,
-                          const struct ovsrec_open_vswitch *ovs,
-                          const struct nverec_nve_global *nve_cfg,
-                          const char *name)
-{
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-    VLOG_INFO_RL(&rl, "integration bridge %s does not exist, creating it",
-                 name);
-    ovsdb_idl_txn_add_comment(ovs_txn, "nve-controller: creating "
-                              "integration bridge %s", name);
-
-    struct ovsrec_interface *iface = ovsrec_interface_insert(ovs_txn);
-    ovsrec_interface_set_name(iface, name);
-    ovsrec_interface_set_type(iface, "internal");
-
-    struct ovsrec_port *port = ovsrec_port_insert(ovs_txn);
-    ovsrec_port_set_name(port, name);
-    ovsrec_port_set_interfaces(port, &iface, 1);
-
-    struct ovsrec_bridge *br = ovsrec_bridge_insert(ovs_txn);
-    ovsrec_bridge_set_name(br, name);
-    ovsrec_bridge_set_fail_mode(br, "secure");
-    ovsrec_bridge_set_ports(br, &port, 1);
-
-    const char *datapath_type = smap_get(&nve_cfg->options, "datapath_type");
-    if (datapath_type) {
-        ovsrec_bridge_set_datapath_type(br, datapath_type);
-    }
-
-    const struct smap other_config = SMAP_CONST1(&other_config,
-                                                 "disable-in-band", "true");
-    ovsrec_bridge_set_other_config(br, &other_config);
-
-    const struct smap ids = SMAP_CONST1(&ids, BRIDGE_OWNER_KEY,
-                                        nve_cfg->name);
-    ovsrec_bridge_set_external_ids(br, &ids);
-
-    ovsrec_open_vswitch_update_bridges_addvalue(ovs, br);
-
-    /* Have ovs-vswitchd say when the bridge exists for real. */
-    ovsdb_idl_txn_increment(ovs_txn, &ovs->header_,
-                            &ovsrec_open_vswitch_col_next_cfg, false);
-}
-
-/* Returns the integration bridge, or NULL if it does not exist yet, in
- * which case it is being created if 'ovs_txn' allows. */
-static const struct ovsrec_bridge *
-integration_bridge_run(struct ovsdb_idl_txn *ovs_txn,
-                       struct ovsdb_idl *ovs_idl,
-                       const struct nverec_nve_global *nve_cfg)
-{
-    const char *name = integration_bridge_name(nve_cfg);
-    const struct ovsrec_bridge *br
-        = integration_bridge_find(ovsrec_bridge_table_get(ovs_idl), name);
-    if (br) {
-        return br;
-    }
-
-    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(ovs_idl);
-    if (!ovs) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-        VLOG_WARN_RL(&rl, "Open_vSwitch database has no Open_vSwitch row: "
-                     "waiting for it to be initialized to create integration "
-                     "bridge %s", name);
-    } else if (ovs_txn) {
-        integration_bridge_create(ovs_txn, ovs, nve_cfg, name);
-    }
-    return NULL;
 }
 
 /* Returns true if ovs-vswitchd has applied every configuration change
@@ -386,49 +283,42 @@ controller_set_ofctrl_bridge(struct controller *c, const char *name)
     free(target);
 }
 
-/* Writes NVE_Global.cur_cfg once the configuration in nb_cfg is installed.
- * 'settled' says whether this round's flows are the whole configuration,
- * 'put_seqno' is the ofctrl round that carries them. */
+/* Notes, if 'settled' says that this round's flows are the whole
+ * configuration, which configuration that is. */
 static void
-cur_cfg_run(struct cur_cfg_tracker *t, const struct nverec_nve_global *nve_cfg,
-            struct ovsdb_idl_txn *nve_txn, bool settled, uint64_t put_seqno)
+cur_cfg_settle(struct cur_cfg_tracker *t,
+               const struct nverec_nve_global *nve_cfg, bool settled,
+               struct barrier *barrier)
 {
     if (settled && (!t->valid || t->nb_cfg != nve_cfg->nb_cfg)) {
         t->valid = true;
         t->nb_cfg = nve_cfg->nb_cfg;
-        t->seqno = put_seqno;
+        t->ticket = barrier_ticket(barrier);
     }
+}
 
+/* Writes NVE_Global.cur_cfg once the configuration that settled is
+ * installed. */
+static void
+cur_cfg_run(const struct cur_cfg_tracker *t,
+            const struct nverec_nve_global *nve_cfg,
+            struct ovsdb_idl_txn *nve_txn, const struct barrier *barrier)
+{
     if (t->valid && nve_cfg->cur_cfg != t->nb_cfg && nve_txn
-        && ofctrl_installed_seqno() >= t->seqno) {
+        && barrier_is_done(barrier, t->ticket)) {
         nverec_nve_global_set_cur_cfg(nve_cfg, t->nb_cfg);
     }
 }
 
-int
-main(int argc, char *argv[])
+static void
+controller_init(struct controller *c)
 {
-    struct unixctl_server *unixctl;
-    int retval;
-
-    ovs_cmdl_proctitle_init(argc, argv);
-    ovs_set_program_name(argv[0], "(ovs-nve) " NVE_VERSION);
-    service_start(&argc, &argv);
-    parse_options(argc, argv);
-    fatal_ignore_sigpipe();
-
-    daemonize_start(false);
-
-    retval = unixctl_server_create(unixctl_path, &unixctl);
-    if (retval) {
-        exit(EXIT_FAILURE);
-    }
-
-    struct controller c = {
+    *c = (struct controller) {
         .ovs_loop = OVSDB_IDL_LOOP_INITIALIZER(
             ovsdb_idl_create(ovs_remote, &ovsrec_idl_class, false, true)),
         .nve_loop = OVSDB_IDL_LOOP_INITIALIZER(
             ovsdb_idl_create(nve_remote, &nverec_idl_class, false, true)),
+        .barrier = barrier_create(),
         .flows = flow_table_create(),
         .meters = meter_table_create(),
         .tunnels = tunnels_create(),
@@ -437,183 +327,244 @@ main(int argc, char *argv[])
         .tns = tns_server_create(),
         .vdp = vdp_server_create(),
     };
-    register_ovs_idl(c.ovs_loop.idl);
-    register_nve_idl(c.nve_loop.idl);
-    vdp_server_register_ovs_idl(c.ovs_loop.idl);
-    c.vsis = vsi_table_create(c.nve_loop.idl);
-    ovs_list_init(&c.vsi_shows);
-    c.vsi_flows = vsi_flows_create(c.flows, c.profiles, c.remote_flows,
-                                   c.meters);
-
-    unixctl_command_register("exit", "", 0, 0, nve_controller_exit, &c);
-    unixctl_command_register("nve/show", "", 0, 0, nve_show, &c);
-    unixctl_command_register("tunnel/list", "", 0, 0, tunnel_list, &c);
-    unixctl_command_register("flow/list", "[TABLE]", 0, 1, flow_list, &c);
-    unixctl_command_register("flood/list", "", 0, 0, flood_list, &c);
-    unixctl_command_register("profile/list", "", 0, 0, profile_list, &c);
-    unixctl_command_register("vsi/list", "", 0, 0, vsi_list, &c);
-    unixctl_command_register("vsi/show", "VSI", 1, 1, vsi_show, &c);
-    unixctl_command_register("vsi/lifecycle", "", 0, 0, vsi_lifecycle, &c);
-    unixctl_command_register("tns/show", "", 0, 0, tns_show, &c);
-    unixctl_command_register("vdp/show", "", 0, 0, vdp_show, &c);
-
-    daemonize_complete();
+    register_ovs_idl(c->ovs_loop.idl);
+    register_nve_idl(c->nve_loop.idl);
+    vdp_server_register_ovs_idl(c->ovs_loop.idl);
+    c->vsi_flows = vsi_flows_create(c->flows, c->profiles, c->remote_flows,
+                                    c->meters);
+    c->vsis = vsi_table_create(c->nve_loop.idl, c->barrier, c->vsi_flows);
+    ovs_list_init(&c->vsi_shows);
 
     ofctrl_init();
-    ofctrl_set_meter_table(c.meters);
-    pipeline_add_flows(c.flows);
+    ofctrl_set_meter_table(c->meters);
+    pipeline_add_flows(c->flows);
+}
+
+static void
+controller_register_commands(struct controller *c)
+{
+    unixctl_command_register("exit", "", 0, 0, nve_controller_exit, c);
+    unixctl_command_register("nve/show", "", 0, 0, nve_show, c);
+    unixctl_command_register("tunnel/list", "", 0, 0, tunnel_list, c);
+    unixctl_command_register("flow/list", "[TABLE]", 0, 1, flow_list, c);
+    unixctl_command_register("flood/list", "", 0, 0, flood_list, c);
+    unixctl_command_register("profile/list", "", 0, 0, profile_list, c);
+    unixctl_command_register("vsi/list", "", 0, 0, vsi_list, c);
+    unixctl_command_register("vsi/show", "VSI", 1, 1, vsi_show, c);
+    unixctl_command_register("vsi/lifecycle", "", 0, 0, vsi_lifecycle, c);
+    unixctl_command_register("tns/show", "", 0, 0, tns_show, c);
+    unixctl_command_register("vdp/show", "", 0, 0, vdp_show, c);
+}
+
+static void
+controller_memory_run(struct controller *c)
+{
+    memory_run();
+    if (memory_should_report()) {
+        struct simap usage = SIMAP_INITIALIZER(&usage);
+        simap_increase(&usage, "desired-flows", flow_table_count(c->flows));
+        simap_increase(&usage, "tunnels", tunnels_count(c->tunnels));
+        simap_increase(&usage, "vsis", vsi_table_count(c->vsis));
+        ovsdb_idl_get_memory_usage(c->ovs_loop.idl, &usage);
+        ovsdb_idl_get_memory_usage(c->nve_loop.idl, &usage);
+        memory_report(&usage);
+        simap_destroy(&usage);
+    }
+}
+
+/* The Open vSwitch side of a round: the integration bridge, the OpenFlow
+ * port numbers of the TES-facing ports, the tunnel ports.  Returns the
+ * integration bridge, or NULL while it does not exist; '*settled' says
+ * whether the desired flows are now the whole configuration. */
+static const struct ovsrec_bridge *
+controller_ovs_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
+                   const struct nverec_nve_global *nve_cfg, bool *settled)
+{
+    struct ovsdb_idl *ovs_idl = c->ovs_loop.idl;
+    struct ovsdb_idl *nve_idl = c->nve_loop.idl;
+
+    /* Acting on a database before it was read would sweep everything it
+     * has not yet told us about. */
+    *settled = false;
+    if (!ovsdb_idl_has_ever_connected(ovs_idl)
+        || !ovsdb_idl_has_ever_connected(nve_idl)) {
+        return NULL;
+    }
+    if (!nve_cfg) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_INFO_RL(&rl, "NVE database has no NVE_Global row: waiting for "
+                     "\"nve-ctl init\"");
+        return NULL;
+    }
+
+    const struct ovsrec_bridge *br_int
+        = integration_bridge_run(ovs_txn, ovs_idl, nve_cfg);
+    c->bridge_exists = br_int != NULL;
+    tes_ports_run(c->vsis, nve_idl, br_int);
+    if (br_int && ovs_applied(ovs_idl)) {
+        /* Before ovs-vswitchd has created the bridge, its socket does not
+         * exist. */
+        controller_set_ofctrl_bridge(c, br_int->name);
+    }
+    tunnels_run(c->tunnels, ovs_txn, ovsrec_open_vswitch_first(ovs_idl),
+                ovsrec_bridge_table_get(ovs_idl), br_int, nve_cfg,
+                nverec_remote_nve_table_get(nve_idl), c->flows);
+    *settled = br_int && tunnels_is_settled(c->tunnels);
+    return br_int;
+}
+
+/* One round of the main loop: every module runs, in this order. */
+static void
+controller_run(struct controller *c)
+{
+    struct ovsdb_idl_txn *ovs_txn = ovsdb_idl_loop_run(&c->ovs_loop);
+    struct ovsdb_idl_txn *nve_txn = ovsdb_idl_loop_run(&c->nve_loop);
+    struct ovsdb_idl *nve_idl = c->nve_loop.idl;
+    const struct nverec_nve_global *nve_cfg = nverec_nve_global_first(nve_idl);
+    bool nve_read = ovsdb_idl_has_ever_connected(nve_idl);
+    struct vsi_ctx vctx = {
+        .nve_idl = nve_idl,
+        .nve_loop = &c->nve_loop,
+        .nve_txn = nve_txn,
+        .global = nve_cfg,
+    };
+
+    controller_memory_run(c);
+    barrier_run(c->barrier, &c->nve_loop);
+    ofctrl_run(c->flows);
+
+    /* Policy profiles before the VSIs that use them; the VSIs' own changes
+     * (ageing, configuration) before the TES's requests. */
+    if (nve_read) {
+        profiles_run(c->profiles, nve_idl, c->flows);
+    }
+    vsi_table_run(c->vsis, &vctx);
+    if (nve_read) {
+        tns_configure(c->tns, nve_cfg);
+    }
+    tns_server_run(c->tns, c->vsis, &vctx);
+    vsi_flows_run(c->vsi_flows);
+
+    bool settled;
+    const struct ovsrec_bridge *br_int = controller_ovs_run(c, ovs_txn,
+                                                            nve_cfg,
+                                                            &settled);
+
+    /* VDP stations' requests: after the TNS server's, once the ports are
+     * known.  Then the remote flows, after the tunnels and every VSI change
+     * of the round. */
+    vdp_server_run(c->vdp, c->vsis, &vctx, br_int, c->flows);
+    if (nve_read) {
+        remote_flows_run(c->remote_flows, nve_idl, c->tunnels, c->flows);
+    }
+    vsi_table_sync(c->vsis, nve_txn);
+    if (nve_cfg) {
+        cur_cfg_settle(&c->cur_cfg, nve_cfg, settled, c->barrier);
+    }
+
+    /* After a (re)connection, the first put deletes every flow that the
+     * desired table lacks: hold it back until the desired table is whole
+     * for the first time (databases read, VSIs loaded, tunnels settled), so
+     * that a restart leaves the switch's flows alone. */
+    c->flows_complete |= settled && vsi_table_is_ready(c->vsis);
+    uint64_t put_seqno = c->flows_complete ? ofctrl_put(c->flows) : 0;
+    barrier_round_end(c->barrier, &c->nve_loop, put_seqno,
+                      ofctrl_installed_seqno());
+
+    /* Whatever the barrier now says is done may be said. */
+    if (nve_cfg) {
+        cur_cfg_run(&c->cur_cfg, nve_cfg, nve_txn, c->barrier);
+    }
+    tns_server_flush(c->tns, c->vsis, c->barrier,
+                     nve_cfg ? nve_cfg->name : NULL);
+    vdp_server_flush(c->vdp, c->barrier);
+    vsi_shows_run(c);
+    unixctl_server_run(c->unixctl);
+    ovsdb_idl_track_clear(nve_idl);
+}
+
+static void
+controller_wait(struct controller *c)
+{
+    ofctrl_wait();
+    vsi_table_wait(c->vsis);
+    tns_server_wait(c->tns, c->vsis);
+    vdp_server_wait(c->vdp);
+    vsi_shows_wait(c);
+    unixctl_server_wait(c->unixctl);
+    memory_wait();
+    if (c->exiting) {
+        poll_immediate_wake();
+    }
+    ovsdb_idl_loop_commit_and_wait(&c->nve_loop);
+    ovsdb_idl_loop_commit_and_wait(&c->ovs_loop);
+    barrier_wait(c->barrier, &c->nve_loop);
+}
+
+/* Tunnel ports and flows stay in place when the controller exits, so that
+ * forwarding goes on while it restarts; the next controller adopts them by
+ * their marks and by comparing flows. */
+static void
+controller_destroy(struct controller *c)
+{
+    struct vsi_show *show;
+    LIST_FOR_EACH_POP (show, node, &c->vsi_shows) {
+        vsi_counters_query_destroy(show->query);
+        free(show->vsi);
+        free(show);
+    }
+    unixctl_server_destroy(c->unixctl);
+    tns_server_destroy(c->tns);
+    vdp_server_destroy(c->vdp);
+    vsi_table_destroy(c->vsis);
+    vsi_flows_destroy(c->vsi_flows);
+    remote_flows_destroy(c->remote_flows);
+    profiles_destroy(c->profiles);
+    ofctrl_destroy();
+    tunnels_destroy(c->tunnels);
+    meter_table_destroy(c->meters);
+    flow_table_destroy(c->flows);
+    barrier_destroy(c->barrier);
+    ovsdb_idl_loop_destroy(&c->ovs_loop);
+    ovsdb_idl_loop_destroy(&c->nve_loop);
+    free(c->ofctrl_bridge);
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct unixctl_server *unixctl;
+    struct controller c;
+
+    ovs_cmdl_proctitle_init(argc, argv);
+    ovs_set_program_name(argv[0], "(ovs-nve) " NVE_VERSION);
+    service_start(&argc, &argv);
+    parse_options(argc, argv);
+    fatal_ignore_sigpipe();
+
+    daemonize_start(false);
+    if (unixctl_server_create(unixctl_path, &unixctl)) {
+        exit(EXIT_FAILURE);
+    }
+    controller_init(&c);
+    c.unixctl = unixctl;
+    controller_register_commands(&c);
+    daemonize_complete();
 
     while (!c.exiting) {
-        struct ovsdb_idl_txn *ovs_txn = ovsdb_idl_loop_run(&c.ovs_loop);
-        struct ovsdb_idl_txn *nve_txn = ovsdb_idl_loop_run(&c.nve_loop);
-        struct ovsdb_idl *ovs_idl = c.ovs_loop.idl;
-        struct ovsdb_idl *nve_idl = c.nve_loop.idl;
-
-        memory_run();
-        if (memory_should_report()) {
-            struct simap usage = SIMAP_INITIALIZER(&usage);
-            simap_increase(&usage, "desired-flows",
-                           flow_table_count(c.flows));
-            simap_increase(&usage, "tunnels", tunnels_count(c.tunnels));
-            ovsdb_idl_get_memory_usage(ovs_idl, &usage);
-            ovsdb_idl_get_memory_usage(nve_idl, &usage);
-            memory_report(&usage);
-            simap_destroy(&usage);
-        }
-
-        const struct nverec_nve_global *nve_cfg
-            = nverec_nve_global_first(nve_idl);
-        ofctrl_run(c.flows);
-
-        /* Policy profiles before the VSIs that use them. */
-        bool nve_read = ovsdb_idl_has_ever_connected(nve_idl);
-        if (nve_read) {
-            profiles_run(c.profiles, nve_idl, c.flows);
-        }
-
-        /* VSIs: the NVE's own changes first (ageing, configuration), then
-         * the TES's requests. */
-        struct vsi_ctx vctx = {
-            .nve_idl = nve_idl,
-            .nve_loop = &c.nve_loop,
-            .nve_txn = nve_txn,
-            .global = nve_cfg,
-            .flows = c.vsi_flows,
-        };
-        vsi_table_run(c.vsis, &vctx);
-        if (nve_read) {
-            tns_configure(c.tns, nve_cfg);
-        }
-        tns_server_run(c.tns, c.vsis, &vctx);
-        vsi_flows_run(c.vsi_flows);
-
-        /* Acting on a database before it was read would sweep everything
-         * it has not yet told us about. */
-        bool settled = false;
-        const struct ovsrec_bridge *br_int = NULL;
-        if (ovsdb_idl_has_ever_connected(ovs_idl)
-            && ovsdb_idl_has_ever_connected(nve_idl)) {
-            if (nve_cfg) {
-                br_int = integration_bridge_run(ovs_txn, ovs_idl, nve_cfg);
-                c.bridge_exists = br_int != NULL;
-                tes_ports_run(c.vsis, &vctx, br_int);
-                if (br_int && ovs_applied(ovs_idl)) {
-                    /* Before ovs-vswitchd has created the bridge, its
-                     * socket does not exist. */
-                    controller_set_ofctrl_bridge(&c, br_int->name);
-                }
-
-                tunnels_run(c.tunnels, ovs_txn,
-                            ovsrec_open_vswitch_first(ovs_idl),
-                            ovsrec_bridge_table_get(ovs_idl), br_int,
-                            nve_cfg, nverec_remote_nve_table_get(nve_idl),
-                            c.flows);
-                settled = br_int && tunnels_is_settled(c.tunnels);
-            } else {
-                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-                VLOG_INFO_RL(&rl, "NVE database has no NVE_Global row: "
-                             "waiting for \"nve-ctl init\"");
-            }
-        }
-
-        /* VDP stations' requests: after the TNS server's, once the ports
-         * are known. */
-        vdp_server_run(c.vdp, c.vsis, &vctx, br_int, c.flows);
-
-        /* After the tunnels and every VSI change of the iteration. */
-        if (nve_read) {
-            remote_flows_run(c.remote_flows, nve_idl, c.tunnels, c.flows);
-        }
-
-        vsi_table_sync(c.vsis, &vctx);
-
-        /* After a (re)connection, the first put deletes every flow that the
-         * desired table lacks: hold it back until the desired table is
-         * whole for the first time (databases read, VSIs loaded, tunnels
-         * settled), so that a restart leaves the switch's flows alone. */
-        c.flows_complete |= settled && vsi_table_is_ready(c.vsis);
-        uint64_t put_seqno = 0;
-        if (c.flows_complete) {
-            put_seqno = ofctrl_put(c.flows);
-            vsi_table_flows_put(c.vsis, put_seqno,
-                                ofctrl_installed_seqno());
-        }
-        if (nve_cfg) {
-            cur_cfg_run(&c.cur_cfg, nve_cfg, nve_txn, settled, put_seqno);
-        }
-        tns_server_flush(c.tns, c.vsis, nve_cfg ? nve_cfg->name : NULL);
-        vdp_server_flush(c.vdp, c.vsis);
-
-        vsi_shows_run(&c);
-        unixctl_server_run(unixctl);
-        ovsdb_idl_track_clear(nve_idl);
-
-        ofctrl_wait();
-        vsi_table_wait(c.vsis);
-        tns_server_wait(c.tns, c.vsis);
-        vdp_server_wait(c.vdp);
-        vsi_shows_wait(&c);
-        unixctl_server_wait(unixctl);
-        memory_wait();
-        if (c.exiting) {
-            poll_immediate_wake();
-        }
-        ovsdb_idl_loop_commit_and_wait(&c.nve_loop);
-        ovsdb_idl_loop_commit_and_wait(&c.ovs_loop);
+        controller_run(&c);
+        controller_wait(&c);
         poll_block();
         if (should_service_stop()) {
             c.exiting = true;
         }
     }
 
-    /* Tunnel ports and flows stay in place when the controller exits, so
-     * that forwarding goes on while it restarts; the next controller adopts
-     * them by their marks and by comparing flows. */
-    struct vsi_show *show;
-    LIST_FOR_EACH_POP (show, node, &c.vsi_shows) {
-        vsi_counters_query_destroy(show->query);
-        free(show->vsi);
-        free(show);
-    }
-    unixctl_server_destroy(unixctl);
-    tns_server_destroy(c.tns);
-    vdp_server_destroy(c.vdp);
-    vsi_table_destroy(c.vsis);
-    vsi_flows_destroy(c.vsi_flows);
-    remote_flows_destroy(c.remote_flows);
-    profiles_destroy(c.profiles);
-    ofctrl_destroy();
-    tunnels_destroy(c.tunnels);
-    meter_table_destroy(c.meters);
-    flow_table_destroy(c.flows);
-    ovsdb_idl_loop_destroy(&c.ovs_loop);
-    ovsdb_idl_loop_destroy(&c.nve_loop);
-    free(c.ofctrl_bridge);
+    controller_destroy(&c);
     free(ovs_remote);
     free(nve_remote);
     sset_destroy(&tns_remotes);
     service_stop();
-
     exit(EXIT_SUCCESS);
 }
 

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <string.h>
 #include "lib/tns.h"
+#include "barrier.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -412,7 +413,8 @@ conn_handle_notification_reply(struct tns_conn *c, const struct tns_msg *msg)
  * for none) and the generation it must wait for in '*gen'. */
 static json_t *
 conn_handle_msg(struct tns_server *s, struct tns_conn *c,
-                struct vsi_table *vsis, const struct vsi_ctx *ctx,
+                struct vsi_table *vsis,
+                const struct vsi_ctx *ctx OVS_UNUSED,
                 const struct tns_msg *msg, size_t *n_inflight, uint64_t *gen,
                 struct tns_counters_array *counters)
 {
@@ -452,8 +454,18 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
     (*n_inflight)++;
     c->n_requests++;
 
+    struct vsi_request vrq = {
+        .event = tns_request_event(rq),
+        .protocol = VSI_PROTO_TNS,
+        .vsi = rq->vsi,
+        .tes = rq->tes,
+        .peer_cn = conn_peer_cn(c),
+        .port = rq->port,
+        .networks = rq->networks,
+        .n_networks = rq->n_networks,
+    };
     struct vsi_outcome o;
-    vsi_table_request(vsis, ctx, rq, conn_peer_cn(c), VSI_PROTO_TNS, &o);
+    vsi_table_request(vsis, &vrq, &o);
     if (o.tes) {
         sset_add(&c->tes, o.tes);
     }
@@ -475,9 +487,14 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
         }
         reply = tns_reply_success(msg->id, result);
     } else {
-        reply = tns_reply_error(msg->id, o.status, o.code, o.message);
+        /* The core's INVALID_REQUEST is about a request's parameters. */
+        reply = tns_reply_error(msg->id, o.status,
+                                (o.status == VSI_ST_INVALID_REQUEST
+                                 ? TNS_INVALID_PARAMS
+                                 : tns_status_code(o.status)),
+                                o.message);
     }
-    *gen = o.gen;
+    *gen = o.ticket;
     vsi_outcome_destroy(&o);
     return reply;
 }
@@ -738,13 +755,14 @@ send_notification(struct tns_server *s, struct vsi_table *vsis,
 /* Sends, in order, the notifications whose changes are done. */
 static void
 send_notifications(struct tns_server *s, struct vsi_table *vsis,
+                   const struct barrier *barrier,
                    const char *nve_name)
 {
     struct vsi_notification *n;
 
     vsi_table_pop_notifications(vsis, VSI_PROTO_TNS, &s->notifications);
     LIST_FOR_EACH_SAFE (n, node, &s->notifications) {
-        if (!vsi_table_gen_done(vsis, n->gen)) {
+        if (!barrier_is_done(barrier, n->ticket)) {
             break;
         }
         ovs_list_remove(&n->node);
@@ -761,15 +779,16 @@ send_notifications(struct tns_server *s, struct vsi_table *vsis,
 
 void
 tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
+                 const struct barrier *barrier,
                  const char *nve_name)
 {
-    send_notifications(s, vsis, nve_name);
+    send_notifications(s, vsis, barrier, nve_name);
 
     struct tns_conn *c;
     LIST_FOR_EACH_SAFE (c, node, &s->conns) {
         struct tns_pending *p;
         LIST_FOR_EACH_SAFE (p, node, &c->pending) {
-            if (c->dead || !vsi_table_gen_done(vsis, p->gen)
+            if (c->dead || !barrier_is_done(barrier, p->gen)
                 || !tns_pending_has_counters(p)) {
                 break;
             }

@@ -20,7 +20,7 @@
 /* The TNS endpoint of nve-controller: listens on OVS stream targets,
  * frames lines, decodes them (lib/tns.c), hands requests to the VSI table
  * and sends each reply once the change it reports is committed and
- * installed (vsi_table_gen_done()), in the order the requests came.  It also
+ * installed (barrier_is_done()), in the order the requests came.  It also
  * delivers the NVE's own notifications to the TES they concern.
  *
  * Every connection is non-blocking and served a bounded amount per main loop
@@ -30,6 +30,7 @@
 
 #include <stddef.h>
 
+struct barrier;
 struct ds;
 struct sset;
 struct vsi_ctx;
@@ -63,7 +64,7 @@ void tns_server_run(struct tns_server *, struct vsi_table *,
  * Call once per iteration after the flows were put and the transaction
  * committed. */
 void tns_server_flush(struct tns_server *, struct vsi_table *,
-                      const char *nve_name);
+                      const struct barrier *, const char *nve_name);
 
 void tns_server_wait(struct tns_server *, const struct vsi_table *);
 

@@ -18,13 +18,13 @@
 #include "vdp-server.h"
 
 #include <string.h>
+#include "barrier.h"
 #include "flow-table.h"
 #include "flow.h"
 #include "hash.h"
 #include "lib/ecp.h"
 #include "lib/evb.h"
 #include "lib/nve-idl.h"
-#include "lib/tns.h"
 #include "lib/vdp.h"
 #include "lib/vswitch-idl.h"
 #include "ofctrl.h"
@@ -673,48 +673,6 @@ vdp_rec_set(struct vdp_server *s, const char *id, const struct vdp_port *port,
 
 /* Requests. */
 
-/* The TNS method of 'event'. */
-static void
-vdp_request_set_event(struct tns_request *rq, enum vsi_event event)
-{
-    rq->immigrate_associate = false;
-    switch (event) {
-    case VSIE_PRE_ASSOCIATE:
-        rq->method = TNS_PRE_ASSOCIATE;
-        break;
-    case VSIE_ASSOCIATE:
-        rq->method = TNS_ASSOCIATE;
-        break;
-    case VSIE_SUSPEND:
-        rq->method = TNS_SUSPEND;
-        break;
-    case VSIE_RESUME:
-        rq->method = TNS_RESUME;
-        break;
-    case VSIE_EMIGRATE:
-        rq->method = TNS_EMIGRATE;
-        break;
-    case VSIE_IMMIGRATE_PRE:
-        rq->method = TNS_IMMIGRATE;
-        break;
-    case VSIE_IMMIGRATE_ASSOC:
-        rq->method = TNS_IMMIGRATE;
-        rq->immigrate_associate = true;
-        break;
-    case VSIE_TERMINATE:
-        rq->method = TNS_TERMINATE;
-        break;
-    case VSIE_KEEPALIVE:
-        rq->method = TNS_KEEPALIVE;
-        break;
-    case VSIE_GET:
-    case VSIE_AGE_OUT:
-    case VSIE_REMOVE:
-    case VSI_N_EVENTS:
-        OVS_NOT_REACHED();
-    }
-}
-
 /* The policy profile that VSI type 'type_id' version 'version' selects:
  * one whose vdp_type_id matches and vdp_type_version matches or is empty,
  * the former first.  NULL if none: then the VN's default profile applies. */
@@ -757,7 +715,7 @@ vdp_vnid_without_group(const struct vdp_port *port, uint16_t vid)
  * requested VID.  Also gives the VNID of each entry in 'vnids'.  Returns
  * false, with 'status' and '*msg', if they cannot be built. */
 struct vdp_networks {
-    struct tns_network *nets;
+    struct vsi_network *nets;
     size_t n;
     uint32_t *vnids;            /* Per filter entry. */
 };
@@ -799,16 +757,16 @@ vdp_networks_build(const struct vsi_ctx *ctx, const struct vdp_port *port,
         }
         vn->vnids[i] = vnid;
 
-        struct tns_network *net = NULL;
+        struct vsi_network *net = NULL;
         for (size_t k = 0; k < vn->n; k++) {
             if (vn->nets[k].vnid == vnid) {
                 net = &vn->nets[k];
             }
         }
         if (!net) {
-            if (vn->n >= TNS_MAX_NETWORKS) {
+            if (vn->n >= VSI_MAX_NETWORKS) {
                 *status = VSI_ST_INVALID_REQUEST;
-                *msg = xasprintf("more than %d VNs", TNS_MAX_NETWORKS);
+                *msg = xasprintf("more than %d VNs", VSI_MAX_NETWORKS);
                 return false;
             }
             net = &vn->nets[vn->n++];
@@ -833,10 +791,10 @@ vdp_networks_build(const struct vsi_ctx *ctx, const struct vdp_port *port,
                 dup |= eth_addr_equals(net->macs[k], f->mac);
             }
             if (!dup) {
-                if (net->n_macs >= TNS_MAX_ADDRS) {
+                if (net->n_macs >= VSI_MAX_ADDRS) {
                     *status = VSI_ST_INVALID_REQUEST;
                     *msg = xasprintf("more than %d MACs in vnid %"PRIu32,
-                                     TNS_MAX_ADDRS, vnid);
+                                     VSI_MAX_ADDRS, vnid);
                     return false;
                 }
                 net->macs[net->n_macs++] = f->mac;
@@ -916,7 +874,8 @@ vdp_handle_request(struct vdp_server *s, struct vdp_port *port,
                && !vdp_networks_build(ctx, port, rq, &vn, &status, &msg)) {
         /* 'status' and 'msg' say why. */
     } else {
-        struct tns_request trq = {
+        struct vsi_request vrq = {
+            .protocol = VSI_PROTO_VDP,
             .tes = port->tes,
             .vsi = id,
             .port = port->name,
@@ -926,10 +885,10 @@ vdp_handle_request(struct vdp_server *s, struct vdp_port *port,
         for (size_t i = 0; i < ev.n; i++) {
             struct vsi_outcome o;
 
-            vdp_request_set_event(&trq, ev.events[i]);
-            vsi_table_request(vsis, ctx, &trq, NULL, VSI_PROTO_VDP, &o);
+            vrq.event = ev.events[i];
+            vsi_table_request(vsis, &vrq, &o);
             status = o.status;
-            gen = MAX(gen, o.gen);
+            gen = MAX(gen, o.ticket);
             if (o.status != VSI_ST_SUCCESS) {
                 msg = o.message;
                 o.message = NULL;
@@ -1177,13 +1136,14 @@ vdp_notifications_run(struct vdp_server *s, struct vsi_table *vsis,
                       port->name);
 
             if (!strcmp(n->method, "local_change")) {
-                struct tns_request trq = {
-                    .method = TNS_TERMINATE,
+                struct vsi_request vrq = {
+                    .event = VSIE_TERMINATE,
+                    .protocol = VSI_PROTO_VDP,
                     .tes = n->tes,
                     .vsi = n->vsi,
                 };
                 struct vsi_outcome o;
-                vsi_table_request(vsis, ctx, &trq, NULL, VSI_PROTO_VDP, &o);
+                vsi_table_request(vsis, &vrq, &o);
                 vsi_outcome_destroy(&o);
             }
         }
@@ -1308,14 +1268,14 @@ vdp_server_run(struct vdp_server *s, struct vsi_table *vsis,
 }
 
 void
-vdp_server_flush(struct vdp_server *s, const struct vsi_table *vsis)
+vdp_server_flush(struct vdp_server *s, const struct barrier *barrier)
 {
     struct vdp_port *port;
 
     HMAP_FOR_EACH (port, name_node, &s->ports) {
         struct vdp_tx *tx;
         LIST_FOR_EACH_SAFE (tx, node, &port->pending) {
-            if (tx->gen && !vsi_table_gen_done(vsis, tx->gen)) {
+            if (!barrier_is_done(barrier, tx->gen)) {
                 break;
             }
             ovs_list_remove(&tx->node);

@@ -26,7 +26,7 @@
  * controller; ofctrl queues them as packet-ins.  This module acknowledges
  * every ECP request at once, drops duplicates, turns each VSI TLV into
  * requests of the VSI table (the same table, state machine and flows as
- * TNS), and answers each once vsi_table_gen_done() says its change is
+ * TNS), and answers each once barrier_is_done() says its change is
  * committed and installed, in an ECP request of its own that it
  * retransmits until the station acknowledges it.  It de-associates, unasked,
  * the VSIs that the NVE removes (ageing, operator, "terminate" over TNS).
@@ -39,6 +39,7 @@
  * Nothing happens in a callback: deadlines (ECP retransmission, LLDP) are
  * kept in the ports and waited for with poll_timer_wait_until(). */
 
+struct barrier;
 struct ds;
 struct flow_table;
 struct ovsdb_idl;
@@ -63,7 +64,7 @@ void vdp_server_run(struct vdp_server *, struct vsi_table *,
 
 /* Sends the responses whose changes are done, retransmissions and LLDPDUs.
  * Call once per iteration after vsi_table_flows_put(). */
-void vdp_server_flush(struct vdp_server *, const struct vsi_table *);
+void vdp_server_flush(struct vdp_server *, const struct barrier *);
 
 void vdp_server_wait(const struct vdp_server *);
 

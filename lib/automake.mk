@@ -16,7 +16,8 @@ lib_libnve_la_SOURCES = \
 	lib/vdp.c \
 	lib/vdp.h \
 	lib/vsi-lifecycle.c \
-	lib/vsi-lifecycle.h
+	lib/vsi-lifecycle.h \
+	lib/vsi-request.h
 nodist_lib_libnve_la_SOURCES =
 
 BUILT_SOURCES += lib/nve-idl.c lib/nve-idl.h

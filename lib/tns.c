@@ -303,7 +303,7 @@ parse_ip(const char *s)
 
 static void
 decode_macs(struct decoder *d, const json_t *array, const char *path,
-            struct tns_network *net)
+            struct vsi_network *net)
 {
     size_t n = json_array_size(array);
 
@@ -344,7 +344,7 @@ decode_macs(struct decoder *d, const json_t *array, const char *path,
 
 static void
 decode_ips(struct decoder *d, const json_t *array, const char *path,
-           struct tns_network *net)
+           struct vsi_network *net)
 {
     size_t n = json_array_size(array);
 
@@ -383,7 +383,7 @@ decode_ips(struct decoder *d, const json_t *array, const char *path,
 
 static void
 decode_network(struct decoder *d, const json_t *j, const char *path,
-               struct tns_network *net)
+               struct vsi_network *net)
 {
     static const char *const members[] = {
         "vn", "vnid", "macs", "ips", "vid", "policy", NULL
@@ -443,12 +443,12 @@ decode_networks(struct decoder *d, const json_t *params,
 
     rq->networks = xcalloc(n, sizeof *rq->networks);
     for (size_t i = 0; i < n && !d->error; i++) {
-        struct tns_network *net = &rq->networks[rq->n_networks++];
+        struct vsi_network *net = &rq->networks[rq->n_networks++];
         char *path = xasprintf("params.networks[%"PRIuSIZE"]", i);
 
         decode_network(d, json_array_get(array, i), path, net);
         for (size_t k = 0; k < i && !d->error; k++) {
-            const struct tns_network *other = &rq->networks[k];
+            const struct vsi_network *other = &rq->networks[k];
             if (net->vn ? other->vn && !strcmp(net->vn, other->vn)
                         : other->vnid == net->vnid) {
                 decode_fail(d, TNS_INVALID_PARAMS,
@@ -697,7 +697,7 @@ tns_request_destroy(struct tns_request *rq)
     free(rq->vsi);
     free(rq->port);
     for (size_t i = 0; i < rq->n_networks; i++) {
-        struct tns_network *net = &rq->networks[i];
+        struct vsi_network *net = &rq->networks[i];
         free(net->vn);
         free(net->macs);
         for (size_t k = 0; k < net->n_ips; k++) {
@@ -858,7 +858,7 @@ tns_request_format(const struct tns_request *rq, struct ds *s)
                                       ? "associate" : "pre_associate"));
     }
     for (size_t i = 0; i < rq->n_networks; i++) {
-        const struct tns_network *net = &rq->networks[i];
+        const struct vsi_network *net = &rq->networks[i];
 
         if (net->vn) {
             ds_put_format(s, " vn=%s", net->vn);

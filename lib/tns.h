@@ -35,6 +35,7 @@
 #include <stdint.h>
 #include "openvswitch/types.h"
 #include "vsi-lifecycle.h"
+#include "vsi-request.h"
 
 struct json_t;
 
@@ -72,21 +73,9 @@ const char *tns_method_name(enum tns_method);
 int tns_status_code(enum vsi_status);
 
 /* Limits of one request. */
-#define TNS_MAX_NETWORKS 16     /* VNs per VSI. */
-#define TNS_MAX_ADDRS 64        /* MACs, or IPs, per VN. */
+#define TNS_MAX_NETWORKS VSI_MAX_NETWORKS   /* VNs per VSI. */
+#define TNS_MAX_ADDRS VSI_MAX_ADDRS         /* MACs, or IPs, per VN. */
 #define TNS_MAX_NAME 64         /* Length of tes, vsi, port, vn, policy. */
-
-/* One VN that a VSI joins. */
-struct tns_network {
-    char *vn;                   /* VN name, or NULL if named by 'vnid'. */
-    uint32_t vnid;              /* VNID, or 0 if named by 'vn'. */
-    struct eth_addr *macs;      /* Unicast, distinct, at least one. */
-    size_t n_macs;
-    char **ips;                 /* Distinct, in canonical text form. */
-    size_t n_ips;
-    uint16_t vid;               /* Requested local VID, 0 if none. */
-    char *policy;               /* Policy profile name, or NULL. */
-};
 
 /* A decoded request. */
 struct tns_request {
@@ -95,7 +84,7 @@ struct tns_request {
     char *vsi;
     char *port;                 /* NULL if absent. */
     bool immigrate_associate;   /* For TNS_IMMIGRATE: "mode". */
-    struct tns_network *networks;
+    struct vsi_network *networks;
     size_t n_networks;
 };
 

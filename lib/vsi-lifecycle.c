@@ -199,6 +199,13 @@ vsi_event_name(enum vsi_event event)
 }
 
 const char *
+vsi_event_verb(enum vsi_event event)
+{
+    return (event == VSIE_IMMIGRATE_PRE || event == VSIE_IMMIGRATE_ASSOC
+            ? "immigrate" : vsi_event_name(event));
+}
+
+const char *
 vsi_status_name(enum vsi_status status)
 {
     return status < VSI_N_STATUSES ? status_names[status] : "<invalid>";

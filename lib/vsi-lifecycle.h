@@ -130,6 +130,9 @@ const char *vsi_state_name(enum vsi_state);
 const char *vsi_state_description(enum vsi_state);
 bool vsi_state_from_name(const char *, enum vsi_state *);
 const char *vsi_event_name(enum vsi_event);
+/* The verb of 'event' as a requester says it: its name, but "immigrate"
+ * for both immigration events. */
+const char *vsi_event_verb(enum vsi_event);
 const char *vsi_status_name(enum vsi_status);
 bool vsi_status_from_name(const char *, enum vsi_status *);
 

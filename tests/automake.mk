@@ -78,9 +78,16 @@ tests_test_nve_unit_SOURCES = \
 	tests/test-tns.c \
 	tests/test-vdp.c \
 	tests/test-meter-table.c \
+	tests/test-vsi-plan.c \
 	controller/flow-table.c \
 	controller/flow-table.h \
 	controller/meter-table.c \
-	controller/meter-table.h
+	controller/meter-table.h \
+	controller/vsi-config.c \
+	controller/vsi-config.h \
+	controller/vsi-plan.c \
+	controller/vsi-plan.h \
+	controller/vsi-resources.c \
+	controller/vsi-resources.h
 tests_test_nve_unit_LDADD = lib/libnve.la $(OVS_LIBS) $(JANSSON_LIBS) \
 	$(CUNIT_LIBS)

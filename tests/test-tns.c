@@ -66,7 +66,7 @@ test_example_associate(void)
     CU_ASSERT_STRING_EQUAL(rq->port, "tes1");
     CU_ASSERT_EQUAL_FATAL(rq->n_networks, 1);
 
-    const struct tns_network *net = &rq->networks[0];
+    const struct vsi_network *net = &rq->networks[0];
     CU_ASSERT_STRING_EQUAL(net->vn, "blue");
     CU_ASSERT_EQUAL(net->vnid, 0);
     CU_ASSERT_EQUAL_FATAL(net->n_macs, 1);

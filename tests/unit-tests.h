@@ -28,7 +28,8 @@
     NVE_UNIT_SUITE(vsi_lifecycle, "VSI lifecycle state machine") \
     NVE_UNIT_SUITE(tns, "TNS codec")                  \
     NVE_UNIT_SUITE(vdp, "ECP, EVB and VDP codecs")    \
-    NVE_UNIT_SUITE(meter_table, "desired meter table")
+    NVE_UNIT_SUITE(meter_table, "desired meter table") \
+    NVE_UNIT_SUITE(vsi_plan, "VSI request planner")
 
 #define NVE_UNIT_SUITE(NAME, DESCRIPTION) void test_##NAME##_register(void);
 NVE_UNIT_SUITES

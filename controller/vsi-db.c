@@ -1,0 +1,389 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+
+/* The VSI core's persistence in the NVE database: see vsi-db.h. */
+
+#include <config.h>
+#include "vsi-db.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "barrier.h"
+#include "lib/nve-idl.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "packets.h"
+#include "util.h"
+#include "vsi-config.h"
+#include "vsi.h"
+
+VLOG_DEFINE_THIS_MODULE(vsi_db);
+
+struct vsi_db {
+    /* VSIs whose rows must be written ('dirty'), and those written in the
+     * transaction being committed ('staged', with ticket
+     * 'staged_ticket'). */
+    struct ovs_list dirty;
+    struct ovs_list staged;
+    uint64_t staged_ticket;
+
+    struct ovsdb_idl_index *vsi_by_id;
+};
+
+struct vsi_db *
+vsi_db_create(struct ovsdb_idl *idl)
+{
+    struct vsi_db *db = xzalloc(sizeof *db);
+
+    ovs_list_init(&db->dirty);
+    ovs_list_init(&db->staged);
+    db->vsi_by_id = ovsdb_idl_index_create1(idl, &nverec_vsi_col_vsi_id);
+    ovsdb_idl_track_add_all(idl);
+    return db;
+}
+
+void
+vsi_db_destroy(struct vsi_db *db)
+{
+    free(db);
+}
+
+void
+vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
+           struct barrier *barrier, struct ovs_list *committed)
+{
+    if (ovs_list_is_empty(&db->staged) || loop->committing_txn) {
+        return;
+    }
+    if (barrier_db_is_done(barrier, db->staged_ticket)) {
+        ovs_list_push_back_all(committed, &db->staged);
+    } else {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+        VLOG_INFO_RL(&rl, "VSI transaction failed, retrying");
+        ovs_list_push_back_all(&db->dirty, &db->staged);
+    }
+}
+
+void
+vsi_db_mark_dirty(struct vsi_db *db, struct vsi *v, struct barrier *barrier)
+{
+    ovs_list_remove(&v->sync_node);
+    ovs_list_push_back(&db->dirty, &v->sync_node);
+    v->ticket = barrier_ticket(barrier);
+}
+
+void
+vsi_db_forget(struct vsi *v)
+{
+    ovs_list_remove(&v->sync_node);
+    ovs_list_init(&v->sync_node);
+}
+
+static const struct nverec_vsi *
+vsi_db_find_row(const struct vsi_db *db, const char *id)
+{
+    struct nverec_vsi *key = nverec_vsi_index_init_row(db->vsi_by_id);
+    nverec_vsi_index_set_vsi_id(key, id);
+    const struct nverec_vsi *row = nverec_vsi_index_find(db->vsi_by_id, key);
+    nverec_vsi_index_destroy_row(key);
+    return row;
+}
+
+static struct nverec_vsi_binding *
+binding_write(struct ovsdb_idl_txn *txn, const struct vsi_binding *b)
+{
+    struct nverec_vsi_binding *row = nverec_vsi_binding_insert(txn);
+    const char **macs = xcalloc(MAX(b->n_macs, 1), sizeof *macs);
+    char (*mac_strings)[ETH_ADDR_STRLEN + 1]
+        = xcalloc(MAX(b->n_macs, 1), sizeof *mac_strings);
+    int64_t pcp = b->pv->pcp;
+
+    for (size_t i = 0; i < b->n_macs; i++) {
+        snprintf(mac_strings[i], sizeof mac_strings[i], ETH_ADDR_FMT,
+                 ETH_ADDR_ARGS(b->macs[i]));
+        macs[i] = mac_strings[i];
+    }
+    nverec_vsi_binding_set_vn(row, b->pv->vn);
+    nverec_vsi_binding_set_vnid(row, b->pv->vnid);
+    nverec_vsi_binding_set_macs(row, macs, b->n_macs);
+    nverec_vsi_binding_set_ips(row, (const char **) b->ips, b->n_ips);
+    nverec_vsi_binding_set_vid(row, b->pv->vid);
+    nverec_vsi_binding_set_pcp(row, &pcp, pcp >= 0);
+    nverec_vsi_binding_set_profile(row, b->profile);
+    free(macs);
+    free(mac_strings);
+    return row;
+}
+
+/* Whether binding row 'row' already says what 'b' says. */
+static bool
+binding_row_equal(const struct nverec_vsi_binding *row,
+                  const struct vsi_binding *b)
+{
+    if (row->vnid != b->pv->vnid || row->vid != b->pv->vid
+        || strcmp(row->vn, b->pv->vn)
+        || row->n_pcp != (b->pv->pcp >= 0)
+        || (row->n_pcp && *row->pcp != b->pv->pcp)
+        || !nullable_string_is_equal(row->profile, b->profile)
+        || row->n_macs != b->n_macs || row->n_ips != b->n_ips) {
+        return false;
+    }
+    for (size_t i = 0; i < b->n_macs; i++) {
+        struct eth_addr mac;
+        if (!eth_addr_from_string(row->macs[i], &mac)
+            || !eth_addr_equals(mac, b->macs[i])) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < b->n_ips; i++) {
+        if (strcmp(row->ips[i], b->ips[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+vsi_db_write(const struct vsi_db *db, struct ovsdb_idl_txn *txn,
+             const struct vsi *v)
+{
+    const struct nverec_vsi *row = vsi_db_find_row(db, v->id);
+
+    if (v->state == VSI_ABSENT) {
+        if (row) {
+            nverec_vsi_delete(row);
+        }
+        return;
+    }
+    if (!row) {
+        struct nverec_vsi *new = nverec_vsi_insert(txn);
+        nverec_vsi_set_vsi_id(new, v->id);
+        row = new;
+    }
+    nverec_vsi_set_state(row, vsi_state_name(v->state));
+    nverec_vsi_set_tes(row, v->tes);
+    nverec_vsi_set_port(row, v->port->name);
+    nverec_vsi_set_protocol(row, vsi_protocol_name(v->protocol));
+    nverec_vsi_set_migrating(row, v->migrating);
+    nverec_vsi_set_created_at(row, v->created_at);
+    nverec_vsi_set_updated_at(row, v->updated_at);
+    nverec_vsi_set_keepalive_at(row, v->keepalive_at);
+
+    /* The bindings are rewritten only if they changed (the IDL sorts the
+     * set by UUID, so compare without regard to order). */
+    bool same = row->n_bindings == v->n_bindings;
+    for (size_t i = 0; i < v->n_bindings && same; i++) {
+        same = false;
+        for (size_t k = 0; k < row->n_bindings && !same; k++) {
+            same = binding_row_equal(row->bindings[k], &v->bindings[i]);
+        }
+    }
+    if (!same) {
+        struct nverec_vsi_binding **rows
+            = xcalloc(MAX(v->n_bindings, 1), sizeof *rows);
+        for (size_t i = 0; i < v->n_bindings; i++) {
+            rows[i] = binding_write(txn, &v->bindings[i]);
+        }
+        nverec_vsi_set_bindings(row, rows, v->n_bindings);
+        free(rows);
+    }
+}
+
+void
+vsi_db_sync(struct vsi_db *db, struct ovsdb_idl_txn *txn,
+            struct barrier *barrier)
+{
+    if (!txn || ovs_list_is_empty(&db->dirty)) {
+        return;
+    }
+
+    struct vsi *v;
+    LIST_FOR_EACH (v, sync_node, &db->dirty) {
+        vsi_db_write(db, txn, v);
+    }
+    ovs_list_push_back_all(&db->staged, &db->dirty);
+    db->staged_ticket = barrier_ticket(barrier);
+}
+
+/* Loading. */
+
+static int
+compare_db_bindings(const void *a_, const void *b_)
+{
+    const struct vsi_db_binding *a = a_;
+    const struct vsi_db_binding *b = b_;
+
+    return a->vnid < b->vnid ? -1 : a->vnid > b->vnid;
+}
+
+void
+vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
+            bool (*restore)(void *aux, const struct vsi_db_row *), void *aux)
+{
+    const struct nverec_vsi *row;
+
+    NVEREC_VSI_FOR_EACH (row, idl) {
+        struct vsi_db_row r = {
+            .id = row->vsi_id,
+            .tes = row->tes,
+            .port = row->port,
+            .protocol = (!strcmp(row->protocol, "vdp") ? VSI_PROTO_VDP
+                         : VSI_PROTO_TNS),
+            .migrating = row->migrating,
+            .created_at = row->created_at,
+            .updated_at = row->updated_at,
+            .keepalive_at = row->keepalive_at,
+            .n_bindings = row->n_bindings,
+        };
+
+        if (!vsi_state_from_name(row->state, &r.state)
+            || r.state == VSI_ABSENT) {
+            VLOG_WARN("ignoring VSI row %s with state %s", row->vsi_id,
+                      row->state);
+            continue;
+        }
+
+        r.bindings = xcalloc(MAX(row->n_bindings, 1), sizeof *r.bindings);
+        for (size_t i = 0; i < row->n_bindings; i++) {
+            const struct nverec_vsi_binding *br = row->bindings[i];
+            struct vsi_db_binding *b = &r.bindings[i];
+
+            *b = (struct vsi_db_binding) {
+                .vn = br->vn,
+                .vnid = br->vnid,
+                .macs = xcalloc(MAX(br->n_macs, 1), sizeof *b->macs),
+                .ips = br->ips,
+                .n_ips = br->n_ips,
+                .vid = br->vid,
+                .pcp = br->n_pcp ? *br->pcp : -1,
+                .profile = br->profile,
+            };
+            for (size_t k = 0; k < br->n_macs; k++) {
+                if (eth_addr_from_string(br->macs[k], &b->macs[b->n_macs])) {
+                    b->n_macs++;
+                }
+            }
+        }
+        /* The bindings in VNID order, as the VSI table keeps them. */
+        qsort(r.bindings, r.n_bindings, sizeof *r.bindings,
+              compare_db_bindings);
+
+        if (!restore(aux, &r)) {
+            VLOG_WARN("ignoring VSI row %s with state %s", row->vsi_id,
+                      row->state);
+        }
+        for (size_t i = 0; i < r.n_bindings; i++) {
+            free(r.bindings[i].macs);
+        }
+        free(r.bindings);
+    }
+}
+
+/* Configuration. */
+
+static bool
+config_changed(struct ovsdb_idl *idl)
+{
+    return (nverec_virtual_network_track_get_first(idl)
+            || nverec_policy_profile_track_get_first(idl)
+            || nverec_tes_port_track_get_first(idl)
+            || nverec_tes_track_get_first(idl));
+}
+
+bool
+vsi_db_read_config(struct ovsdb_idl *idl,
+                   const struct nverec_nve_global *global,
+                   struct vsi_config *cfg, bool force)
+{
+    cfg->max_vsis = global && global->n_max_vsis ? *global->max_vsis : -1;
+    cfg->keepalive_timeout = (global && global->n_keepalive_timeout
+                              ? *global->keepalive_timeout
+                              : VSI_DEFAULT_KEEPALIVE_TIMEOUT);
+    if (!force && !config_changed(idl)) {
+        return false;
+    }
+
+    vsi_config_clear(cfg);
+
+    const struct nverec_policy_profile *profile;
+    NVEREC_POLICY_PROFILE_FOR_EACH (profile, idl) {
+        vsi_config_add_profile(cfg, profile->name,
+                               profile->n_pcp ? *profile->pcp : -1);
+    }
+
+    const struct nverec_virtual_network *vn;
+    NVEREC_VIRTUAL_NETWORK_FOR_EACH (vn, idl) {
+        if (vsi_config_find_vn(cfg, vn->name)
+            || vsi_config_find_vnid(cfg, vn->vnid)) {
+            continue;
+        }
+        vsi_config_add_vn(cfg, vn->name, vn->vnid,
+                          (vn->profile
+                           ? vsi_config_find_profile(cfg, vn->profile->name)
+                           : NULL),
+                          vn->n_pcp ? *vn->pcp : -1);
+    }
+
+    const struct nverec_tes_port *prow;
+    NVEREC_TES_PORT_FOR_EACH (prow, idl) {
+        struct vsi_config_port *port = vsi_config_add_port(
+            cfg, prow->name,
+            prow->n_vid_min ? *prow->vid_min : VSI_DEFAULT_VID_MIN,
+            prow->n_vid_max ? *prow->vid_max : VSI_DEFAULT_VID_MAX,
+            prow->n_max_vsis ? *prow->max_vsis : -1);
+        for (size_t i = 0; i < prow->n_vid_bindings; i++) {
+            const struct vsi_config_vn *pvn
+                = vsi_config_find_vn(cfg, prow->value_vid_bindings[i]->name);
+            if (pvn) {
+                vsi_config_port_pin(port, prow->key_vid_bindings[i], pvn);
+            }
+        }
+    }
+
+    const struct nverec_tes *trow;
+    NVEREC_TES_FOR_EACH (trow, idl) {
+        struct vsi_config_tes *tes = vsi_config_add_tes(cfg, trow->name);
+        for (size_t i = 0; i < trow->n_ports; i++) {
+            const struct vsi_config_port *port
+                = vsi_config_find_port(cfg, trow->ports[i]->name);
+            if (port) {
+                vsi_config_tes_allow_port(tes, port);
+            }
+        }
+        for (size_t i = 0; i < trow->n_vns; i++) {
+            const struct vsi_config_vn *tvn
+                = vsi_config_find_vn(cfg, trow->vns[i]->name);
+            if (tvn) {
+                vsi_config_tes_allow_vn(tes, tvn);
+            }
+        }
+    }
+    return true;
+}
+
+void
+vsi_db_for_each_deleted(struct vsi_db *db, struct ovsdb_idl *idl,
+                        void (*removed)(void *aux, const char *id), void *aux)
+{
+    const struct nverec_vsi *row;
+
+    NVEREC_VSI_FOR_EACH_TRACKED (row, idl) {
+        if (nverec_vsi_is_deleted(row) && !vsi_db_find_row(db, row->vsi_id)) {
+            removed(aux, row->vsi_id);
+        }
+    }
+}

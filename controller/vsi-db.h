@@ -1,0 +1,115 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+
+#ifndef NVE_VSI_DB_H
+#define NVE_VSI_DB_H 1
+
+/* The VSI core's persistence in the NVE database: the VSI and VSI_Binding
+ * rows of every VSI the NVE holds, and the configuration tables that
+ * requests are checked against.
+ *
+ *   - Writing: a changed VSI is marked dirty (vsi_db_mark_dirty()); each
+ *     round, vsi_db_sync() writes every dirty VSI into the open transaction
+ *     and stages it.  Once that transaction commits, vsi_db_run() hands the
+ *     staged VSIs back; if it failed, they are written again.
+ *   - Loading: once, at start, every row becomes a struct vsi_db_row that
+ *     the VSI table restores.
+ *   - Configuration: vsi_db_read_config() mirrors the VN, Policy_Profile,
+ *     TES_Port and TES tables and NVE_Global's limits into a struct
+ *     vsi_config, anew whenever one of them changed.
+ *   - A VSI row that the operator deleted is reported, so that the table
+ *     removes the VSI.
+ *
+ * Only this file, in the VSI core, reads or writes the database. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "openvswitch/list.h"
+#include "openvswitch/types.h"
+#include "vsi-lifecycle.h"
+#include "vsi-request.h"
+
+struct barrier;
+struct nverec_nve_global;
+struct ovsdb_idl;
+struct ovsdb_idl_loop;
+struct ovsdb_idl_txn;
+struct vsi;
+struct vsi_config;
+
+/* A VSI as its rows say, for loading. */
+struct vsi_db_binding {
+    const char *vn;
+    uint32_t vnid;
+    struct eth_addr *macs;
+    size_t n_macs;
+    char **ips;
+    size_t n_ips;
+    uint16_t vid;
+    int pcp;                    /* -1 if none. */
+    const char *profile;        /* Or NULL. */
+};
+
+struct vsi_db_row {
+    const char *id;
+    enum vsi_state state;       /* Never VSI_ABSENT. */
+    const char *tes;
+    const char *port;
+    enum vsi_protocol protocol;
+    bool migrating;
+    long long int created_at, updated_at, keepalive_at;   /* Wall clock. */
+    struct vsi_db_binding *bindings;    /* By VNID. */
+    size_t n_bindings;
+};
+
+struct vsi_db *vsi_db_create(struct ovsdb_idl *);
+void vsi_db_destroy(struct vsi_db *);
+
+/* Notes whether the transaction with the staged VSIs committed: if so,
+ * moves them into 'committed' (to free those that are gone); if it failed,
+ * marks them dirty again.  Call every round, after barrier_run(). */
+void vsi_db_run(struct vsi_db *, const struct ovsdb_idl_loop *,
+                struct barrier *, struct ovs_list *committed);
+
+/* Queues 'v' to be written and gives it a barrier ticket. */
+void vsi_db_mark_dirty(struct vsi_db *, struct vsi *, struct barrier *);
+
+/* Takes 'v' out of the queues (it is being freed). */
+void vsi_db_forget(struct vsi *);
+
+/* Writes the dirty VSIs into 'txn', if not NULL. */
+void vsi_db_sync(struct vsi_db *, struct ovsdb_idl_txn *, struct barrier *);
+
+/* Calls 'restore' for every VSI row; a row that 'restore' refuses, or
+ * that is not valid, is logged and left alone. */
+void vsi_db_load(struct vsi_db *, struct ovsdb_idl *,
+                 bool (*restore)(void *aux, const struct vsi_db_row *),
+                 void *aux);
+
+/* Rebuilds 'cfg' from the database if it changed since the last call (or
+ * if 'force'), returning true if it did. */
+bool vsi_db_read_config(struct ovsdb_idl *, const struct nverec_nve_global *,
+                        struct vsi_config *cfg, bool force);
+
+/* Calls 'removed' with the id of every VSI row deleted by somebody else
+ * since the last round. */
+void vsi_db_for_each_deleted(struct vsi_db *, struct ovsdb_idl *,
+                             void (*removed)(void *aux, const char *id),
+                             void *aux);
+
+#endif /* vsi-db.h */

@@ -1,0 +1,203 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+
+/* Ports, local VIDs and MAC owners of the VSI core: see vsi-resources.h. */
+
+#include <config.h>
+#include "vsi-resources.h"
+
+#include <string.h>
+#include "bitmap.h"
+#include "hash.h"
+#include "packets.h"
+#include "util.h"
+
+/* Who owns a MAC address in a VN. */
+struct vsi_mac_owner {
+    struct hmap_node node;      /* In vsi_resources 'macs'. */
+    uint32_t vnid;
+    struct eth_addr mac;
+    struct vsi *vsi;
+};
+
+void
+vsi_resources_init(struct vsi_resources *r)
+{
+    hmap_init(&r->ports);
+    hmap_init(&r->macs);
+}
+
+void
+vsi_resources_destroy(struct vsi_resources *r)
+{
+    struct vsi_port *port;
+    HMAP_FOR_EACH_POP (port, node, &r->ports) {
+        struct vsi_port_vn *pv;
+        HMAP_FOR_EACH_POP (pv, node, &port->vns) {
+            free(pv->vn);
+            free(pv);
+        }
+        hmap_destroy(&port->vns);
+        free(port->used_vids);
+        free(port->name);
+        free(port);
+    }
+    hmap_destroy(&r->ports);
+
+    struct vsi_mac_owner *mo;
+    HMAP_FOR_EACH_POP (mo, node, &r->macs) {
+        free(mo);
+    }
+    hmap_destroy(&r->macs);
+}
+
+struct vsi_port *
+vsi_port_find(const struct vsi_resources *r, const char *name)
+{
+    struct vsi_port *port;
+
+    HMAP_FOR_EACH_WITH_HASH (port, node, hash_string(name, 0), &r->ports) {
+        if (!strcmp(port->name, name)) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+struct vsi_port *
+vsi_port_get(struct vsi_resources *r, const char *name)
+{
+    struct vsi_port *port = vsi_port_find(r, name);
+
+    if (!port) {
+        port = xzalloc(sizeof *port);
+        port->name = xstrdup(name);
+        port->ofport = OFPP_NONE;
+        port->used_vids = bitmap_allocate(4096);
+        hmap_init(&port->vns);
+        hmap_insert(&r->ports, &port->node, hash_string(name, 0));
+    }
+    return port;
+}
+
+bool
+vsi_port_vid_is_used(const struct vsi_port *port, uint16_t vid)
+{
+    return port && vid < 4096 && bitmap_is_set(port->used_vids, vid);
+}
+
+struct vsi_port_vn *
+vsi_port_vn_find(const struct vsi_port *port, uint32_t vnid)
+{
+    struct vsi_port_vn *pv;
+
+    HMAP_FOR_EACH_WITH_HASH (pv, node, hash_int(vnid, 0), &port->vns) {
+        if (pv->vnid == vnid) {
+            return pv;
+        }
+    }
+    return NULL;
+}
+
+struct vsi_port_vn *
+vsi_port_vn_create(struct vsi_port *port, uint32_t vnid, const char *vn,
+                   uint16_t vid, int pcp)
+{
+    struct vsi_port_vn *pv = xzalloc(sizeof *pv);
+
+    pv->port = port;
+    pv->vnid = vnid;
+    pv->vn = xstrdup(vn);
+    pv->vid = vid;
+    pv->pcp = pcp;
+    ovs_list_init(&pv->bindings);
+    hmap_insert(&port->vns, &pv->node, hash_int(vnid, 0));
+    bitmap_set1(port->used_vids, vid);
+    return pv;
+}
+
+void
+vsi_port_vn_destroy(struct vsi_port_vn *pv)
+{
+    bitmap_set0(pv->port->used_vids, pv->vid);
+    hmap_remove(&pv->port->vns, &pv->node);
+    free(pv->vn);
+    free(pv);
+}
+
+void
+vsi_port_vn_set_vid(struct vsi_port_vn *pv, uint16_t vid)
+{
+    bitmap_set0(pv->port->used_vids, pv->vid);
+    bitmap_set1(pv->port->used_vids, vid);
+    pv->vid = vid;
+}
+
+static uint32_t
+mac_hash(uint32_t vnid, struct eth_addr mac)
+{
+    return hash_uint64_basis(eth_addr_to_uint64(mac), vnid);
+}
+
+static struct vsi_mac_owner *
+mac_owner_find(const struct vsi_resources *r, uint32_t vnid,
+               struct eth_addr mac)
+{
+    struct vsi_mac_owner *mo;
+
+    HMAP_FOR_EACH_WITH_HASH (mo, node, mac_hash(vnid, mac), &r->macs) {
+        if (mo->vnid == vnid && eth_addr_equals(mo->mac, mac)) {
+            return mo;
+        }
+    }
+    return NULL;
+}
+
+struct vsi *
+vsi_mac_owner(const struct vsi_resources *r, uint32_t vnid,
+              struct eth_addr mac)
+{
+    const struct vsi_mac_owner *mo = mac_owner_find(r, vnid, mac);
+    return mo ? mo->vsi : NULL;
+}
+
+void
+vsi_mac_claim(struct vsi_resources *r, uint32_t vnid, struct eth_addr mac,
+              struct vsi *vsi)
+{
+    struct vsi_mac_owner *mo = mac_owner_find(r, vnid, mac);
+
+    if (!mo) {
+        mo = xmalloc(sizeof *mo);
+        mo->vnid = vnid;
+        mo->mac = mac;
+        hmap_insert(&r->macs, &mo->node, mac_hash(vnid, mac));
+    }
+    mo->vsi = vsi;
+}
+
+void
+vsi_mac_release(struct vsi_resources *r, uint32_t vnid, struct eth_addr mac,
+                const struct vsi *vsi)
+{
+    struct vsi_mac_owner *mo = mac_owner_find(r, vnid, mac);
+
+    if (mo && mo->vsi == vsi) {
+        hmap_remove(&r->macs, &mo->node);
+        free(mo);
+    }
+}

@@ -1,0 +1,104 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+
+#ifndef NVE_VSI_H
+#define NVE_VSI_H 1
+
+/* The VSI core's data: a VSI, its memberships of VNs, and the TES-facing
+ * ports and (port, VN) pairs that they share.
+ *
+ * Who does what with them:
+ *   vsi-resources.h  ports, local VIDs per (port, VN), MAC owners per VN;
+ *   vsi-plan.h       checks a request against configuration and resources
+ *                    and plans it, changing nothing;
+ *   vsi-table.h      holds the VSIs, applies plans through the lifecycle
+ *                    table (lib/vsi-lifecycle.h), ages and notifies;
+ *   vsi-db.h         keeps them in the NVE database;
+ *   vsi-flows.h      turns them into flows. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "heap.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/types.h"
+#include "vsi-lifecycle.h"
+#include "vsi-request.h"
+
+/* A TES-facing port, as far as VSIs are concerned. */
+struct vsi_port {
+    struct hmap_node node;      /* In vsi_resources 'ports', by name. */
+    char *name;
+    ofp_port_t ofport;          /* OFPP_NONE while OVS has no such port. */
+    unsigned long *used_vids;   /* Bitmap of the VIDs in use, 4096 bits. */
+    struct hmap vns;            /* Contains "struct vsi_port_vn"s. */
+    size_t n_vsis;              /* VSIs behind this port. */
+};
+
+/* One VN on one TES-facing port: the local VID that carries it there,
+ * shared by every VSI of the VN behind the port. */
+struct vsi_port_vn {
+    struct hmap_node node;      /* In vsi_port 'vns', by VNID. */
+    struct vsi_port *port;
+    uint32_t vnid;
+    char *vn;                   /* VN name. */
+    uint16_t vid;               /* Local VID. */
+    int pcp;                    /* 802.1p priority, or -1. */
+    struct ovs_list bindings;   /* Contains "struct vsi_binding"s. */
+    size_t n_bindings;
+};
+
+/* One VSI's membership of one VN. */
+struct vsi_binding {
+    struct vsi *vsi;
+    struct vsi_port_vn *pv;     /* Port, VN and VID. */
+    struct ovs_list pv_node;    /* In pv->bindings. */
+    struct eth_addr *macs;      /* Sorted. */
+    size_t n_macs;
+    char **ips;                 /* Canonical text, sorted. */
+    size_t n_ips;
+    uint16_t requested_vid;     /* As requested by the TES, 0 if none. */
+    char *profile;              /* Policy profile name, or NULL. */
+};
+
+struct vsi {
+    struct hmap_node node;      /* In vsi_table 'vsis', by id. */
+    char *id;
+    enum vsi_state state;       /* Written by vsi_set_state() only. */
+    char *tes;
+    struct vsi_port *port;
+    enum vsi_protocol protocol;
+    bool migrating;
+    struct vsi_binding *bindings;   /* By VNID. */
+    size_t n_bindings;
+    uint64_t cookie;            /* Owner cookie of its flows. */
+
+    /* Times, in milliseconds: wall clock for the database, monotonic for
+     * the deadline. */
+    long long int created_at;
+    long long int updated_at;
+    long long int keepalive_at;
+    struct heap_node age_node;  /* In vsi_table 'ageing', by expiry. */
+
+    /* Database synchronization (vsi-db.c). */
+    struct ovs_list sync_node;  /* In 'dirty' or 'staged', or alone. */
+    uint64_t ticket;            /* Barrier ticket of its last change:
+                                 * nothing may be said about it before
+                                 * barrier_is_done(ticket). */
+};
+
+#endif /* vsi.h */
