@@ -53,6 +53,11 @@ struct vsi_table {
     struct vsi_flows *flows;
     struct ovs_list notifications;
 
+    /* Transitions since the last INFO summary, per event, and when the next
+     * summary may be logged. */
+    unsigned int n_changes[VSI_N_EVENTS];
+    long long int next_summary;
+
     /* Statistics. */
     uint64_t n_requests;
     uint64_t n_failed;
@@ -448,10 +453,11 @@ vsi_apply(struct vsi_table *t, const struct vsi_request *rq, struct vsi *v,
         if (v->state != VSI_ABSENT) {
             vsi_flows_update_vsi(t->flows, v);
         }
-        VLOG_INFO("vsi %s (tes %s): %s: now %s", v->id, v->tes,
-                  vsi_event_name(rq->event),
-                  v->state == VSI_ABSENT ? "terminated"
-                                         : vsi_state_name(v->state));
+        VLOG_DBG("vsi %s (tes %s): %s: now %s", v->id, v->tes,
+                 vsi_event_name(rq->event),
+                 v->state == VSI_ABSENT ? "terminated"
+                                        : vsi_state_name(v->state));
+        t->n_changes[rq->event]++;
     }
     return v;
 }
@@ -702,6 +708,36 @@ vsi_row_deleted(void *t_, const char *id)
     }
 }
 
+/* Logging: a line per change costs as much as a tenth of a request, so
+ * changes requested by a TES are logged at DBG, and summed up at INFO at
+ * most once per VSI_SUMMARY_INTERVAL ms, as ovn-controller logs its claims.
+ * The NVE's own removals are logged one by one. */
+#define VSI_SUMMARY_INTERVAL 5000
+
+static void
+vsi_table_log_summary(struct vsi_table *t)
+{
+    long long int now = time_msec();
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (now < t->next_summary) {
+        return;
+    }
+    for (int e = 0; e < VSI_N_EVENTS; e++) {
+        if (t->n_changes[e]) {
+            ds_put_format(&s, "%s%u %s", s.length ? ", " : "",
+                          t->n_changes[e], vsi_event_name(e));
+            t->n_changes[e] = 0;
+        }
+    }
+    if (s.length) {
+        VLOG_INFO("vsi changes requested: %s; %"PRIuSIZE" vsis held",
+                  ds_cstr(&s), t->n_held);
+        t->next_summary = now + VSI_SUMMARY_INTERVAL;
+    }
+    ds_destroy(&s);
+}
+
 /* Ageing. */
 
 static void
@@ -795,6 +831,7 @@ vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
     }
     vsi_db_for_each_deleted(t->db, ctx->nve_idl, vsi_row_deleted, t);
     vsi_table_age(t);
+    vsi_table_log_summary(t);
 }
 
 bool
@@ -836,6 +873,12 @@ vsi_table_wait(const struct vsi_table *t)
 {
     if (!ovs_list_is_empty(&t->notifications)) {
         poll_immediate_wake();
+    }
+    for (int e = 0; e < VSI_N_EVENTS; e++) {
+        if (t->n_changes[e]) {
+            poll_timer_wait_until(t->next_summary);
+            break;
+        }
     }
     if (t->loaded && !heap_is_empty(&t->ageing)) {
         const struct vsi *v = CONTAINER_OF(heap_max(&t->ageing), struct vsi,
