@@ -53,6 +53,12 @@ vsi_db_create(struct ovsdb_idl *idl)
     ovs_list_init(&db->staged);
     db->vsi_by_id = ovsdb_idl_index_create1(idl, &nverec_vsi_col_vsi_id);
     ovsdb_idl_track_add_all(idl);
+
+    /* Nobody else writes these rows: a value we write again unchanged need
+     * not go to the database (a suspension changes two columns of ten). */
+    for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
+        ovsdb_idl_set_write_changed_only(idl, &nverec_vsi_columns[i], true);
+    }
     return db;
 }
 
