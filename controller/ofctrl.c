@@ -132,54 +132,46 @@ enum ofctrl_state {
 #undef OFCTRL_STATE
 };
 
-static const char *
-ofctrl_state_name(enum ofctrl_state state)
-{
-    switch (state) {
-#define OFCTRL_STATE(NAME, DESCRIPTION) case S_##NAME: return #NAME;
-        OFCTRL_STATES
+static const struct {
+    const char *name;           /* For logs and "state:" in the status. */
+    const char *description;    /* For "openflow:" in the status. */
+} ofctrl_states[] = {
+#define OFCTRL_STATE(NAME, DESCRIPTION) [S_##NAME] = { #NAME, DESCRIPTION },
+    OFCTRL_STATES
 #undef OFCTRL_STATE
-    }
-    return "<unknown>";
-}
-
-static const char *
-ofctrl_state_description(enum ofctrl_state state)
-{
-    switch (state) {
-#define OFCTRL_STATE(NAME, DESCRIPTION) case S_##NAME: return DESCRIPTION;
-        OFCTRL_STATES
-#undef OFCTRL_STATE
-    }
-    return "<unknown>";
-}
-
-/* The flow monitor's state on the current connection. */
-enum ofctrl_monitor_state {
-    MONITOR_NONE,               /* Not requested (not connected). */
-    MONITOR_REQUESTED,          /* Requested, no reply yet. */
-    MONITOR_ACTIVE,             /* Reporting changes. */
-    MONITOR_PAUSED,             /* Switch stopped reporting for a while. */
-    MONITOR_UNSUPPORTED,        /* Rejected: auditing periodically. */
 };
 
-static const char *
-ofctrl_monitor_state_to_string(enum ofctrl_monitor_state state)
-{
-    switch (state) {
-    case MONITOR_NONE:
-        return "none";
-    case MONITOR_REQUESTED:
-        return "requested";
-    case MONITOR_ACTIVE:
-        return "active";
-    case MONITOR_PAUSED:
-        return "paused by the switch";
-    case MONITOR_UNSUPPORTED:
-        return "rejected by the switch, auditing instead";
-    }
-    return "<unknown>";
-}
+/* The flow monitor's states, on the current connection.
+ *
+ * NONE -> REQUESTED                   connected: monitor requested
+ * REQUESTED -> ACTIVE                 switch replied
+ * REQUESTED -> UNSUPPORTED            switch rejected it: audit instead
+ * ACTIVE -> PAUSED                    switch has too many changes to queue
+ * PAUSED -> ACTIVE                    switch resumed it (flows read again)
+ * any -> NONE                         connection lost or target changed */
+#define OFCTRL_MONITOR_STATES                                           \
+    OFCTRL_MONITOR_STATE(NONE,        "none")                           \
+    OFCTRL_MONITOR_STATE(REQUESTED,   "requested")                      \
+    OFCTRL_MONITOR_STATE(ACTIVE,      "active")                         \
+    OFCTRL_MONITOR_STATE(PAUSED,      "paused by the switch")           \
+    OFCTRL_MONITOR_STATE(UNSUPPORTED,                                   \
+                         "rejected by the switch, auditing instead")
+
+enum ofctrl_monitor_state {
+#define OFCTRL_MONITOR_STATE(NAME, DESCRIPTION) MONITOR_##NAME,
+    OFCTRL_MONITOR_STATES
+#undef OFCTRL_MONITOR_STATE
+};
+
+static const struct {
+    const char *name;           /* For logs. */
+    const char *description;    /* For "flow monitor:" in the status. */
+} ofctrl_monitor_states[] = {
+#define OFCTRL_MONITOR_STATE(NAME, DESCRIPTION) \
+    [MONITOR_##NAME] = { #NAME, DESCRIPTION },
+    OFCTRL_MONITOR_STATES
+#undef OFCTRL_MONITOR_STATE
+};
 
 /* A bundle sent to the switch, until its barrier reply arrives. */
 enum ofctrl_bundle_kind {
@@ -212,7 +204,7 @@ static struct rconn_packet_counter *tx_counter;
 static char *target;
 static bool recv_more;                  /* ofctrl_run() left messages. */
 
-static enum ofctrl_state state;
+static enum ofctrl_state state = S_DISCONNECTED;
 static long long int state_entered;
 
 /* READ_FLOWS, FLOWS_READ: the dump request and the flows read so far. */
@@ -227,7 +219,7 @@ static int backoff_ms;
 
 /* The flow monitor. */
 static ovs_be32 monitor_xid;
-static enum ofctrl_monitor_state monitor_state;
+static enum ofctrl_monitor_state monitor_state = MONITOR_NONE;
 static long long int next_audit;
 
 /* Bundles in flight, oldest first. */
@@ -308,14 +300,27 @@ static void ofctrl_recv(const struct ofp_header *, enum ofptype,
                         const struct flow_table *desired);
 static void ofctrl_start_resync(void);
 
+/* The only writer of 'state'. */
 static void
 ofctrl_set_state(enum ofctrl_state new_state)
 {
     if (new_state != state) {
-        VLOG_INFO("%s: %s -> %s", target ? target : "(no target)",
-                  ofctrl_state_name(state), ofctrl_state_name(new_state));
+        VLOG_DBG("%s: %s -> %s", target ? target : "(no target)",
+                 ofctrl_states[state].name, ofctrl_states[new_state].name);
         state = new_state;
         state_entered = time_msec();
+    }
+}
+
+/* The only writer of 'monitor_state'. */
+static void
+ofctrl_monitor_set_state(enum ofctrl_monitor_state new_state)
+{
+    if (new_state != monitor_state) {
+        VLOG_DBG("%s: flow monitor %s -> %s", target ? target : "(no target)",
+                 ofctrl_monitor_states[monitor_state].name,
+                 ofctrl_monitor_states[new_state].name);
+        monitor_state = new_state;
     }
 }
 
@@ -363,7 +368,6 @@ ofctrl_init(void)
     swconn = rconn_create(0, 0, DSCP_DEFAULT, 1u << OFP15_VERSION);
     tx_counter = rconn_packet_counter_create();
     pktout_counter = rconn_packet_counter_create();
-    state = S_DISCONNECTED;
     state_entered = time_msec();
 }
 
@@ -728,7 +732,7 @@ ofctrl_request_monitor(void)
     ofpmsg_update_length(msg);
     monitor_xid = ofctrl_get_xid(msg);
     ofctrl_send(msg);
-    monitor_state = MONITOR_REQUESTED;
+    ofctrl_monitor_set_state(MONITOR_REQUESTED);
 }
 
 /* Sends the difference between the switch's flows, all read, and the
@@ -796,7 +800,7 @@ ofctrl_reset(void)
     }
 
     dump_xid = monitor_xid = htonl(0);
-    monitor_state = MONITOR_NONE;
+    ofctrl_monitor_set_state(MONITOR_NONE);
     backoff_ms = 0;
 }
 
@@ -955,7 +959,7 @@ ofctrl_recv_error(const struct ofp_header *oh)
                            "monitor; auditing its flows every %d s instead",
                            target, OFCTRL_AUDIT_INTERVAL_MS / 1000);
         }
-        monitor_state = MONITOR_UNSUPPORTED;
+        ofctrl_monitor_set_state(MONITOR_UNSUPPORTED);
         next_audit = time_msec() + OFCTRL_AUDIT_INTERVAL_MS;
     } else if (oh->xid == dump_xid && state == S_READ_FLOWS) {
         if (!VLOG_DROP_WARN(&rl)) {
@@ -1193,7 +1197,7 @@ ofctrl_recv_flow_monitor(const struct ofp_header *oh,
 {
     if (oh->xid == monitor_xid && monitor_state == MONITOR_REQUESTED) {
         /* The reply to our request: monitoring from now on. */
-        monitor_state = MONITOR_ACTIVE;
+        ofctrl_monitor_set_state(MONITOR_ACTIVE);
     }
 
     struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
@@ -1233,7 +1237,7 @@ ofctrl_recv_flow_monitor(const struct ofp_header *oh,
         case OFPFME_PAUSED:
             VLOG_INFO_RL(&rl, "%s: switch paused the flow monitor",
                          target);
-            monitor_state = MONITOR_PAUSED;
+            ofctrl_monitor_set_state(MONITOR_PAUSED);
             break;
 
         case OFPFME_RESUMED:
@@ -1241,7 +1245,7 @@ ofctrl_recv_flow_monitor(const struct ofp_header *oh,
              * (again, if reading already). */
             VLOG_INFO_RL(&rl, "%s: switch resumed the flow monitor",
                          target);
-            monitor_state = MONITOR_ACTIVE;
+            ofctrl_monitor_set_state(MONITOR_ACTIVE);
             if (state != S_BACKOFF) {
                 ofctrl_start_resync();
             }
@@ -1596,16 +1600,16 @@ ofctrl_format_status(struct ds *s)
 {
     long long int now = time_msec();
 
-    ds_put_format(s, "openflow: %s\n", ofctrl_state_description(state));
+    ds_put_format(s, "openflow: %s\n", ofctrl_states[state].description);
     ds_put_format(s, "  target: %s\n", target ? target : "(none)");
-    ds_put_format(s, "  state: %s for %lld ms\n", ofctrl_state_name(state),
+    ds_put_format(s, "  state: %s for %lld ms\n", ofctrl_states[state].name,
                   now - state_entered);
     if (state == S_BACKOFF) {
         ds_put_format(s, "  resynchronizing in %lld ms\n",
                       MAX(backoff_deadline - now, 0));
     }
     ds_put_format(s, "  flow monitor: %s\n",
-                  ofctrl_monitor_state_to_string(monitor_state));
+                  ofctrl_monitor_states[monitor_state].description);
     ds_put_format(s, "  seqno: %"PRIu64" installed, %"PRIu64" sent\n",
                   installed_seqno, sent_seqno);
     ds_put_format(s, "  bundles: %"PRIu64" sent, %"PRIu64" failed, "
