@@ -23,6 +23,7 @@
 #include "byte-order.h"
 #include "flow-table.h"
 #include "meter-table.h"
+#include "ofctrl-private.h"
 #include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
@@ -263,23 +264,6 @@ static struct switch_meter *switch_meters;
 static size_t n_switch_meters, allocated_switch_meters;
 static uint64_t n_meter_mods[3];        /* By enum meter_change_type. */
 
-/* Flow statistics requests awaiting their replies. */
-struct ofctrl_table_stats {
-    uint8_t table_id;
-    uint64_t n_packets;
-    uint64_t n_bytes;
-};
-struct ofctrl_flow_stats {
-    struct ovs_list list_node;  /* In 'stats_requests' while pending. */
-    ovs_be32 xid;
-    bool done;                  /* Reply complete, or failed. */
-    bool ok;                    /* Reply complete. */
-    struct ofctrl_table_stats *tables;
-    size_t n_tables, allocated_tables;
-};
-static struct ovs_list stats_requests
-    = OVS_LIST_INITIALIZER(&stats_requests);
-
 /* Packets.  Queues of packet-ins exist for subscribed owner kinds only. */
 struct ofctrl_pin_queue {
     struct ovs_list packets;    /* Contains "struct ofctrl_packet_in"s. */
@@ -324,40 +308,43 @@ ofctrl_monitor_set_state(enum ofctrl_monitor_state new_state)
     }
 }
 
-/* Sends 'msg' to the switch. */
-static void
+/* What the other parts of ofctrl use of the connection
+ * (ofctrl-private.h). */
+
+const char *
+ofctrl_get_target(void)
+{
+    return target ? target : "(no target)";
+}
+
+bool
+ofctrl_can_request(void)
+{
+    return swconn && state != S_DISCONNECTED;
+}
+
+void
 ofctrl_send(struct ofpbuf *msg)
 {
     rconn_send(swconn, msg, tx_counter);
 }
 
-static void
-ofctrl_set_xid(struct ofpbuf *msg, ovs_be32 xid)
-{
-    struct ofp_header *oh = msg->data;
-    oh->xid = xid;
-}
-
-static ovs_be32
-ofctrl_get_xid(const struct ofpbuf *msg)
-{
-    const struct ofp_header *oh = msg->data;
-    return oh->xid;
-}
-
-/* Logs 'oh', decoded, at 'level', after a title made of 'format'.  The
- * caller applies its rate limit. */
-static void OVS_PRINTF_FORMAT(3, 4)
-ofctrl_log_msg(enum vlog_level level, const struct ofp_header *oh,
+void
+ofctrl_log_msg(const struct vlog_module *module, struct vlog_rate_limit *rl,
+               enum vlog_level level, const struct ofp_header *oh,
                const char *format, ...)
 {
+    if (vlog_should_drop(module, level, rl)) {
+        return;
+    }
+
     va_list args;
     va_start(args, format);
     char *title = xvasprintf(format, args);
     va_end(args);
 
     char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 2);
-    vlog(&this_module, level, "%s: %s", title, s);
+    vlog(module, level, "%s: %s", title, s);
     free(s);
     free(title);
 }
@@ -672,16 +659,7 @@ ofctrl_start_backoff(void)
 static void
 ofctrl_start_resync(void)
 {
-    struct ofputil_flow_stats_request fsr = {
-        .aggregate = false,
-        .table_id = OFPTT_ALL,
-        .out_port = OFPP_ANY,
-        .out_group = OFPG_ANY,
-    };
-    match_init_catchall(&fsr.match);
-
-    struct ofpbuf *msg = ofputil_encode_flow_stats_request(
-        &fsr, OFPUTIL_P_OF15_OXM);
+    struct ofpbuf *msg = ofctrl_flow_stats_request(htonll(0), htonll(0));
     dump_xid = ofctrl_get_xid(msg);
     dump_started = time_msec();
     ofctrl_send(msg);
@@ -792,12 +770,7 @@ ofctrl_reset(void)
     n_switch_meters = 0;
     meter_dump_xid = htonl(0);
 
-    /* No reply will come. */
-    struct ofctrl_flow_stats *fs;
-    LIST_FOR_EACH_POP (fs, list_node, &stats_requests) {
-        ovs_list_init(&fs->list_node);
-        fs->done = true;
-    }
+    ofctrl_flow_stats_disconnected();
 
     dump_xid = monitor_xid = htonl(0);
     ofctrl_monitor_set_state(MONITOR_NONE);
@@ -805,87 +778,6 @@ ofctrl_reset(void)
 }
 
 /* Receiving. */
-
-static struct ofctrl_flow_stats *
-ofctrl_flow_stats_find(ovs_be32 xid)
-{
-    struct ofctrl_flow_stats *fs;
-
-    LIST_FOR_EACH (fs, list_node, &stats_requests) {
-        if (fs->xid == xid) {
-            return fs;
-        }
-    }
-    return NULL;
-}
-
-/* Marks the request with 'xid', if any, as failed, and returns true if
- * there was one. */
-static bool
-ofctrl_flow_stats_fail(ovs_be32 xid)
-{
-    struct ofctrl_flow_stats *fs = ofctrl_flow_stats_find(xid);
-
-    if (fs) {
-        ovs_list_remove(&fs->list_node);
-        ovs_list_init(&fs->list_node);
-        fs->done = true;
-    }
-    return fs != NULL;
-}
-
-/* A reply to a flow statistics request of ofctrl_request_flow_stats(). */
-static void
-ofctrl_recv_stats_reply(const struct ofp_header *oh)
-{
-    struct ofctrl_flow_stats *fs = ofctrl_flow_stats_find(oh->xid);
-    if (!fs) {
-        return;
-    }
-
-    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
-    uint64_t stub[1024 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    for (;;) {
-        struct ofputil_flow_stats s;
-        int error = ofputil_decode_flow_stats_reply(&s, &msg, false,
-                                                    &ofpacts);
-        if (error == EOF) {
-            break;
-        } else if (error) {
-            VLOG_WARN_RL(&rl, "%s: bad flow stats reply (%s)", target,
-                         ofperr_to_string(error));
-            ofctrl_flow_stats_fail(oh->xid);
-            ofpbuf_uninit(&ofpacts);
-            return;
-        }
-
-        struct ofctrl_table_stats *ts = NULL;
-        for (size_t i = 0; i < fs->n_tables; i++) {
-            if (fs->tables[i].table_id == s.table_id) {
-                ts = &fs->tables[i];
-                break;
-            }
-        }
-        if (!ts) {
-            if (fs->n_tables >= fs->allocated_tables) {
-                fs->tables = x2nrealloc(fs->tables, &fs->allocated_tables,
-                                        sizeof *fs->tables);
-            }
-            ts = &fs->tables[fs->n_tables++];
-            *ts = (struct ofctrl_table_stats) { .table_id = s.table_id };
-        }
-        ts->n_packets += s.packet_count;
-        ts->n_bytes += s.byte_count;
-    }
-    ofpbuf_uninit(&ofpacts);
-
-    if (!ofpmp_more(oh)) {
-        ovs_list_remove(&fs->list_node);
-        ovs_list_init(&fs->list_node);
-        fs->done = fs->ok = true;
-    }
-}
 
 static void
 ofctrl_recv_meter_config_reply(const struct ofp_header *oh)
@@ -947,40 +839,25 @@ ofctrl_recv_error(const struct ofp_header *oh)
         enum vlog_level level = (ofperr_decode_msg(oh, NULL)
                                  == OFPERR_OFPBFC_MSG_FAILED
                                  ? VLL_DBG : VLL_WARN);
-        if (!vlog_should_drop(&this_module, level, &rl)) {
-            ofctrl_log_msg(level, oh, "%s: switch rejected a message of "
-                           "bundle %"PRIu32" (seqno %"PRIu64")", target,
-                           b->id, b->seqno);
-        }
+        ofctrl_log_msg(&this_module, &rl, level, oh, "%s: switch rejected "
+                       "a message of bundle %"PRIu32" (seqno %"PRIu64")",
+                       target, b->id, b->seqno);
         b->failed = true;
     } else if (oh->xid == monitor_xid && monitor_state == MONITOR_REQUESTED) {
-        if (!VLOG_DROP_WARN(&rl)) {
-            ofctrl_log_msg(VLL_WARN, oh, "%s: switch rejected the flow "
-                           "monitor; auditing its flows every %d s instead",
-                           target, OFCTRL_AUDIT_INTERVAL_MS / 1000);
-        }
+        ofctrl_log_msg(&this_module, &rl, VLL_WARN, oh, "%s: switch rejected "
+                       "the flow monitor; auditing its flows every %d s "
+                       "instead", target, OFCTRL_AUDIT_INTERVAL_MS / 1000);
         ofctrl_monitor_set_state(MONITOR_UNSUPPORTED);
         next_audit = time_msec() + OFCTRL_AUDIT_INTERVAL_MS;
-    } else if (oh->xid == dump_xid && state == S_READ_FLOWS) {
-        if (!VLOG_DROP_WARN(&rl)) {
-            ofctrl_log_msg(VLL_WARN, oh, "%s: switch could not dump its "
-                           "flows", target);
-        }
+    } else if (state == S_READ_FLOWS
+               && (oh->xid == dump_xid || oh->xid == meter_dump_xid)) {
+        ofctrl_log_msg(&this_module, &rl, VLL_WARN, oh, "%s: switch could "
+                       "not dump its %s", target,
+                       oh->xid == dump_xid ? "flows" : "meters");
         ofctrl_start_backoff();
-    } else if (oh->xid == meter_dump_xid && state == S_READ_FLOWS) {
-        if (!VLOG_DROP_WARN(&rl)) {
-            ofctrl_log_msg(VLL_WARN, oh, "%s: switch could not dump its "
-                           "meters", target);
-        }
-        ofctrl_start_backoff();
-    } else if (ofctrl_flow_stats_fail(oh->xid)) {
-        if (!VLOG_DROP_WARN(&rl)) {
-            ofctrl_log_msg(VLL_WARN, oh, "%s: switch could not report flow "
-                           "statistics", target);
-        }
-    } else if (!VLOG_DROP_WARN(&rl)) {
-        ofctrl_log_msg(VLL_WARN, oh, "%s: unexpected error from switch",
-                       target);
+    } else if (!ofctrl_flow_stats_recv_error(oh)) {
+        ofctrl_log_msg(&this_module, &rl, VLL_WARN, oh, "%s: unexpected "
+                       "error from switch", target);
     }
 }
 
@@ -1015,9 +892,8 @@ ofctrl_recv_packet_in(const struct ofp_header *oh)
                                   : NULL);
     if (!q) {
         n_packet_ins_ignored++;
-        if (!VLOG_DROP_DBG(&rl)) {
-            ofctrl_log_msg(VLL_DBG, oh, "%s: packet-in for nobody", target);
-        }
+        ofctrl_log_msg(&this_module, &rl, VLL_DBG, oh,
+                       "%s: packet-in for nobody", target);
     } else if (q->n >= OFCTRL_MAX_PACKET_INS || total_len > pin.packet_len) {
         n_packet_ins_dropped++;
         VLOG_WARN_RL(&rl, "%s: dropping packet-in of cookie %#"PRIx64": %s",
@@ -1096,38 +972,27 @@ ofctrl_recv_barrier_reply(const struct ofp_header *oh)
     }
 }
 
+/* Adds 'fs', a flow read from the switch, to 'switch_flows_'. */
+static void
+ofctrl_add_switch_flow(const struct ofputil_flow_stats *fs,
+                       void *switch_flows_)
+{
+    flow_table_add(switch_flows_, ntohll(fs->cookie), fs->table_id,
+                   fs->priority, &fs->match, fs->ofpacts, fs->ofpacts_len);
+}
+
+/* A reply to the dump of all flows, or to ofctrl_request_flow_stats(). */
 static void
 ofctrl_recv_flow_stats_reply(const struct ofp_header *oh)
 {
     if (oh->xid != dump_xid) {
-        ofctrl_recv_stats_reply(oh);
-        return;
+        ofctrl_flow_stats_recv_reply(oh);
     } else if (state != S_READ_FLOWS) {
-        return;
-    }
-
-    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
-    uint64_t stub[1024 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    for (;;) {
-        struct ofputil_flow_stats fs;
-        int error = ofputil_decode_flow_stats_reply(&fs, &msg, false,
-                                                    &ofpacts);
-        if (error == EOF) {
-            break;
-        } else if (error) {
-            VLOG_WARN_RL(&rl, "%s: bad flow stats reply (%s)", target,
-                         ofperr_to_string(error));
-            ofpbuf_uninit(&ofpacts);
-            ofctrl_start_backoff();
-            return;
-        }
-        flow_table_add(switch_flows, ntohll(fs.cookie), fs.table_id,
-                       fs.priority, &fs.match, fs.ofpacts, fs.ofpacts_len);
-    }
-    ofpbuf_uninit(&ofpacts);
-
-    if (!ofpmp_more(oh)) {
+        /* A dump that a resynchronization or a backoff made obsolete. */
+    } else if (ofctrl_flow_stats_decode(oh, ofctrl_add_switch_flow,
+                                        switch_flows)) {
+        ofctrl_start_backoff();
+    } else if (!ofpmp_more(oh)) {
         flows_read = true;
         ofctrl_check_read();
     }
@@ -1309,10 +1174,8 @@ ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
         break;
 
     default:
-        if (!VLOG_DROP_DBG(&rl)) {
-            ofctrl_log_msg(VLL_DBG, oh, "%s: ignoring message from switch",
-                           target);
-        }
+        ofctrl_log_msg(&this_module, &rl, VLL_DBG, oh,
+                       "%s: ignoring message from switch", target);
         break;
     }
 }
@@ -1476,68 +1339,6 @@ void
 ofctrl_set_meter_table(struct meter_table *meter_table)
 {
     meters = meter_table;
-}
-
-struct ofctrl_flow_stats *
-ofctrl_request_flow_stats(uint64_t cookie)
-{
-    struct ofctrl_flow_stats *fs = xzalloc(sizeof *fs);
-
-    ovs_list_init(&fs->list_node);
-    if (!swconn || state == S_DISCONNECTED) {
-        fs->done = true;
-        return fs;
-    }
-
-    struct ofputil_flow_stats_request fsr = {
-        .aggregate = false,
-        .table_id = OFPTT_ALL,
-        .out_port = OFPP_ANY,
-        .out_group = OFPG_ANY,
-        .cookie = htonll(cookie),
-        .cookie_mask = OVS_BE64_MAX,
-    };
-    match_init_catchall(&fsr.match);
-
-    struct ofpbuf *msg = ofputil_encode_flow_stats_request(
-        &fsr, OFPUTIL_P_OF15_OXM);
-    fs->xid = ofctrl_get_xid(msg);
-    ofctrl_send(msg);
-    ovs_list_push_back(&stats_requests, &fs->list_node);
-    return fs;
-}
-
-bool
-ofctrl_flow_stats_is_done(const struct ofctrl_flow_stats *fs)
-{
-    return fs->done;
-}
-
-bool
-ofctrl_flow_stats_get(const struct ofctrl_flow_stats *fs, uint8_t table_id,
-                      uint64_t *n_packets, uint64_t *n_bytes)
-{
-    *n_packets = *n_bytes = 0;
-    if (!fs->ok) {
-        return false;
-    }
-    for (size_t i = 0; i < fs->n_tables; i++) {
-        if (fs->tables[i].table_id == table_id) {
-            *n_packets = fs->tables[i].n_packets;
-            *n_bytes = fs->tables[i].n_bytes;
-        }
-    }
-    return true;
-}
-
-void
-ofctrl_flow_stats_destroy(struct ofctrl_flow_stats *fs)
-{
-    if (fs) {
-        ovs_list_remove(&fs->list_node);
-        free(fs->tables);
-        free(fs);
-    }
 }
 
 void

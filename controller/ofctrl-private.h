@@ -1,0 +1,101 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NVE_OFCTRL_PRIVATE_H
+#define NVE_OFCTRL_PRIVATE_H 1
+
+/* How the parts of ofctrl talk to each other.  Only ofctrl*.c include this
+ * file; everyone else uses ofctrl.h.
+ *
+ * ofctrl.c holds the connection to the switch (one rconn) and receives
+ * every message from it.  It hands each message that belongs to another
+ * part to that part's "recv" function below, and the parts send through
+ * ofctrl_send().  None of them keeps a pointer into another's state. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "compiler.h"
+#include "openflow/openflow-common.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/types.h"
+#include "openvswitch/vlog.h"
+
+struct ofputil_flow_stats;
+
+/* The connection (ofctrl.c). */
+
+/* The switch's name for logs: its OpenFlow target. */
+const char *ofctrl_get_target(void);
+
+/* Returns true if ofctrl is connected to the switch, synchronized or not,
+ * so that a request sent now gets its reply or an error, unless the
+ * connection drops first. */
+bool ofctrl_can_request(void);
+
+/* Sends 'msg' to the switch (or drops it, if not connected). */
+void ofctrl_send(struct ofpbuf *msg);
+
+/* Logs 'oh', decoded, at 'level' in 'module', after a title made of
+ * 'format', unless 'rl' drops it. */
+void ofctrl_log_msg(const struct vlog_module *module,
+                    struct vlog_rate_limit *rl, enum vlog_level level,
+                    const struct ofp_header *oh, const char *format, ...)
+    OVS_PRINTF_FORMAT(5, 6);
+
+static inline ovs_be32
+ofctrl_get_xid(const struct ofpbuf *msg)
+{
+    const struct ofp_header *oh = msg->data;
+    return oh->xid;
+}
+
+static inline void
+ofctrl_set_xid(struct ofpbuf *msg, ovs_be32 xid)
+{
+    struct ofp_header *oh = msg->data;
+    oh->xid = xid;
+}
+
+/* Flow statistics (ofctrl-stats.c): the one encoder of flow stats requests
+ * and the one decoder of their replies, for the dump of all flows in
+ * ofctrl.c and for ofctrl_request_flow_stats(). */
+
+/* Returns a request for the statistics of the flows, in all tables, whose
+ * cookie matches 'cookie' in the bits of 'cookie_mask'. */
+struct ofpbuf *ofctrl_flow_stats_request(ovs_be64 cookie,
+                                         ovs_be64 cookie_mask);
+
+/* Calls 'cb' with each flow of flow stats reply 'oh' and 'aux'.  Returns 0,
+ * or the error that stopped decoding, which it logged: 'cb' saw the flows
+ * before it. */
+typedef void ofctrl_flow_stats_cb(const struct ofputil_flow_stats *,
+                                  void *aux);
+enum ofperr ofctrl_flow_stats_decode(const struct ofp_header *oh,
+                                     ofctrl_flow_stats_cb *cb, void *aux);
+
+/* Receives flow stats reply 'oh' if it answers an
+ * ofctrl_request_flow_stats(); ignores it otherwise. */
+void ofctrl_flow_stats_recv_reply(const struct ofp_header *oh);
+
+/* If error 'oh' answers an ofctrl_request_flow_stats(), fails that
+ * request, logs 'oh' and returns true; otherwise returns false. */
+bool ofctrl_flow_stats_recv_error(const struct ofp_header *oh);
+
+/* The connection was lost: fails every pending request. */
+void ofctrl_flow_stats_disconnected(void);
+
+#endif /* ofctrl-private.h */
