@@ -34,7 +34,9 @@
 #include "openvswitch/types.h"
 #include "openvswitch/vlog.h"
 
+struct ds;
 struct ofputil_flow_stats;
+struct rconn_packet_counter;
 
 /* The connection (ofctrl.c). */
 
@@ -48,6 +50,12 @@ bool ofctrl_can_request(void);
 
 /* Sends 'msg' to the switch (or drops it, if not connected). */
 void ofctrl_send(struct ofpbuf *msg);
+
+/* Sends 'msg' to the switch, counted in 'counter', unless 'counter' counts
+ * 'limit' messages waiting already or the switch is not connected.
+ * Returns 0 if sent, otherwise a positive errno value (and drops 'msg'). */
+int ofctrl_send_with_limit(struct ofpbuf *msg,
+                           struct rconn_packet_counter *counter, int limit);
 
 /* Logs 'oh', decoded, at 'level' in 'module', after a title made of
  * 'format', unless 'rl' drops it. */
@@ -97,5 +105,20 @@ bool ofctrl_flow_stats_recv_error(const struct ofp_header *oh);
 
 /* The connection was lost: fails every pending request. */
 void ofctrl_flow_stats_disconnected(void);
+
+/* Packets (ofctrl-packet.c). */
+
+void ofctrl_packet_init(void);
+void ofctrl_packet_destroy(void);
+
+/* A new connection: asks the switch for packet-ins. */
+void ofctrl_packet_connected(void);
+
+void ofctrl_packet_recv_get_config_reply(const struct ofp_header *);
+void ofctrl_packet_recv_packet_in(const struct ofp_header *);
+
+/* Appends the "packet-ins:" and "packet-outs:" lines of
+ * ofctrl_format_status() to 's'. */
+void ofctrl_packet_format_status(struct ds *s);
 
 #endif /* ofctrl-private.h */

@@ -74,13 +74,11 @@ VLOG_DEFINE_THIS_MODULE(ofctrl);
  * all flows again and resynchronizes; after repeated rejections it waits
  * longer and longer before trying again.
  *
- * The same connection carries packets: after connecting, ofctrl asks the
- * switch for packet-ins (a connection to the bridge's management socket
- * gets none until it sets a nonzero miss_send_len), queues those of flows
- * whose owner kind is subscribed, and sends packet-outs. */
+ * The same connection carries packet-ins and packet-outs (ofctrl-packet.c)
+ * and requests for flow statistics (ofctrl-stats.c, which also decodes the
+ * flows read here).  ofctrl.c receives every message and hands those parts
+ * their own (ofctrl-private.h). */
 
-/* Packet-outs waiting in the rconn above which more are dropped. */
-#define OFCTRL_MAX_PACKET_OUT_BACKLOG 1000
 
 /* Bytes waiting in the rconn above which ofctrl_put() holds changes back. */
 #define OFCTRL_MAX_BACKLOG (1024 * 1024)
@@ -264,19 +262,6 @@ static struct switch_meter *switch_meters;
 static size_t n_switch_meters, allocated_switch_meters;
 static uint64_t n_meter_mods[3];        /* By enum meter_change_type. */
 
-/* Packets.  Queues of packet-ins exist for subscribed owner kinds only. */
-struct ofctrl_pin_queue {
-    struct ovs_list packets;    /* Contains "struct ofctrl_packet_in"s. */
-    size_t n;
-};
-static struct ofctrl_pin_queue *pin_queues[256];   /* By owner kind. */
-static struct rconn_packet_counter *pktout_counter;
-static uint64_t n_packet_ins;
-static uint64_t n_packet_ins_dropped;   /* Queue full. */
-static uint64_t n_packet_ins_ignored;   /* No subscriber. */
-static uint64_t n_packet_outs;
-static uint64_t n_packet_outs_dropped;
-
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
 static void ofctrl_reset(void);
@@ -329,6 +314,17 @@ ofctrl_send(struct ofpbuf *msg)
     rconn_send(swconn, msg, tx_counter);
 }
 
+int
+ofctrl_send_with_limit(struct ofpbuf *msg,
+                       struct rconn_packet_counter *counter, int limit)
+{
+    if (!swconn) {
+        ofpbuf_delete(msg);
+        return ENOTCONN;
+    }
+    return rconn_send_with_limit(swconn, msg, counter, limit);
+}
+
 void
 ofctrl_log_msg(const struct vlog_module *module, struct vlog_rate_limit *rl,
                enum vlog_level level, const struct ofp_header *oh,
@@ -354,7 +350,7 @@ ofctrl_init(void)
 {
     swconn = rconn_create(0, 0, DSCP_DEFAULT, 1u << OFP15_VERSION);
     tx_counter = rconn_packet_counter_create();
-    pktout_counter = rconn_packet_counter_create();
+    ofctrl_packet_init();
     state_entered = time_msec();
 }
 
@@ -366,19 +362,7 @@ ofctrl_destroy(void)
     swconn = NULL;
     rconn_packet_counter_destroy(tx_counter);
     tx_counter = NULL;
-    rconn_packet_counter_destroy(pktout_counter);
-    pktout_counter = NULL;
-    for (size_t i = 0; i < ARRAY_SIZE(pin_queues); i++) {
-        struct ofctrl_pin_queue *q = pin_queues[i];
-        if (q) {
-            struct ofctrl_packet_in *pin;
-            LIST_FOR_EACH_POP (pin, list_node, &q->packets) {
-                free(pin);
-            }
-            free(q);
-            pin_queues[i] = NULL;
-        }
-    }
+    ofctrl_packet_destroy();
     free(target);
     target = NULL;
 }
@@ -861,58 +845,6 @@ ofctrl_recv_error(const struct ofp_header *oh)
     }
 }
 
-/* The switch's configuration: ask for packet-ins, keep the rest. */
-static void
-ofctrl_recv_get_config_reply(const struct ofp_header *oh)
-{
-    struct ofputil_switch_config config;
-
-    ofputil_decode_get_config_reply(oh, &config);
-    config.miss_send_len = UINT16_MAX;
-    ofctrl_send(ofputil_encode_set_config(&config, oh->version));
-}
-
-static void
-ofctrl_recv_packet_in(const struct ofp_header *oh)
-{
-    struct ofputil_packet_in pin;
-    size_t total_len;
-    enum ofperr error = ofputil_decode_packet_in(oh, true, NULL, NULL, &pin,
-                                                 &total_len, NULL, NULL);
-    if (error) {
-        VLOG_WARN_RL(&rl, "%s: bad packet-in (%s)", target,
-                     ofperr_to_string(error));
-        return;
-    }
-
-    n_packet_ins++;
-    uint64_t cookie = ntohll(pin.cookie);
-    struct ofctrl_pin_queue *q = (pin.cookie != OVS_BE64_MAX
-                                  ? pin_queues[flow_owner_kind(cookie)]
-                                  : NULL);
-    if (!q) {
-        n_packet_ins_ignored++;
-        ofctrl_log_msg(&this_module, &rl, VLL_DBG, oh,
-                       "%s: packet-in for nobody", target);
-    } else if (q->n >= OFCTRL_MAX_PACKET_INS || total_len > pin.packet_len) {
-        n_packet_ins_dropped++;
-        VLOG_WARN_RL(&rl, "%s: dropping packet-in of cookie %#"PRIx64": %s",
-                     target, cookie,
-                     q->n >= OFCTRL_MAX_PACKET_INS ? "queue full"
-                     : "truncated");
-    } else {
-        struct ofctrl_packet_in *p = xmalloc(sizeof *p + pin.packet_len);
-        p->cookie = cookie;
-        p->table_id = pin.table_id;
-        p->in_port = pin.flow_metadata.flow.in_port.ofp_port;
-        p->received = time_usec();
-        p->size = pin.packet_len;
-        memcpy(p->packet, pin.packet, pin.packet_len);
-        ovs_list_push_back(&q->packets, &p->list_node);
-        q->n++;
-    }
-}
-
 /* The barrier after 'b' came back. */
 static void
 ofctrl_bundle_done(struct ofctrl_bundle *b)
@@ -1155,11 +1087,11 @@ ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
         break;
 
     case OFPTYPE_GET_CONFIG_REPLY:
-        ofctrl_recv_get_config_reply(oh);
+        ofctrl_packet_recv_get_config_reply(oh);
         break;
 
     case OFPTYPE_PACKET_IN:
-        ofctrl_recv_packet_in(oh);
+        ofctrl_packet_recv_packet_in(oh);
         break;
 
     case OFPTYPE_BUNDLE_CONTROL:
@@ -1200,8 +1132,7 @@ ofctrl_check_connection(struct flow_table *desired)
     }
     if (connected && state == S_DISCONNECTED) {
         swconn_seqno = conn_seqno;
-        ofctrl_send(ofpraw_alloc(OFPRAW_OFPT_GET_CONFIG_REQUEST,
-                                 rconn_get_version(swconn), 0));
+        ofctrl_packet_connected();
         ofctrl_request_monitor();
         ofctrl_start_resync();
     }
@@ -1342,61 +1273,6 @@ ofctrl_set_meter_table(struct meter_table *meter_table)
 }
 
 void
-ofctrl_packet_in_subscribe(enum flow_owner_kind kind)
-{
-    ovs_assert(kind < ARRAY_SIZE(pin_queues));
-    if (!pin_queues[kind]) {
-        struct ofctrl_pin_queue *q = xzalloc(sizeof *q);
-        ovs_list_init(&q->packets);
-        pin_queues[kind] = q;
-    }
-}
-
-void
-ofctrl_recv_packet_ins(enum flow_owner_kind kind, struct ovs_list *out)
-{
-    struct ofctrl_pin_queue *q = (kind < ARRAY_SIZE(pin_queues)
-                                  ? pin_queues[kind] : NULL);
-    if (q) {
-        ovs_list_push_back_all(out, &q->packets);
-        q->n = 0;
-    }
-}
-
-bool
-ofctrl_send_packet_out(ofp_port_t port, const void *packet, size_t size)
-{
-    if (!swconn || !rconn_is_connected(swconn)) {
-        n_packet_outs_dropped++;
-        return false;
-    }
-
-    uint64_t stub[64 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    ofpact_put_OUTPUT(&ofpacts)->port = port;
-
-    struct ofputil_packet_out po = {
-        .packet = packet,
-        .packet_len = size,
-        .buffer_id = UINT32_MAX,
-        .ofpacts = ofpacts.data,
-        .ofpacts_len = ofpacts.size,
-    };
-    match_init_catchall(&po.flow_metadata);
-    match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
-
-    struct ofpbuf *msg = ofputil_encode_packet_out(&po, OFPUTIL_P_OF15_OXM);
-    ofpbuf_uninit(&ofpacts);
-    if (rconn_send_with_limit(swconn, msg, pktout_counter,
-                              OFCTRL_MAX_PACKET_OUT_BACKLOG)) {
-        n_packet_outs_dropped++;
-        return false;
-    }
-    n_packet_outs++;
-    return true;
-}
-
-void
 ofctrl_format_status(struct ds *s)
 {
     long long int now = time_msec();
@@ -1446,9 +1322,5 @@ ofctrl_format_status(struct ds *s)
     ds_put_format(s, "  repairs: %"PRIu64" flows restored, %"PRIu64
                   " foreign flows deleted\n",
                   n_repairs_restored, n_repairs_removed);
-    ds_put_format(s, "  packet-ins: %"PRIu64" received, %"PRIu64" dropped, "
-                  "%"PRIu64" for nobody\n", n_packet_ins, n_packet_ins_dropped,
-                  n_packet_ins_ignored);
-    ds_put_format(s, "  packet-outs: %"PRIu64" sent, %"PRIu64" dropped\n",
-                  n_packet_outs, n_packet_outs_dropped);
+    ofctrl_packet_format_status(s);
 }
