@@ -7,6 +7,7 @@ controller_nve_controller_SOURCES = \
 	controller/meter-table.h \
 	controller/ofctrl.c \
 	controller/ofctrl.h \
+	controller/ofctrl-meters.c \
 	controller/ofctrl-packet.c \
 	controller/ofctrl-private.h \
 	controller/ofctrl-stats.c \

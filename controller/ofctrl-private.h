@@ -26,6 +26,7 @@
  * ofctrl_send().  None of them keeps a pointer into another's state. */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "compiler.h"
 #include "openflow/openflow-common.h"
@@ -35,6 +36,7 @@
 #include "openvswitch/vlog.h"
 
 struct ds;
+struct ovs_list;
 struct ofputil_flow_stats;
 struct rconn_packet_counter;
 
@@ -63,6 +65,11 @@ void ofctrl_log_msg(const struct vlog_module *module,
                     struct vlog_rate_limit *rl, enum vlog_level level,
                     const struct ofp_header *oh, const char *format, ...)
     OVS_PRINTF_FORMAT(5, 6);
+
+/* Returns 0 if 'error', what decoding the next item of a 'what' from the
+ * switch returned, is EOF: all of it was decoded.  Otherwise logs 'error'
+ * and returns it. */
+enum ofperr ofctrl_decode_status(int error, const char *what);
 
 static inline ovs_be32
 ofctrl_get_xid(const struct ofpbuf *msg)
@@ -105,6 +112,35 @@ bool ofctrl_flow_stats_recv_error(const struct ofp_header *oh);
 
 /* The connection was lost: fails every pending request. */
 void ofctrl_flow_stats_disconnected(void);
+
+/* Meters (ofctrl-meters.c). */
+
+/* The number of tracked changes of the meter table (0 without one). */
+size_t ofctrl_meters_n_tracked(void);
+
+/* Appends to 'msgs' the meter_mods of the tracked deletions if 'deletes',
+ * of the other tracked changes otherwise. */
+void ofctrl_meters_put(bool deletes, struct ovs_list *msgs);
+void ofctrl_meters_clear_tracked(void);
+
+/* Reading the switch's meters with its flows.  ofctrl_meters_dump_start()
+ * requests them all, if there is a meter table, and returns true if it
+ * did.  ofctrl_meters_recv_dump() receives a reply whose xid
+ * ofctrl_meters_is_dump(), and returns 0 or the error (logged) that makes
+ * the dump fail.  Once all are read, ofctrl_meters_take_dump() has the meter
+ * table take them as those installed, so that its tracked changes make the
+ * switch's meters the desired ones. */
+bool ofctrl_meters_dump_start(void);
+bool ofctrl_meters_is_dump(ovs_be32 xid);
+enum ofperr ofctrl_meters_recv_dump(const struct ofp_header *);
+void ofctrl_meters_take_dump(void);
+
+/* The connection was lost: the switch may have no meters left. */
+void ofctrl_meters_disconnected(void);
+
+/* Appends the "meters:" line of ofctrl_format_status() to 's', if there is
+ * a meter table. */
+void ofctrl_meters_format_status(struct ds *s);
 
 /* Packets (ofctrl-packet.c). */
 

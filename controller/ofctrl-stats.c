@@ -97,12 +97,7 @@ ofctrl_flow_stats_decode(const struct ofp_header *oh,
     }
     ofpbuf_uninit(&ofpacts);
 
-    if (error != EOF) {
-        VLOG_WARN_RL(&rl, "%s: bad flow stats reply (%s)",
-                     ofctrl_get_target(), ofperr_to_string(error));
-        return error;
-    }
-    return 0;
+    return ofctrl_decode_status(error, "flow stats reply");
 }
 
 /* Requests of ofctrl_request_flow_stats(). */

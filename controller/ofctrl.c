@@ -22,7 +22,6 @@
 #include <string.h>
 #include "byte-order.h"
 #include "flow-table.h"
-#include "meter-table.h"
 #include "ofctrl-private.h"
 #include "openflow/openflow.h"
 #include "openvswitch/dynamic-string.h"
@@ -32,7 +31,6 @@
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
-#include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
@@ -249,18 +247,9 @@ static size_t last_resync_changes[3];   /* Its changes, by type. */
 static uint64_t n_repairs_restored;     /* Our flows put back. */
 static uint64_t n_repairs_removed;      /* Others' flows removed. */
 
-/* Meters: the desired ones (NULL if none were given), and those read from
- * the switch with its flows, in READ_FLOWS and FLOWS_READ. */
-static struct meter_table *meters;
-static ovs_be32 meter_dump_xid;
-static bool flows_read, meters_read;    /* Both dumps done: FLOWS_READ. */
-struct switch_meter {
-    uint32_t id;
-    struct meter_config config;
-};
-static struct switch_meter *switch_meters;
-static size_t n_switch_meters, allocated_switch_meters;
-static uint64_t n_meter_mods[3];        /* By enum meter_change_type. */
+/* READ_FLOWS: which of the dumps of flows and of meters
+ * (ofctrl-meters.c) are done.  Both done: FLOWS_READ. */
+static bool flows_read, meters_read;
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
@@ -323,6 +312,17 @@ ofctrl_send_with_limit(struct ofpbuf *msg,
         return ENOTCONN;
     }
     return rconn_send_with_limit(swconn, msg, counter, limit);
+}
+
+enum ofperr
+ofctrl_decode_status(int error, const char *what)
+{
+    if (error == EOF) {
+        return 0;
+    }
+    VLOG_WARN_RL(&rl, "%s: bad %s (%s)", ofctrl_get_target(), what,
+                 ofperr_to_string(error));
+    return error;
 }
 
 void
@@ -497,63 +497,22 @@ ofctrl_bundle_add_change(const struct flow_table_change *change, void *b_)
     n_flow_mods[change->type]++;
 }
 
-/* Encodes the meter_mod that makes a change of 'type' to meter 'id', whose
- * config is (or was, for a deletion) 'config'. */
-static struct ofpbuf *
-ofctrl_encode_meter_mod(enum meter_change_type type, uint32_t id,
-                        const struct meter_config *config)
-{
-    struct ofputil_meter_band band = {
-        .type = OFPMBT13_DROP,
-        .rate = config->kbps,
-        .burst_size = config->burst_kb,
-    };
-    struct ofputil_meter_mod mm = {
-        .command = (type == METER_CHANGE_ADD ? OFPMC13_ADD
-                    : type == METER_CHANGE_MODIFY ? OFPMC13_MODIFY
-                    : OFPMC13_DELETE),
-        .meter = {
-            .meter_id = id,
-            .flags = (OFPMF13_KBPS | OFPMF13_STATS
-                      | (config->burst_kb ? OFPMF13_BURST : 0)),
-            .n_bands = type == METER_CHANGE_DELETE ? 0 : 1,
-            .bands = &band,
-        },
-    };
-    return ofputil_encode_meter_mod(OFP15_VERSION, &mm);
-}
-
-struct ofctrl_meter_ctx {
-    struct ofctrl_bundle *b;
-    bool deletes;               /* Send the deletions, or the others? */
-};
-
-static void
-ofctrl_send_meter_change(enum meter_change_type type, uint32_t id,
-                         const struct meter_config *config, void *ctx_)
-{
-    struct ofctrl_meter_ctx *ctx = ctx_;
-
-    if ((type == METER_CHANGE_DELETE) == ctx->deletes) {
-        /* Meter_mods cannot be in an OpenFlow bundle: they go out right
-         * before it (additions, modifications) or right after it
-         * (deletions), with its xid, so that an error fails it. */
-        struct ofpbuf *msg = ofctrl_encode_meter_mod(type, id, config);
-        ofctrl_bundle_take_xid(ctx->b, msg);
-        ofctrl_send(msg);
-        ctx->b->n_meter_mods++;
-        n_meter_mods[type]++;
-    }
-}
-
 /* Sends the tracked meter deletions, or the other tracked meter changes,
  * as part of 'b'. */
 static void
-ofctrl_send_meter_changes(struct ofctrl_bundle *b, bool deletes)
+ofctrl_bundle_add_meter_mods(struct ofctrl_bundle *b, bool deletes)
 {
-    if (meters) {
-        struct ofctrl_meter_ctx ctx = { .b = b, .deletes = deletes };
-        meter_table_for_each_tracked(meters, ofctrl_send_meter_change, &ctx);
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    struct ofpbuf *msg;
+
+    /* Meter_mods cannot be in an OpenFlow bundle: they go out right before
+     * it (additions, modifications) or right after it (deletions), with its
+     * xid, so that an error fails it. */
+    ofctrl_meters_put(deletes, &msgs);
+    LIST_FOR_EACH_POP (msg, list_node, &msgs) {
+        ofctrl_bundle_take_xid(b, msg);
+        ofctrl_send(msg);
+        b->n_meter_mods++;
     }
 }
 
@@ -593,6 +552,25 @@ ofctrl_bundle_finish(struct ofctrl_bundle *b)
     ofctrl_send(barrier);
     ovs_list_push_back(&bundles, &b->list_node);
     n_bundles++;
+}
+
+/* Adds to 'b' the tracked meter changes and the flow changes that make the
+ * switch's flows equal to 'desired': the difference to the flows read from
+ * the switch for a resynchronization, the tracked changes otherwise.  Then
+ * commits 'b' and clears the tracked changes. */
+static void
+ofctrl_bundle_add_changes(struct ofctrl_bundle *b, struct flow_table *desired)
+{
+    ofctrl_bundle_add_meter_mods(b, false);
+    if (b->kind == BUNDLE_RESYNC) {
+        flow_table_diff(desired, switch_flows, ofctrl_bundle_add_change, b);
+    } else {
+        flow_table_for_each_tracked(desired, ofctrl_bundle_add_change, b);
+    }
+    flow_table_clear_tracked(desired);
+    ofctrl_bundle_commit(b);
+    ofctrl_bundle_add_meter_mods(b, true);
+    ofctrl_meters_clear_tracked();
 }
 
 static struct ofctrl_bundle *
@@ -649,15 +627,8 @@ ofctrl_start_resync(void)
     ofctrl_send(msg);
 
     /* The meters too, if there are meters to keep. */
-    n_switch_meters = 0;
     flows_read = false;
-    meters_read = !meters;
-    if (meters) {
-        msg = ofputil_encode_meter_request(OFP15_VERSION,
-                                           OFPUTIL_METER_CONFIG, OFPM13_ALL);
-        meter_dump_xid = ofctrl_get_xid(msg);
-        ofctrl_send(msg);
-    }
+    meters_read = !ofctrl_meters_dump_start();
 
     flow_table_destroy(switch_flows);
     switch_flows = flow_table_create();
@@ -705,21 +676,8 @@ ofctrl_resync(struct flow_table *desired)
     long long int start = time_msec();
     struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_RESYNC,
                                                    ++next_seqno);
-    if (meters) {
-        meter_table_mark_all_uninstalled(meters);
-        for (size_t i = 0; i < n_switch_meters; i++) {
-            meter_table_set_installed(meters, switch_meters[i].id,
-                                      &switch_meters[i].config);
-        }
-    }
-    ofctrl_send_meter_changes(b, false);
-    flow_table_diff(desired, switch_flows, ofctrl_bundle_add_change, b);
-    flow_table_clear_tracked(desired);
-    ofctrl_bundle_commit(b);
-    ofctrl_send_meter_changes(b, true);
-    if (meters) {
-        meter_table_clear_tracked(meters);
-    }
+    ofctrl_meters_take_dump();
+    ofctrl_bundle_add_changes(b, desired);
     sent_seqno = b->seqno;
 
     n_resyncs++;
@@ -748,11 +706,7 @@ ofctrl_reset(void)
     ofpbuf_list_delete(&repairs);
     flow_table_destroy(switch_flows);
     switch_flows = NULL;
-    if (meters) {
-        meter_table_mark_all_uninstalled(meters);
-    }
-    n_switch_meters = 0;
-    meter_dump_xid = htonl(0);
+    ofctrl_meters_disconnected();
 
     ofctrl_flow_stats_disconnected();
 
@@ -763,51 +717,15 @@ ofctrl_reset(void)
 
 /* Receiving. */
 
+/* A reply to the dump of all meters. */
 static void
 ofctrl_recv_meter_config_reply(const struct ofp_header *oh)
 {
-    if (state != S_READ_FLOWS || oh->xid != meter_dump_xid) {
-        return;
-    }
-
-    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
-    struct ofpbuf bands;
-    ofpbuf_init(&bands, 64);
-    for (;;) {
-        struct ofputil_meter_config mc;
-        int error = ofputil_decode_meter_config(&msg, &mc, &bands);
-        if (error == EOF) {
-            break;
-        } else if (error) {
-            VLOG_WARN_RL(&rl, "%s: bad meter config reply (%s)", target,
-                         ofperr_to_string(error));
-            ofpbuf_uninit(&bands);
-            ofctrl_start_backoff();
-            return;
-        }
-
-        /* A meter that is not one of ours (a drop band in kbit/s) reads as
-         * a config we never want, so that it is replaced. */
-        struct meter_config config = { .kbps = 0 };
-        if (mc.n_bands == 1 && mc.bands[0].type == OFPMBT13_DROP
-            && mc.flags & OFPMF13_KBPS) {
-            config.kbps = mc.bands[0].rate;
-            config.burst_kb = (mc.flags & OFPMF13_BURST
-                               ? mc.bands[0].burst_size : 0);
-        }
-        if (n_switch_meters >= allocated_switch_meters) {
-            switch_meters = x2nrealloc(switch_meters,
-                                       &allocated_switch_meters,
-                                       sizeof *switch_meters);
-        }
-        switch_meters[n_switch_meters++] = (struct switch_meter) {
-            .id = mc.meter_id,
-            .config = config,
-        };
-    }
-    ofpbuf_uninit(&bands);
-
-    if (!ofpmp_more(oh)) {
+    if (state != S_READ_FLOWS || !ofctrl_meters_is_dump(oh->xid)) {
+        /* Not ours, or a dump made obsolete. */
+    } else if (ofctrl_meters_recv_dump(oh)) {
+        ofctrl_start_backoff();
+    } else if (!ofpmp_more(oh)) {
         meters_read = true;
         ofctrl_check_read();
     }
@@ -834,7 +752,7 @@ ofctrl_recv_error(const struct ofp_header *oh)
         ofctrl_monitor_set_state(MONITOR_UNSUPPORTED);
         next_audit = time_msec() + OFCTRL_AUDIT_INTERVAL_MS;
     } else if (state == S_READ_FLOWS
-               && (oh->xid == dump_xid || oh->xid == meter_dump_xid)) {
+               && (oh->xid == dump_xid || ofctrl_meters_is_dump(oh->xid))) {
         ofctrl_log_msg(&this_module, &rl, VLL_WARN, oh, "%s: switch could "
                        "not dump its %s", target,
                        oh->xid == dump_xid ? "flows" : "meters");
@@ -1233,7 +1151,7 @@ ofctrl_put(struct flow_table *desired)
         ofctrl_resync(desired);
         n_pending = 0;
         return sent_seqno;
-    } else if (!n_pending && (!meters || !meter_table_n_tracked(meters))) {
+    } else if (!n_pending && !ofctrl_meters_n_tracked()) {
         return sent_seqno;
     }
 
@@ -1246,14 +1164,7 @@ ofctrl_put(struct flow_table *desired)
 
     struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_UPDATE,
                                                    ++next_seqno);
-    ofctrl_send_meter_changes(b, false);
-    flow_table_for_each_tracked(desired, ofctrl_bundle_add_change, b);
-    flow_table_clear_tracked(desired);
-    ofctrl_bundle_commit(b);
-    ofctrl_send_meter_changes(b, true);
-    if (meters) {
-        meter_table_clear_tracked(meters);
-    }
+    ofctrl_bundle_add_changes(b, desired);
     ofctrl_bundle_finish(b);
     sent_seqno = next_seqno;
     n_pending = 0;
@@ -1264,12 +1175,6 @@ uint64_t
 ofctrl_installed_seqno(void)
 {
     return installed_seqno;
-}
-
-void
-ofctrl_set_meter_table(struct meter_table *meter_table)
-{
-    meters = meter_table;
 }
 
 void
@@ -1299,16 +1204,7 @@ ofctrl_format_status(struct ds *s)
                   n_flow_mods[FLOW_CHANGE_DELETE]);
     ds_put_format(s, "  flows: %"PRIuSIZE" desired, %"PRIuSIZE" changes "
                   "pending\n", n_desired, n_pending);
-    if (meters) {
-        ds_put_format(s, "  meters: %"PRIuSIZE" desired, %"PRIuSIZE
-                      " changes pending; meter_mods sent: %"PRIu64" adds, "
-                      "%"PRIu64" modifies, %"PRIu64" deletes\n",
-                      meter_table_count(meters),
-                      meter_table_n_tracked(meters),
-                      n_meter_mods[METER_CHANGE_ADD],
-                      n_meter_mods[METER_CHANGE_MODIFY],
-                      n_meter_mods[METER_CHANGE_DELETE]);
-    }
+    ofctrl_meters_format_status(s);
     ds_put_format(s, "  resyncs: %"PRIu64, n_resyncs);
     if (n_resyncs) {
         ds_put_format(s, ", the last read %"PRIuSIZE" flows and sent "
