@@ -8,6 +8,7 @@ controller_nve_controller_SOURCES = \
 	controller/ofctrl.c \
 	controller/ofctrl.h \
 	controller/ofctrl-meters.c \
+	controller/ofctrl-monitor.c \
 	controller/ofctrl-packet.c \
 	controller/ofctrl-private.h \
 	controller/ofctrl-stats.c \

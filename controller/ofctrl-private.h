@@ -36,6 +36,8 @@
 #include "openvswitch/vlog.h"
 
 struct ds;
+struct flow_table;
+struct flow_table_change;
 struct ovs_list;
 struct ofputil_flow_stats;
 struct rconn_packet_counter;
@@ -84,6 +86,53 @@ ofctrl_set_xid(struct ofpbuf *msg, ovs_be32 xid)
     struct ofp_header *oh = msg->data;
     oh->xid = xid;
 }
+
+/* Encodes the flow_mod that makes 'change' in the switch. */
+struct ofpbuf *ofctrl_encode_change(const struct flow_table_change *change);
+
+/* The flow monitor (ofctrl-monitor.c). */
+
+/* What becomes of a change that someone else made to the switch's flows,
+ * by how far ofctrl.c got in synchronizing the switch. */
+enum ofctrl_monitor_mode {
+    OFCTRL_MONITOR_IGNORE,      /* Backing off: all flows are read later. */
+    OFCTRL_MONITOR_READING,     /* Reading flows: the dump shows changes,
+                                 * unless the monitor was paused. */
+    OFCTRL_MONITOR_RESYNC,      /* Flows read, difference not sent yet: read
+                                 * all flows again. */
+    OFCTRL_MONITOR_REPAIR,      /* Synchronizing or synchronized: undo the
+                                 * change. */
+};
+
+/* A new connection: requests the flow monitor. */
+void ofctrl_monitor_start(void);
+
+/* The connection was lost: there is no monitor any more. */
+void ofctrl_monitor_disconnected(void);
+
+/* If error 'oh' rejects the flow monitor, logs it, audits instead and
+ * returns true; otherwise returns false. */
+bool ofctrl_monitor_recv_error(const struct ofp_header *oh);
+
+/* Receives 'oh', a report of the flow monitor, in 'mode'.  Appends to
+ * 'repairs' the flow_mods that undo the changes it reports (in
+ * OFCTRL_MONITOR_REPAIR), for ofctrl.c to send in one bundle.  Returns true
+ * if all flows must be read again. */
+bool ofctrl_monitor_recv(const struct ofp_header *oh,
+                         enum ofctrl_monitor_mode mode,
+                         const struct flow_table *desired,
+                         struct ovs_list *repairs);
+
+/* While the switch is synchronized: ofctrl_monitor_run() returns true if,
+ * for want of a flow monitor, it is time for an audit, that is, to read all
+ * flows again; ofctrl_monitor_wait() wakes the main loop when it is. */
+bool ofctrl_monitor_run(void);
+void ofctrl_monitor_wait(void);
+
+/* Append the "flow monitor:" and "repairs:" lines of ofctrl_format_status()
+ * to 's'. */
+void ofctrl_monitor_format_state(struct ds *s);
+void ofctrl_monitor_format_repairs(struct ds *s);
 
 /* Flow statistics (ofctrl-stats.c): the one encoder of flow stats requests
  * and the one decoder of their replies, for the dump of all flows in

@@ -31,7 +31,6 @@
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
-#include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-print.h"
@@ -64,19 +63,17 @@ VLOG_DEFINE_THIS_MODULE(ofctrl);
  * OFCTRL_MAX_BACKLOG bytes wait to be sent, ofctrl_put() lets the changes
  * accumulate into the next, larger bundle instead.
  *
- * The flow monitor reports changes made by anyone else in full (our own come
- * back abbreviated, one message per bundle).  Each is repaired right away
- * from the report by putting the desired version of that one flow back, in
- * a bundle of repairs per ofctrl_run().  If the switch pauses the monitor
- * (more changes than it wants to queue), or rejects a bundle, ofctrl reads
- * all flows again and resynchronizes; after repeated rejections it waits
- * longer and longer before trying again.
+ * The flow monitor (ofctrl-monitor.c) reports changes made by anyone else.
+ * Each is repaired right away, in a bundle of repairs per ofctrl_run(); if
+ * that cannot be done, ofctrl reads all flows again and resynchronizes.  So
+ * it does if the switch rejects a bundle; after repeated rejections it
+ * waits longer and longer before trying again.
  *
- * The same connection carries packet-ins and packet-outs (ofctrl-packet.c)
- * and requests for flow statistics (ofctrl-stats.c, which also decodes the
- * flows read here).  ofctrl.c receives every message and hands those parts
- * their own (ofctrl-private.h). */
-
+ * The other parts of ofctrl use the same connection: ofctrl-meters.c for
+ * the meters, which go with the flows; ofctrl-stats.c for flow statistics
+ * (it also decodes the flows read here); ofctrl-packet.c for packet-ins and
+ * packet-outs.  ofctrl.c receives every message and hands each part its own
+ * (ofctrl-private.h). */
 
 /* Bytes waiting in the rconn above which ofctrl_put() holds changes back. */
 #define OFCTRL_MAX_BACKLOG (1024 * 1024)
@@ -87,13 +84,6 @@ VLOG_DEFINE_THIS_MODULE(ofctrl);
 /* Backoff between resynchronizations after the switch rejected a bundle. */
 #define OFCTRL_MIN_BACKOFF_MS 1000
 #define OFCTRL_MAX_BACKOFF_MS 60000
-
-/* With no flow monitor, how often to read all flows to find others'
- * changes. */
-#define OFCTRL_AUDIT_INTERVAL_MS 30000
-
-/* The flow monitor's ID on its connection. */
-#define OFCTRL_MONITOR_ID 1
 
 #define OFCTRL_BUNDLE_FLAGS (OFPBF_ATOMIC | OFPBF_ORDERED)
 
@@ -136,38 +126,6 @@ static const struct {
 #define OFCTRL_STATE(NAME, DESCRIPTION) [S_##NAME] = { #NAME, DESCRIPTION },
     OFCTRL_STATES
 #undef OFCTRL_STATE
-};
-
-/* The flow monitor's states, on the current connection.
- *
- * NONE -> REQUESTED                   connected: monitor requested
- * REQUESTED -> ACTIVE                 switch replied
- * REQUESTED -> UNSUPPORTED            switch rejected it: audit instead
- * ACTIVE -> PAUSED                    switch has too many changes to queue
- * PAUSED -> ACTIVE                    switch resumed it (flows read again)
- * any -> NONE                         connection lost or target changed */
-#define OFCTRL_MONITOR_STATES                                           \
-    OFCTRL_MONITOR_STATE(NONE,        "none")                           \
-    OFCTRL_MONITOR_STATE(REQUESTED,   "requested")                      \
-    OFCTRL_MONITOR_STATE(ACTIVE,      "active")                         \
-    OFCTRL_MONITOR_STATE(PAUSED,      "paused by the switch")           \
-    OFCTRL_MONITOR_STATE(UNSUPPORTED,                                   \
-                         "rejected by the switch, auditing instead")
-
-enum ofctrl_monitor_state {
-#define OFCTRL_MONITOR_STATE(NAME, DESCRIPTION) MONITOR_##NAME,
-    OFCTRL_MONITOR_STATES
-#undef OFCTRL_MONITOR_STATE
-};
-
-static const struct {
-    const char *name;           /* For logs. */
-    const char *description;    /* For "flow monitor:" in the status. */
-} ofctrl_monitor_states[] = {
-#define OFCTRL_MONITOR_STATE(NAME, DESCRIPTION) \
-    [MONITOR_##NAME] = { #NAME, DESCRIPTION },
-    OFCTRL_MONITOR_STATES
-#undef OFCTRL_MONITOR_STATE
 };
 
 /* A bundle sent to the switch, until its barrier reply arrives. */
@@ -214,11 +172,6 @@ static long long int dump_msec;          /* How long it took. */
 static long long int backoff_deadline;
 static int backoff_ms;
 
-/* The flow monitor. */
-static ovs_be32 monitor_xid;
-static enum ofctrl_monitor_state monitor_state = MONITOR_NONE;
-static long long int next_audit;
-
 /* Bundles in flight, oldest first. */
 static struct ovs_list bundles = OVS_LIST_INITIALIZER(&bundles);
 static size_t n_bundles;
@@ -244,8 +197,6 @@ static uint64_t n_flow_mods[3];         /* By enum flow_change_type. */
 static uint64_t n_resyncs;
 static size_t last_resync_read;         /* Flows read at the last resync. */
 static size_t last_resync_changes[3];   /* Its changes, by type. */
-static uint64_t n_repairs_restored;     /* Our flows put back. */
-static uint64_t n_repairs_removed;      /* Others' flows removed. */
 
 /* READ_FLOWS: which of the dumps of flows and of meters
  * (ofctrl-meters.c) are done.  Both done: FLOWS_READ. */
@@ -267,18 +218,6 @@ ofctrl_set_state(enum ofctrl_state new_state)
                  ofctrl_states[state].name, ofctrl_states[new_state].name);
         state = new_state;
         state_entered = time_msec();
-    }
-}
-
-/* The only writer of 'monitor_state'. */
-static void
-ofctrl_monitor_set_state(enum ofctrl_monitor_state new_state)
-{
-    if (new_state != monitor_state) {
-        VLOG_DBG("%s: flow monitor %s -> %s", target ? target : "(no target)",
-                 ofctrl_monitor_states[monitor_state].name,
-                 ofctrl_monitor_states[new_state].name);
-        monitor_state = new_state;
     }
 }
 
@@ -439,8 +378,7 @@ ofctrl_bundle_add_msg(struct ofctrl_bundle *b, struct ofpbuf *msg)
     b->n_flow_mods++;
 }
 
-/* Encodes the flow_mod that makes 'change' in the switch. */
-static struct ofpbuf *
+struct ofpbuf *
 ofctrl_encode_change(const struct flow_table_change *change)
 {
     const struct flow_table_entry *e = change->entry;
@@ -646,28 +584,6 @@ ofctrl_check_read(void)
     }
 }
 
-static void
-ofctrl_request_monitor(void)
-{
-    struct ofputil_flow_monitor_request fmr = {
-        .id = OFCTRL_MONITOR_ID,
-        .command = OFPFMC_ADD,
-        .flags = (OFPFMF_ADD | OFPFMF_REMOVED | OFPFMF_MODIFY
-                  | OFPFMF_INSTRUCTIONS),
-        .out_port = OFPP_ANY,
-        .out_group = OFPG_ANY,
-        .table_id = OFPTT_ALL,
-    };
-    match_init_catchall(&fmr.match);
-
-    struct ofpbuf *msg = ofpbuf_new(0);
-    ofputil_append_flow_monitor_request(&fmr, msg, OFPUTIL_P_OF15_OXM);
-    ofpmsg_update_length(msg);
-    monitor_xid = ofctrl_get_xid(msg);
-    ofctrl_send(msg);
-    ofctrl_monitor_set_state(MONITOR_REQUESTED);
-}
-
 /* Sends the difference between the switch's flows, all read, and the
  * desired ones as one bundle. */
 static void
@@ -710,8 +626,8 @@ ofctrl_reset(void)
 
     ofctrl_flow_stats_disconnected();
 
-    dump_xid = monitor_xid = htonl(0);
-    ofctrl_monitor_set_state(MONITOR_NONE);
+    dump_xid = htonl(0);
+    ofctrl_monitor_disconnected();
     backoff_ms = 0;
 }
 
@@ -745,12 +661,8 @@ ofctrl_recv_error(const struct ofp_header *oh)
                        "a message of bundle %"PRIu32" (seqno %"PRIu64")",
                        target, b->id, b->seqno);
         b->failed = true;
-    } else if (oh->xid == monitor_xid && monitor_state == MONITOR_REQUESTED) {
-        ofctrl_log_msg(&this_module, &rl, VLL_WARN, oh, "%s: switch rejected "
-                       "the flow monitor; auditing its flows every %d s "
-                       "instead", target, OFCTRL_AUDIT_INTERVAL_MS / 1000);
-        ofctrl_monitor_set_state(MONITOR_UNSUPPORTED);
-        next_audit = time_msec() + OFCTRL_AUDIT_INTERVAL_MS;
+    } else if (ofctrl_monitor_recv_error(oh)) {
+        /* The switch has no flow monitor: ofctrl-monitor.c audits. */
     } else if (state == S_READ_FLOWS
                && (oh->xid == dump_xid || ofctrl_meters_is_dump(oh->xid))) {
         ofctrl_log_msg(&this_module, &rl, VLL_WARN, oh, "%s: switch could "
@@ -848,131 +760,35 @@ ofctrl_recv_flow_stats_reply(const struct ofp_header *oh)
     }
 }
 
-/* Someone else changed a flow, as 'fu' reports: puts the desired version of
- * that flow back, or deletes it if it is not desired. */
-static void
-ofctrl_repair(const struct ofputil_flow_update *fu,
-              const struct flow_table *desired)
+/* How the flow monitor treats the changes that someone else makes to the
+ * switch's flows, in the current state. */
+static enum ofctrl_monitor_mode
+ofctrl_get_monitor_mode(void)
 {
-    const struct flow_table_entry *d = flow_table_find(desired, fu->table_id,
-                                                       fu->priority,
-                                                       &fu->match);
-    bool present = fu->event != OFPFME_REMOVED;
-    struct ofpbuf *msg;
-
-    if (d) {
-        if (present && ntohll(fu->cookie) == d->cookie
-            && flow_actions_equal(fu->ofpacts, fu->ofpacts_len,
-                                  d->ofpacts, d->ofpacts_len)) {
-            /* Someone put back just what we want. */
-            return;
-        }
-        struct flow_table_change change = {
-            .type = FLOW_CHANGE_ADD,
-            .entry = d,
-        };
-        msg = ofctrl_encode_change(&change);
-        n_repairs_restored++;
-    } else if (present) {
-        struct ofputil_flow_mod fm = {
-            .priority = fu->priority,
-            .table_id = fu->table_id,
-            .command = OFPFC_DELETE_STRICT,
-            .cookie = fu->cookie,
-            .cookie_mask = OVS_BE64_MAX,
-            .new_cookie = OVS_BE64_MAX,
-            .buffer_id = UINT32_MAX,
-            .out_port = OFPP_ANY,
-            .out_group = OFPG_ANY,
-        };
-        minimatch_init(&fm.match, &fu->match);
-        msg = ofputil_encode_flow_mod(&fm, OFPUTIL_P_OF15_OXM);
-        minimatch_destroy(&fm.match);
-        n_repairs_removed++;
-    } else {
-        return;
+    switch (state) {
+    case S_READ_FLOWS:
+        return OFCTRL_MONITOR_READING;
+    case S_FLOWS_READ:
+        return OFCTRL_MONITOR_RESYNC;
+    case S_SYNCING:
+    case S_SYNCED:
+        return OFCTRL_MONITOR_REPAIR;
+    case S_DISCONNECTED:
+    case S_BACKOFF:
+        return OFCTRL_MONITOR_IGNORE;
     }
-
-    static struct vlog_rate_limit repair_rl = VLOG_RATE_LIMIT_INIT(10, 10);
-    if (!VLOG_DROP_INFO(&repair_rl)) {
-        struct ds s = DS_EMPTY_INITIALIZER;
-        ofputil_flow_update_format(&s, fu, NULL, NULL);
-        const char *update = ds_cstr(&s);
-        VLOG_INFO("%s: %s flow changed by someone else: %s", target,
-                  d ? "restoring" : "deleting",
-                  update + strspn(update, " \n"));
-        ds_destroy(&s);
-    }
-    ovs_list_push_back(&repairs, &msg->list_node);
+    OVS_NOT_REACHED();
 }
 
+/* A report of the flow monitor. */
 static void
 ofctrl_recv_flow_monitor(const struct ofp_header *oh,
                          const struct flow_table *desired)
 {
-    if (oh->xid == monitor_xid && monitor_state == MONITOR_REQUESTED) {
-        /* The reply to our request: monitoring from now on. */
-        ofctrl_monitor_set_state(MONITOR_ACTIVE);
+    if (ofctrl_monitor_recv(oh, ofctrl_get_monitor_mode(), desired,
+                            &repairs)) {
+        ofctrl_start_resync();
     }
-
-    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
-    uint64_t stub[1024 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    for (;;) {
-        struct ofputil_flow_update fu;
-        int error = ofputil_decode_flow_update(&fu, &msg, &ofpacts);
-        if (error == EOF) {
-            break;
-        } else if (error) {
-            /* A change we cannot decode is a change we cannot repair. */
-            VLOG_WARN_RL(&rl, "%s: bad flow monitor update (%s)", target,
-                         ofperr_to_string(error));
-            if (state == S_FLOWS_READ || state == S_SYNCING
-                || state == S_SYNCED) {
-                ofctrl_start_resync();
-            }
-            break;
-        }
-
-        switch (fu.event) {
-        case OFPFME_ADDED:
-        case OFPFME_REMOVED:
-        case OFPFME_MODIFIED:
-            /* While reading flows, the dump shows these changes; once read,
-             * it no longer does. */
-            if (monitor_state != MONITOR_ACTIVE) {
-                break;
-            } else if (state == S_SYNCING || state == S_SYNCED) {
-                ofctrl_repair(&fu, desired);
-            } else if (state == S_FLOWS_READ) {
-                ofctrl_start_resync();
-            }
-            break;
-
-        case OFPFME_PAUSED:
-            VLOG_INFO_RL(&rl, "%s: switch paused the flow monitor",
-                         target);
-            ofctrl_monitor_set_state(MONITOR_PAUSED);
-            break;
-
-        case OFPFME_RESUMED:
-            /* Changes made during the pause went unreported: read all flows
-             * (again, if reading already). */
-            VLOG_INFO_RL(&rl, "%s: switch resumed the flow monitor",
-                         target);
-            ofctrl_monitor_set_state(MONITOR_ACTIVE);
-            if (state != S_BACKOFF) {
-                ofctrl_start_resync();
-            }
-            break;
-
-        case OFPFME_INITIAL:
-        case OFPFME_ABBREV:
-            /* Not requested, and our own changes, respectively. */
-            break;
-        }
-    }
-    ofpbuf_uninit(&ofpacts);
 }
 
 static void
@@ -1051,7 +867,7 @@ ofctrl_check_connection(struct flow_table *desired)
     if (connected && state == S_DISCONNECTED) {
         swconn_seqno = conn_seqno;
         ofctrl_packet_connected();
-        ofctrl_request_monitor();
+        ofctrl_monitor_start();
         ofctrl_start_resync();
     }
     return connected;
@@ -1107,12 +923,8 @@ ofctrl_run(struct flow_table *desired)
         ofctrl_bundle_finish(b);
     }
 
-    long long int now = time_msec();
-    if (state == S_BACKOFF && now >= backoff_deadline) {
-        ofctrl_start_resync();
-    } else if (state == S_SYNCED && monitor_state == MONITOR_UNSUPPORTED
-               && now >= next_audit) {
-        next_audit = now + OFCTRL_AUDIT_INTERVAL_MS;
+    if ((state == S_BACKOFF && time_msec() >= backoff_deadline)
+        || (state == S_SYNCED && ofctrl_monitor_run())) {
         ofctrl_start_resync();
     }
 }
@@ -1131,8 +943,8 @@ ofctrl_wait(void)
     }
     if (state == S_BACKOFF) {
         poll_timer_wait_until(backoff_deadline);
-    } else if (state == S_SYNCED && monitor_state == MONITOR_UNSUPPORTED) {
-        poll_timer_wait_until(next_audit);
+    } else if (state == S_SYNCED) {
+        ofctrl_monitor_wait();
     }
 }
 
@@ -1190,8 +1002,7 @@ ofctrl_format_status(struct ds *s)
         ds_put_format(s, "  resynchronizing in %lld ms\n",
                       MAX(backoff_deadline - now, 0));
     }
-    ds_put_format(s, "  flow monitor: %s\n",
-                  ofctrl_monitor_states[monitor_state].description);
+    ofctrl_monitor_format_state(s);
     ds_put_format(s, "  seqno: %"PRIu64" installed, %"PRIu64" sent\n",
                   installed_seqno, sent_seqno);
     ds_put_format(s, "  bundles: %"PRIu64" sent, %"PRIu64" failed, "
@@ -1215,8 +1026,6 @@ ofctrl_format_status(struct ds *s)
                       last_resync_changes[FLOW_CHANGE_DELETE]);
     }
     ds_put_char(s, '\n');
-    ds_put_format(s, "  repairs: %"PRIu64" flows restored, %"PRIu64
-                  " foreign flows deleted\n",
-                  n_repairs_restored, n_repairs_removed);
+    ofctrl_monitor_format_repairs(s);
     ofctrl_packet_format_status(s);
 }
