@@ -39,7 +39,6 @@ struct ds;
 struct flow_table;
 struct flow_table_change;
 struct ovs_list;
-struct ofputil_flow_stats;
 struct rconn_packet_counter;
 
 /* The connection (ofctrl.c). */
@@ -134,22 +133,18 @@ void ofctrl_monitor_wait(void);
 void ofctrl_monitor_format_state(struct ds *s);
 void ofctrl_monitor_format_repairs(struct ds *s);
 
-/* Flow statistics (ofctrl-stats.c): the one encoder of flow stats requests
- * and the one decoder of their replies, for the dump of all flows in
- * ofctrl.c and for ofctrl_request_flow_stats(). */
+/* Flow statistics (ofctrl-stats.c). */
 
-/* Returns a request for the statistics of the flows, in all tables, whose
- * cookie matches 'cookie' in the bits of 'cookie_mask'. */
-struct ofpbuf *ofctrl_flow_stats_request(ovs_be64 cookie,
-                                         ovs_be64 cookie_mask);
-
-/* Calls 'cb' with each flow of flow stats reply 'oh' and 'aux'.  Returns 0,
- * or the error that stopped decoding, which it logged: 'cb' saw the flows
- * before it. */
-typedef void ofctrl_flow_stats_cb(const struct ofputil_flow_stats *,
-                                  void *aux);
-enum ofperr ofctrl_flow_stats_decode(const struct ofp_header *oh,
-                                     ofctrl_flow_stats_cb *cb, void *aux);
+/* Reading all of the switch's flows, as with the meters below:
+ * ofctrl_flow_stats_dump_start() requests them all.
+ * ofctrl_flow_stats_recv_dump() receives a reply whose xid
+ * ofctrl_flow_stats_is_dump(), and returns 0 or the error (logged) that
+ * makes the dump fail.  Once all are read, ofctrl_flow_stats_take_dump()
+ * returns them, for the caller to destroy. */
+void ofctrl_flow_stats_dump_start(void);
+bool ofctrl_flow_stats_is_dump(ovs_be32 xid);
+enum ofperr ofctrl_flow_stats_recv_dump(const struct ofp_header *);
+struct flow_table *ofctrl_flow_stats_take_dump(void);
 
 /* Receives flow stats reply 'oh' if it answers an
  * ofctrl_request_flow_stats(); ignores it otherwise. */
@@ -159,7 +154,8 @@ void ofctrl_flow_stats_recv_reply(const struct ofp_header *oh);
  * request, logs 'oh' and returns true; otherwise returns false. */
 bool ofctrl_flow_stats_recv_error(const struct ofp_header *oh);
 
-/* The connection was lost: fails every pending request. */
+/* The connection was lost: fails every pending request, forgets the
+ * dump. */
 void ofctrl_flow_stats_disconnected(void);
 
 /* Meters (ofctrl-meters.c). */

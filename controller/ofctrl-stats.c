@@ -17,18 +17,19 @@
 /* Flow statistics, the part of ofctrl that reads flows back from the
  * switch.
  *
- * Two users read them, with the same request and the same decoder: ofctrl.c
- * dumps all flows after each (re)connection, to send only the difference to
- * the desired ones; ofctrl_request_flow_stats() asks for the flows of one
- * cookie, whose packet and byte counts vsi-counters.c sums per table.
- * ofctrl.c receives every reply and hands over those that are not its
- * dump's. */
+ * Two users read them, with the same request and the same decoder: the
+ * dump of all flows that ofctrl.c starts after each (re)connection, to send
+ * only the difference to the desired ones; and ofctrl_request_flow_stats(),
+ * which asks for the flows of one cookie, whose packet and byte counts
+ * vsi-counters.c sums per table.  ofctrl.c receives every reply and hands
+ * it over; it decides what becomes of the dump. */
 
 #include <config.h>
 #include "ofctrl.h"
 
 #include <errno.h>
 #include "byte-order.h"
+#include "flow-table.h"
 #include "ofctrl-private.h"
 #include "openvswitch/list.h"
 #include "openvswitch/match.h"
@@ -62,7 +63,13 @@ struct ofctrl_flow_stats {
 /* Requests awaiting their replies. */
 static struct ovs_list requests = OVS_LIST_INITIALIZER(&requests);
 
-struct ofpbuf *
+/* The dump of all flows, and the flows it read so far. */
+static ovs_be32 dump_xid;
+static struct flow_table *dump_flows;
+
+/* Returns a request for the statistics of the flows, in all tables, whose
+ * cookie matches 'cookie' in the bits of 'cookie_mask'. */
+static struct ofpbuf *
 ofctrl_flow_stats_request(ovs_be64 cookie, ovs_be64 cookie_mask)
 {
     struct ofputil_flow_stats_request fsr = {
@@ -78,9 +85,14 @@ ofctrl_flow_stats_request(ovs_be64 cookie, ovs_be64 cookie_mask)
     return ofputil_encode_flow_stats_request(&fsr, OFPUTIL_P_OF15_OXM);
 }
 
-enum ofperr
+/* Calls 'cb' with each flow of flow stats reply 'oh' and 'aux'.  Returns 0,
+ * or the error that stopped decoding, which it logged: 'cb' saw the flows
+ * before it. */
+static enum ofperr
 ofctrl_flow_stats_decode(const struct ofp_header *oh,
-                         ofctrl_flow_stats_cb *cb, void *aux)
+                         void (*cb)(const struct ofputil_flow_stats *,
+                                    void *aux),
+                         void *aux)
 {
     struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
     uint64_t stub[1024 / 8];
@@ -98,6 +110,51 @@ ofctrl_flow_stats_decode(const struct ofp_header *oh,
     ofpbuf_uninit(&ofpacts);
 
     return ofctrl_decode_status(error, "flow stats reply");
+}
+
+/* The dump of all flows. */
+
+void
+ofctrl_flow_stats_dump_start(void)
+{
+    struct ofpbuf *msg = ofctrl_flow_stats_request(htonll(0), htonll(0));
+    dump_xid = ofctrl_get_xid(msg);
+    ofctrl_send(msg);
+
+    flow_table_destroy(dump_flows);
+    dump_flows = flow_table_create();
+}
+
+bool
+ofctrl_flow_stats_is_dump(ovs_be32 xid)
+{
+    return xid == dump_xid;
+}
+
+/* Adds 'fs', a flow read from the switch, to 'dump_flows_'. */
+static void
+ofctrl_flow_stats_add_flow(const struct ofputil_flow_stats *fs,
+                           void *dump_flows_)
+{
+    flow_table_add(dump_flows_, ntohll(fs->cookie), fs->table_id,
+                   fs->priority, &fs->match, fs->ofpacts, fs->ofpacts_len);
+}
+
+enum ofperr
+ofctrl_flow_stats_recv_dump(const struct ofp_header *oh)
+{
+    return ofctrl_flow_stats_decode(oh, ofctrl_flow_stats_add_flow,
+                                    dump_flows);
+}
+
+struct flow_table *
+ofctrl_flow_stats_take_dump(void)
+{
+    struct flow_table *flows = dump_flows;
+
+    dump_flows = NULL;
+    dump_xid = htonl(0);
+    return flows;
 }
 
 /* Requests of ofctrl_request_flow_stats(). */
@@ -186,6 +243,8 @@ ofctrl_flow_stats_disconnected(void)
     LIST_FOR_EACH_SAFE (fs, list_node, &requests) {
         ofctrl_flow_stats_finish(fs, false);
     }
+
+    flow_table_destroy(ofctrl_flow_stats_take_dump());
 }
 
 /* The public functions (ofctrl.h). */

@@ -32,9 +32,7 @@
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-msgs.h"
-#include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-print.h"
-#include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
@@ -162,9 +160,9 @@ static bool recv_more;                  /* ofctrl_run() left messages. */
 static enum ofctrl_state state = S_DISCONNECTED;
 static long long int state_entered;
 
-/* READ_FLOWS, FLOWS_READ: the dump request and the flows read so far. */
-static ovs_be32 dump_xid;
-static struct flow_table *switch_flows;
+/* READ_FLOWS, FLOWS_READ: the dumps of the switch's flows
+ * (ofctrl-stats.c) and meters (ofctrl-meters.c).  Both done: FLOWS_READ. */
+static bool flows_read, meters_read;
 static long long int dump_started;       /* When requested. */
 static long long int dump_msec;          /* How long it took. */
 
@@ -197,10 +195,6 @@ static uint64_t n_flow_mods[3];         /* By enum flow_change_type. */
 static uint64_t n_resyncs;
 static size_t last_resync_read;         /* Flows read at the last resync. */
 static size_t last_resync_changes[3];   /* Its changes, by type. */
-
-/* READ_FLOWS: which of the dumps of flows and of meters
- * (ofctrl-meters.c) are done.  Both done: FLOWS_READ. */
-static bool flows_read, meters_read;
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
@@ -493,14 +487,15 @@ ofctrl_bundle_finish(struct ofctrl_bundle *b)
 }
 
 /* Adds to 'b' the tracked meter changes and the flow changes that make the
- * switch's flows equal to 'desired': the difference to the flows read from
- * the switch for a resynchronization, the tracked changes otherwise.  Then
- * commits 'b' and clears the tracked changes. */
+ * switch's flows equal to 'desired': the difference to 'switch_flows', the
+ * flows read from the switch, if nonnull, otherwise the tracked changes.
+ * Then commits 'b' and clears the tracked changes. */
 static void
-ofctrl_bundle_add_changes(struct ofctrl_bundle *b, struct flow_table *desired)
+ofctrl_bundle_add_changes(struct ofctrl_bundle *b, struct flow_table *desired,
+                          const struct flow_table *switch_flows)
 {
     ofctrl_bundle_add_meter_mods(b, false);
-    if (b->kind == BUNDLE_RESYNC) {
+    if (switch_flows) {
         flow_table_diff(desired, switch_flows, ofctrl_bundle_add_change, b);
     } else {
         flow_table_for_each_tracked(desired, ofctrl_bundle_add_change, b);
@@ -559,17 +554,13 @@ ofctrl_start_backoff(void)
 static void
 ofctrl_start_resync(void)
 {
-    struct ofpbuf *msg = ofctrl_flow_stats_request(htonll(0), htonll(0));
-    dump_xid = ofctrl_get_xid(msg);
     dump_started = time_msec();
-    ofctrl_send(msg);
+    ofctrl_flow_stats_dump_start();
+    flows_read = false;
 
     /* The meters too, if there are meters to keep. */
-    flows_read = false;
     meters_read = !ofctrl_meters_dump_start();
 
-    flow_table_destroy(switch_flows);
-    switch_flows = flow_table_create();
     ofpbuf_list_delete(&repairs);
     ofctrl_set_state(S_READ_FLOWS);
 }
@@ -590,10 +581,11 @@ static void
 ofctrl_resync(struct flow_table *desired)
 {
     long long int start = time_msec();
+    struct flow_table *switch_flows = ofctrl_flow_stats_take_dump();
     struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_RESYNC,
                                                    ++next_seqno);
     ofctrl_meters_take_dump();
-    ofctrl_bundle_add_changes(b, desired);
+    ofctrl_bundle_add_changes(b, desired, switch_flows);
     sent_seqno = b->seqno;
 
     n_resyncs++;
@@ -609,8 +601,6 @@ ofctrl_resync(struct flow_table *desired)
               b->seqno);
 
     flow_table_destroy(switch_flows);
-    switch_flows = NULL;
-    dump_xid = htonl(0);
     ofctrl_set_state(S_SYNCING);
 }
 
@@ -620,29 +610,25 @@ ofctrl_reset(void)
 {
     ofctrl_bundles_clear();
     ofpbuf_list_delete(&repairs);
-    flow_table_destroy(switch_flows);
-    switch_flows = NULL;
-    ofctrl_meters_disconnected();
-
     ofctrl_flow_stats_disconnected();
-
-    dump_xid = htonl(0);
+    ofctrl_meters_disconnected();
     ofctrl_monitor_disconnected();
     backoff_ms = 0;
 }
 
 /* Receiving. */
 
-/* A reply to the dump of all meters. */
+/* A reply to the dump of the switch's flows or meters, which ofctrl-stats.c
+ * or ofctrl-meters.c decoded with 'error' as the result; '*done' says that
+ * all of them are read. */
 static void
-ofctrl_recv_meter_config_reply(const struct ofp_header *oh)
+ofctrl_recv_dump_reply(const struct ofp_header *oh, enum ofperr error,
+                       bool *done)
 {
-    if (state != S_READ_FLOWS || !ofctrl_meters_is_dump(oh->xid)) {
-        /* Not ours, or a dump made obsolete. */
-    } else if (ofctrl_meters_recv_dump(oh)) {
+    if (error) {
         ofctrl_start_backoff();
     } else if (!ofpmp_more(oh)) {
-        meters_read = true;
+        *done = true;
         ofctrl_check_read();
     }
 }
@@ -664,10 +650,11 @@ ofctrl_recv_error(const struct ofp_header *oh)
     } else if (ofctrl_monitor_recv_error(oh)) {
         /* The switch has no flow monitor: ofctrl-monitor.c audits. */
     } else if (state == S_READ_FLOWS
-               && (oh->xid == dump_xid || ofctrl_meters_is_dump(oh->xid))) {
+               && (ofctrl_flow_stats_is_dump(oh->xid)
+                   || ofctrl_meters_is_dump(oh->xid))) {
+        bool flows = ofctrl_flow_stats_is_dump(oh->xid);
         ofctrl_log_msg(&this_module, &rl, VLL_WARN, oh, "%s: switch could "
-                       "not dump its %s", target,
-                       oh->xid == dump_xid ? "flows" : "meters");
+                       "not dump its %s", target, flows ? "flows" : "meters");
         ofctrl_start_backoff();
     } else if (!ofctrl_flow_stats_recv_error(oh)) {
         ofctrl_log_msg(&this_module, &rl, VLL_WARN, oh, "%s: unexpected "
@@ -734,32 +721,6 @@ ofctrl_recv_barrier_reply(const struct ofp_header *oh)
     }
 }
 
-/* Adds 'fs', a flow read from the switch, to 'switch_flows_'. */
-static void
-ofctrl_add_switch_flow(const struct ofputil_flow_stats *fs,
-                       void *switch_flows_)
-{
-    flow_table_add(switch_flows_, ntohll(fs->cookie), fs->table_id,
-                   fs->priority, &fs->match, fs->ofpacts, fs->ofpacts_len);
-}
-
-/* A reply to the dump of all flows, or to ofctrl_request_flow_stats(). */
-static void
-ofctrl_recv_flow_stats_reply(const struct ofp_header *oh)
-{
-    if (oh->xid != dump_xid) {
-        ofctrl_flow_stats_recv_reply(oh);
-    } else if (state != S_READ_FLOWS) {
-        /* A dump that a resynchronization or a backoff made obsolete. */
-    } else if (ofctrl_flow_stats_decode(oh, ofctrl_add_switch_flow,
-                                        switch_flows)) {
-        ofctrl_start_backoff();
-    } else if (!ofpmp_more(oh)) {
-        flows_read = true;
-        ofctrl_check_read();
-    }
-}
-
 /* How the flow monitor treats the changes that someone else makes to the
  * switch's flows, in the current state. */
 static enum ofctrl_monitor_mode
@@ -809,7 +770,12 @@ ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
         break;
 
     case OFPTYPE_FLOW_STATS_REPLY:
-        ofctrl_recv_flow_stats_reply(oh);
+        if (!ofctrl_flow_stats_is_dump(oh->xid)) {
+            ofctrl_flow_stats_recv_reply(oh);
+        } else if (state == S_READ_FLOWS) {
+            ofctrl_recv_dump_reply(oh, ofctrl_flow_stats_recv_dump(oh),
+                                   &flows_read);
+        }
         break;
 
     case OFPTYPE_FLOW_MONITOR_STATS_REPLY:
@@ -817,7 +783,10 @@ ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
         break;
 
     case OFPTYPE_METER_CONFIG_STATS_REPLY:
-        ofctrl_recv_meter_config_reply(oh);
+        if (state == S_READ_FLOWS && ofctrl_meters_is_dump(oh->xid)) {
+            ofctrl_recv_dump_reply(oh, ofctrl_meters_recv_dump(oh),
+                                   &meters_read);
+        }
         break;
 
     case OFPTYPE_GET_CONFIG_REPLY:
@@ -976,7 +945,7 @@ ofctrl_put(struct flow_table *desired)
 
     struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_UPDATE,
                                                    ++next_seqno);
-    ofctrl_bundle_add_changes(b, desired);
+    ofctrl_bundle_add_changes(b, desired, NULL);
     ofctrl_bundle_finish(b);
     sent_seqno = next_seqno;
     n_pending = 0;
