@@ -93,16 +93,16 @@ ofctrl_meters_encode_mod(enum meter_change_type type, uint32_t id,
     return ofputil_encode_meter_mod(OFP15_VERSION, &mm);
 }
 
-struct ofctrl_meters_put_ctx {
+struct ofctrl_meters_encode_ctx {
     bool deletes;               /* Encode the deletions, or the others? */
     struct ovs_list *msgs;
 };
 
 static void
-ofctrl_meters_put_change(enum meter_change_type type, uint32_t id,
+ofctrl_meters_encode_change(enum meter_change_type type, uint32_t id,
                          const struct meter_config *config, void *ctx_)
 {
-    struct ofctrl_meters_put_ctx *ctx = ctx_;
+    struct ofctrl_meters_encode_ctx *ctx = ctx_;
 
     if ((type == METER_CHANGE_DELETE) == ctx->deletes) {
         struct ofpbuf *msg = ofctrl_meters_encode_mod(type, id, config);
@@ -112,14 +112,15 @@ ofctrl_meters_put_change(enum meter_change_type type, uint32_t id,
 }
 
 void
-ofctrl_meters_put(bool deletes, struct ovs_list *msgs)
+ofctrl_meters_encode_changes(bool deletes, struct ovs_list *msgs)
 {
     if (meters) {
-        struct ofctrl_meters_put_ctx ctx = {
+        struct ofctrl_meters_encode_ctx ctx = {
             .deletes = deletes,
             .msgs = msgs,
         };
-        meter_table_for_each_tracked(meters, ofctrl_meters_put_change, &ctx);
+        meter_table_for_each_tracked(meters, ofctrl_meters_encode_change,
+                                     &ctx);
     }
 }
 

@@ -115,7 +115,7 @@ ofctrl_monitor_set_state(enum ofctrl_monitor_state new_state)
 }
 
 void
-ofctrl_monitor_start(void)
+ofctrl_monitor_connected(void)
 {
     struct ofputil_flow_monitor_request fmr = {
         .id = OFCTRL_MONITOR_ID,

@@ -41,7 +41,7 @@ struct flow_table_change;
 struct ovs_list;
 struct rconn_packet_counter;
 
-/* The connection (ofctrl.c). */
+/* The connection and the bundles (ofctrl.c). */
 
 /* The switch's name for logs: its OpenFlow target. */
 const char *ofctrl_get_target(void);
@@ -104,7 +104,7 @@ enum ofctrl_monitor_mode {
 };
 
 /* A new connection: requests the flow monitor. */
-void ofctrl_monitor_start(void);
+void ofctrl_monitor_connected(void);
 
 /* The connection was lost: there is no monitor any more. */
 void ofctrl_monitor_disconnected(void);
@@ -128,7 +128,7 @@ bool ofctrl_monitor_recv(const struct ofp_header *oh,
 bool ofctrl_monitor_run(void);
 void ofctrl_monitor_wait(void);
 
-/* Append the "flow monitor:" and "repairs:" lines of ofctrl_format_status()
+/* Appends the "flow monitor:" and "repairs:" lines of ofctrl_format_status()
  * to 's'. */
 void ofctrl_monitor_format_state(struct ds *s);
 void ofctrl_monitor_format_repairs(struct ds *s);
@@ -164,8 +164,9 @@ void ofctrl_flow_stats_disconnected(void);
 size_t ofctrl_meters_n_tracked(void);
 
 /* Appends to 'msgs' the meter_mods of the tracked deletions if 'deletes',
- * of the other tracked changes otherwise. */
-void ofctrl_meters_put(bool deletes, struct ovs_list *msgs);
+ * of the other tracked changes otherwise, for ofctrl.c to send around a
+ * bundle of flows. */
+void ofctrl_meters_encode_changes(bool deletes, struct ovs_list *msgs);
 void ofctrl_meters_clear_tracked(void);
 
 /* Reading the switch's meters with its flows.  ofctrl_meters_dump_start()

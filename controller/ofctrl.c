@@ -199,16 +199,13 @@ static size_t last_resync_changes[3];   /* Its changes, by type. */
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
 static void ofctrl_reset(void);
-static void ofctrl_recv(const struct ofp_header *, enum ofptype,
-                        const struct flow_table *desired);
-static void ofctrl_start_resync(void);
 
 /* The only writer of 'state'. */
 static void
 ofctrl_set_state(enum ofctrl_state new_state)
 {
     if (new_state != state) {
-        VLOG_DBG("%s: %s -> %s", target ? target : "(no target)",
+        VLOG_DBG("%s: %s -> %s", ofctrl_get_target(),
                  ofctrl_states[state].name, ofctrl_states[new_state].name);
         state = new_state;
         state_entered = time_msec();
@@ -440,7 +437,7 @@ ofctrl_bundle_add_meter_mods(struct ofctrl_bundle *b, bool deletes)
     /* Meter_mods cannot be in an OpenFlow bundle: they go out right before
      * it (additions, modifications) or right after it (deletions), with its
      * xid, so that an error fails it. */
-    ofctrl_meters_put(deletes, &msgs);
+    ofctrl_meters_encode_changes(deletes, &msgs);
     LIST_FOR_EACH_POP (msg, list_node, &msgs) {
         ofctrl_bundle_take_xid(b, msg);
         ofctrl_send(msg);
@@ -692,31 +689,24 @@ ofctrl_bundle_done(struct ofctrl_bundle *b)
     free(b);
 }
 
+/* The barrier reply 'oh' confirms its bundle and, since barrier replies
+ * come in order, every older one still in flight (normally none). */
 static void
 ofctrl_recv_barrier_reply(const struct ofp_header *oh)
 {
     struct ofctrl_bundle *b;
-    bool known = false;
 
     LIST_FOR_EACH (b, list_node, &bundles) {
         if (b->barrier_xid == oh->xid) {
-            known = true;
-            break;
-        }
-    }
-    if (!known) {
-        return;
-    }
-
-    /* Barrier replies come in order, so 'b' is normally the oldest. */
-    for (;;) {
-        b = CONTAINER_OF(ovs_list_pop_front(&bundles), struct ofctrl_bundle,
-                         list_node);
-        n_bundles--;
-        bool last = b->barrier_xid == oh->xid;
-        ofctrl_bundle_done(b);
-        if (last) {
-            break;
+            bool last;
+            do {
+                b = CONTAINER_OF(ovs_list_pop_front(&bundles),
+                                 struct ofctrl_bundle, list_node);
+                n_bundles--;
+                last = b->barrier_xid == oh->xid;
+                ofctrl_bundle_done(b);
+            } while (!last);
+            return;
         }
     }
 }
@@ -739,17 +729,6 @@ ofctrl_get_monitor_mode(void)
         return OFCTRL_MONITOR_IGNORE;
     }
     OVS_NOT_REACHED();
-}
-
-/* A report of the flow monitor. */
-static void
-ofctrl_recv_flow_monitor(const struct ofp_header *oh,
-                         const struct flow_table *desired)
-{
-    if (ofctrl_monitor_recv(oh, ofctrl_get_monitor_mode(), desired,
-                            &repairs)) {
-        ofctrl_start_resync();
-    }
 }
 
 static void
@@ -779,7 +758,10 @@ ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
         break;
 
     case OFPTYPE_FLOW_MONITOR_STATS_REPLY:
-        ofctrl_recv_flow_monitor(oh, desired);
+        if (ofctrl_monitor_recv(oh, ofctrl_get_monitor_mode(), desired,
+                                &repairs)) {
+            ofctrl_start_resync();
+        }
         break;
 
     case OFPTYPE_METER_CONFIG_STATS_REPLY:
@@ -836,7 +818,7 @@ ofctrl_check_connection(struct flow_table *desired)
     if (connected && state == S_DISCONNECTED) {
         swconn_seqno = conn_seqno;
         ofctrl_packet_connected();
-        ofctrl_monitor_start();
+        ofctrl_monitor_connected();
         ofctrl_start_resync();
     }
     return connected;
