@@ -14,6 +14,41 @@
  * limitations under the License.
  */
 
+/* The OpenFlow connection to the integration bridge, which makes the
+ * switch's flows the desired ones (ofctrl.h).  This file holds the
+ * connection and its state machine, the bundles that carry each round of
+ * changes, and the resynchronization after each (re)connection; the other
+ * ofctrl-*.c files are the parts it hands messages to.
+ *
+ * How it works.
+ *
+ * One OpenFlow 1.5 connection (an rconn, which reconnects by itself) to the
+ * integration bridge, whose flow tables are all ours.  After every
+ * (re)connection, ofctrl sets up a flow monitor on all tables, reads all the
+ * switch's flows, and sends in one atomic bundle only what differs from the
+ * desired table (flow_table_diff()): flows that are already right are not
+ * touched, so their counters and durations survive a restart of
+ * nve-controller, and a restart of ovs-vswitchd costs one bundle.
+ *
+ * Then each ofctrl_put() sends the desired table's tracked changes as one
+ * more bundle.  Every bundle is followed by a barrier; the bundle's sequence
+ * number becomes installed when the barrier reply arrives and no error came
+ * back for the bundle.  Several bundles may be in flight; while more than
+ * OFCTRL_MAX_BACKLOG bytes wait to be sent, ofctrl_put() lets the changes
+ * accumulate into the next, larger bundle instead.
+ *
+ * The flow monitor (ofctrl-monitor.c) reports changes made by anyone else.
+ * Each is repaired right away, in a bundle of repairs per ofctrl_run(); if
+ * that cannot be done, ofctrl reads all flows again and resynchronizes.  So
+ * it does if the switch rejects a bundle; after repeated rejections it
+ * waits longer and longer before trying again.
+ *
+ * The other parts of ofctrl use the same connection: ofctrl-meters.c for
+ * the meters, which go with the flows; ofctrl-stats.c for flow statistics,
+ * including the dump of all flows that a resynchronization reads;
+ * ofctrl-packet.c for packet-ins and packet-outs.  ofctrl.c receives every
+ * message and hands each part its own (ofctrl-private.h). */
+
 #include <config.h>
 #include "ofctrl.h"
 
@@ -43,35 +78,6 @@
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(ofctrl);
-
-/* How it works.
- *
- * One OpenFlow 1.5 connection (an rconn, which reconnects by itself) to the
- * integration bridge, whose flow tables are all ours.  After every
- * (re)connection, ofctrl sets up a flow monitor on all tables, reads all the
- * switch's flows, and sends in one atomic bundle only what differs from the
- * desired table (flow_table_diff()): flows that are already right are not
- * touched, so their counters and durations survive a restart of
- * nve-controller, and a restart of ovs-vswitchd costs one bundle.
- *
- * Then each ofctrl_put() sends the desired table's tracked changes as one
- * more bundle.  Every bundle is followed by a barrier; the bundle's sequence
- * number becomes installed when the barrier reply arrives and no error came
- * back for the bundle.  Several bundles may be in flight; while more than
- * OFCTRL_MAX_BACKLOG bytes wait to be sent, ofctrl_put() lets the changes
- * accumulate into the next, larger bundle instead.
- *
- * The flow monitor (ofctrl-monitor.c) reports changes made by anyone else.
- * Each is repaired right away, in a bundle of repairs per ofctrl_run(); if
- * that cannot be done, ofctrl reads all flows again and resynchronizes.  So
- * it does if the switch rejects a bundle; after repeated rejections it
- * waits longer and longer before trying again.
- *
- * The other parts of ofctrl use the same connection: ofctrl-meters.c for
- * the meters, which go with the flows; ofctrl-stats.c for flow statistics
- * (it also decodes the flows read here); ofctrl-packet.c for packet-ins and
- * packet-outs.  ofctrl.c receives every message and hands each part its own
- * (ofctrl-private.h). */
 
 /* Bytes waiting in the rconn above which ofctrl_put() holds changes back. */
 #define OFCTRL_MAX_BACKLOG (1024 * 1024)
