@@ -11,6 +11,11 @@ controller_nve_controller_SOURCES = \
 	controller/meter-table.h \
 	controller/ofctrl.c \
 	controller/ofctrl.h \
+	controller/ofctrl-meters.c \
+	controller/ofctrl-monitor.c \
+	controller/ofctrl-packet.c \
+	controller/ofctrl-private.h \
+	controller/ofctrl-stats.c \
 	controller/pipeline.c \
 	controller/pipeline.h \
 	controller/profiles.c \

@@ -14,41 +14,13 @@
  * limitations under the License.
  */
 
-#include <config.h>
-#include "ofctrl.h"
-
-#include <errno.h>
-#include <stdarg.h>
-#include <string.h>
-#include "byte-order.h"
-#include "flow-table.h"
-#include "meter-table.h"
-#include "openflow/openflow.h"
-#include "openvswitch/dynamic-string.h"
-#include "openvswitch/list.h"
-#include "openvswitch/match.h"
-#include "openvswitch/ofp-actions.h"
-#include "openvswitch/ofp-bundle.h"
-#include "openvswitch/ofp-errors.h"
-#include "openvswitch/ofp-flow.h"
-#include "openvswitch/ofp-meter.h"
-#include "openvswitch/ofp-monitor.h"
-#include "openvswitch/ofp-msgs.h"
-#include "openvswitch/ofp-packet.h"
-#include "openvswitch/ofp-print.h"
-#include "openvswitch/ofp-switch.h"
-#include "openvswitch/ofp-util.h"
-#include "openvswitch/ofpbuf.h"
-#include "openvswitch/poll-loop.h"
-#include "openvswitch/rconn.h"
-#include "openvswitch/vlog.h"
-#include "socket-util.h"
-#include "timeval.h"
-#include "util.h"
-
-VLOG_DEFINE_THIS_MODULE(ofctrl);
-
-/* How it works.
+/* The OpenFlow connection to the integration bridge, which makes the
+ * switch's flows the desired ones (ofctrl.h).  This file holds the
+ * connection and its state machine, the bundles that carry each round of
+ * changes, and the resynchronization after each (re)connection; the other
+ * ofctrl-*.c files are the parts it hands messages to.
+ *
+ * How it works.
  *
  * One OpenFlow 1.5 connection (an rconn, which reconnects by itself) to the
  * integration bridge, whose flow tables are all ours.  After every
@@ -65,21 +37,47 @@ VLOG_DEFINE_THIS_MODULE(ofctrl);
  * OFCTRL_MAX_BACKLOG bytes wait to be sent, ofctrl_put() lets the changes
  * accumulate into the next, larger bundle instead.
  *
- * The flow monitor reports changes made by anyone else in full (our own come
- * back abbreviated, one message per bundle).  Each is repaired right away
- * from the report by putting the desired version of that one flow back, in
- * a bundle of repairs per ofctrl_run().  If the switch pauses the monitor
- * (more changes than it wants to queue), or rejects a bundle, ofctrl reads
- * all flows again and resynchronizes; after repeated rejections it waits
- * longer and longer before trying again.
+ * The flow monitor (ofctrl-monitor.c) reports changes made by anyone else.
+ * Each is repaired right away, in a bundle of repairs per ofctrl_run(); if
+ * that cannot be done, ofctrl reads all flows again and resynchronizes.  So
+ * it does if the switch rejects a bundle; after repeated rejections it
+ * waits longer and longer before trying again.
  *
- * The same connection carries packets: after connecting, ofctrl asks the
- * switch for packet-ins (a connection to the bridge's management socket
- * gets none until it sets a nonzero miss_send_len), queues those of flows
- * whose owner kind is subscribed, and sends packet-outs. */
+ * The other parts of ofctrl use the same connection: ofctrl-meters.c for
+ * the meters, which go with the flows; ofctrl-stats.c for flow statistics,
+ * including the dump of all flows that a resynchronization reads;
+ * ofctrl-packet.c for packet-ins and packet-outs.  ofctrl.c receives every
+ * message and hands each part its own (ofctrl-private.h). */
 
-/* Packet-outs waiting in the rconn above which more are dropped. */
-#define OFCTRL_MAX_PACKET_OUT_BACKLOG 1000
+#include <config.h>
+#include "ofctrl.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include "byte-order.h"
+#include "flow-table.h"
+#include "ofctrl-private.h"
+#include "openflow/openflow.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-bundle.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-print.h"
+#include "openvswitch/ofp-util.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/rconn.h"
+#include "openvswitch/vlog.h"
+#include "socket-util.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(ofctrl);
 
 /* Bytes waiting in the rconn above which ofctrl_put() holds changes back. */
 #define OFCTRL_MAX_BACKLOG (1024 * 1024)
@@ -90,13 +88,6 @@ VLOG_DEFINE_THIS_MODULE(ofctrl);
 /* Backoff between resynchronizations after the switch rejected a bundle. */
 #define OFCTRL_MIN_BACKOFF_MS 1000
 #define OFCTRL_MAX_BACKOFF_MS 60000
-
-/* With no flow monitor, how often to read all flows to find others'
- * changes. */
-#define OFCTRL_AUDIT_INTERVAL_MS 30000
-
-/* The flow monitor's ID on its connection. */
-#define OFCTRL_MONITOR_ID 1
 
 #define OFCTRL_BUNDLE_FLAGS (OFPBF_ATOMIC | OFPBF_ORDERED)
 
@@ -132,54 +123,14 @@ enum ofctrl_state {
 #undef OFCTRL_STATE
 };
 
-static const char *
-ofctrl_state_name(enum ofctrl_state state)
-{
-    switch (state) {
-#define OFCTRL_STATE(NAME, DESCRIPTION) case S_##NAME: return #NAME;
-        OFCTRL_STATES
+static const struct {
+    const char *name;           /* For logs and "state:" in the status. */
+    const char *description;    /* For "openflow:" in the status. */
+} ofctrl_states[] = {
+#define OFCTRL_STATE(NAME, DESCRIPTION) [S_##NAME] = { #NAME, DESCRIPTION },
+    OFCTRL_STATES
 #undef OFCTRL_STATE
-    }
-    return "<unknown>";
-}
-
-static const char *
-ofctrl_state_description(enum ofctrl_state state)
-{
-    switch (state) {
-#define OFCTRL_STATE(NAME, DESCRIPTION) case S_##NAME: return DESCRIPTION;
-        OFCTRL_STATES
-#undef OFCTRL_STATE
-    }
-    return "<unknown>";
-}
-
-/* The flow monitor's state on the current connection. */
-enum ofctrl_monitor_state {
-    MONITOR_NONE,               /* Not requested (not connected). */
-    MONITOR_REQUESTED,          /* Requested, no reply yet. */
-    MONITOR_ACTIVE,             /* Reporting changes. */
-    MONITOR_PAUSED,             /* Switch stopped reporting for a while. */
-    MONITOR_UNSUPPORTED,        /* Rejected: auditing periodically. */
 };
-
-static const char *
-ofctrl_monitor_state_to_string(enum ofctrl_monitor_state state)
-{
-    switch (state) {
-    case MONITOR_NONE:
-        return "none";
-    case MONITOR_REQUESTED:
-        return "requested";
-    case MONITOR_ACTIVE:
-        return "active";
-    case MONITOR_PAUSED:
-        return "paused by the switch";
-    case MONITOR_UNSUPPORTED:
-        return "rejected by the switch, auditing instead";
-    }
-    return "<unknown>";
-}
 
 /* A bundle sent to the switch, until its barrier reply arrives. */
 enum ofctrl_bundle_kind {
@@ -212,23 +163,18 @@ static struct rconn_packet_counter *tx_counter;
 static char *target;
 static bool recv_more;                  /* ofctrl_run() left messages. */
 
-static enum ofctrl_state state;
+static enum ofctrl_state state = S_DISCONNECTED;
 static long long int state_entered;
 
-/* READ_FLOWS, FLOWS_READ: the dump request and the flows read so far. */
-static ovs_be32 dump_xid;
-static struct flow_table *switch_flows;
+/* READ_FLOWS, FLOWS_READ: the dumps of the switch's flows
+ * (ofctrl-stats.c) and meters (ofctrl-meters.c).  Both done: FLOWS_READ. */
+static bool flows_read, meters_read;
 static long long int dump_started;       /* When requested. */
 static long long int dump_msec;          /* How long it took. */
 
 /* BACKOFF: when to read flows again, and the next delay. */
 static long long int backoff_deadline;
 static int backoff_ms;
-
-/* The flow monitor. */
-static ovs_be32 monitor_xid;
-static enum ofctrl_monitor_state monitor_state;
-static long long int next_audit;
 
 /* Bundles in flight, oldest first. */
 static struct ovs_list bundles = OVS_LIST_INITIALIZER(&bundles);
@@ -255,104 +201,82 @@ static uint64_t n_flow_mods[3];         /* By enum flow_change_type. */
 static uint64_t n_resyncs;
 static size_t last_resync_read;         /* Flows read at the last resync. */
 static size_t last_resync_changes[3];   /* Its changes, by type. */
-static uint64_t n_repairs_restored;     /* Our flows put back. */
-static uint64_t n_repairs_removed;      /* Others' flows removed. */
-
-/* Meters: the desired ones (NULL if none were given), and those read from
- * the switch with its flows, in READ_FLOWS and FLOWS_READ. */
-static struct meter_table *meters;
-static ovs_be32 meter_dump_xid;
-static bool flows_read, meters_read;    /* Both dumps done: FLOWS_READ. */
-struct switch_meter {
-    uint32_t id;
-    struct meter_config config;
-};
-static struct switch_meter *switch_meters;
-static size_t n_switch_meters, allocated_switch_meters;
-static uint64_t n_meter_mods[3];        /* By enum meter_change_type. */
-
-/* Flow statistics requests awaiting their replies. */
-struct ofctrl_table_stats {
-    uint8_t table_id;
-    uint64_t n_packets;
-    uint64_t n_bytes;
-};
-struct ofctrl_flow_stats {
-    struct ovs_list list_node;  /* In 'stats_requests' while pending. */
-    ovs_be32 xid;
-    bool done;                  /* Reply complete, or failed. */
-    bool ok;                    /* Reply complete. */
-    struct ofctrl_table_stats *tables;
-    size_t n_tables, allocated_tables;
-};
-static struct ovs_list stats_requests
-    = OVS_LIST_INITIALIZER(&stats_requests);
-
-/* Packets.  Queues of packet-ins exist for subscribed owner kinds only. */
-struct ofctrl_pin_queue {
-    struct ovs_list packets;    /* Contains "struct ofctrl_packet_in"s. */
-    size_t n;
-};
-static struct ofctrl_pin_queue *pin_queues[256];   /* By owner kind. */
-static struct rconn_packet_counter *pktout_counter;
-static uint64_t n_packet_ins;
-static uint64_t n_packet_ins_dropped;   /* Queue full. */
-static uint64_t n_packet_ins_ignored;   /* No subscriber. */
-static uint64_t n_packet_outs;
-static uint64_t n_packet_outs_dropped;
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
 static void ofctrl_reset(void);
-static void ofctrl_recv(const struct ofp_header *, enum ofptype,
-                        const struct flow_table *desired);
-static void ofctrl_start_resync(void);
 
+/* The only writer of 'state'. */
 static void
 ofctrl_set_state(enum ofctrl_state new_state)
 {
     if (new_state != state) {
-        VLOG_INFO("%s: %s -> %s", target ? target : "(no target)",
-                  ofctrl_state_name(state), ofctrl_state_name(new_state));
+        VLOG_DBG("%s: %s -> %s", ofctrl_get_target(),
+                 ofctrl_states[state].name, ofctrl_states[new_state].name);
         state = new_state;
         state_entered = time_msec();
     }
 }
 
-/* Sends 'msg' to the switch. */
-static void
+/* What the other parts of ofctrl use of the connection
+ * (ofctrl-private.h). */
+
+const char *
+ofctrl_get_target(void)
+{
+    return target ? target : "(no target)";
+}
+
+bool
+ofctrl_can_request(void)
+{
+    return swconn && state != S_DISCONNECTED;
+}
+
+void
 ofctrl_send(struct ofpbuf *msg)
 {
     rconn_send(swconn, msg, tx_counter);
 }
 
-static void
-ofctrl_set_xid(struct ofpbuf *msg, ovs_be32 xid)
+int
+ofctrl_send_with_limit(struct ofpbuf *msg,
+                       struct rconn_packet_counter *counter, int limit)
 {
-    struct ofp_header *oh = msg->data;
-    oh->xid = xid;
+    if (!swconn) {
+        ofpbuf_delete(msg);
+        return ENOTCONN;
+    }
+    return rconn_send_with_limit(swconn, msg, counter, limit);
 }
 
-static ovs_be32
-ofctrl_get_xid(const struct ofpbuf *msg)
+enum ofperr
+ofctrl_decode_status(int error, const char *what)
 {
-    const struct ofp_header *oh = msg->data;
-    return oh->xid;
+    if (error == EOF) {
+        return 0;
+    }
+    VLOG_WARN_RL(&rl, "%s: bad %s (%s)", ofctrl_get_target(), what,
+                 ofperr_to_string(error));
+    return error;
 }
 
-/* Logs 'oh', decoded, at 'level', after a title made of 'format'.  The
- * caller applies its rate limit. */
-static void OVS_PRINTF_FORMAT(3, 4)
-ofctrl_log_msg(enum vlog_level level, const struct ofp_header *oh,
+void
+ofctrl_log_msg(const struct vlog_module *module, struct vlog_rate_limit *rl,
+               enum vlog_level level, const struct ofp_header *oh,
                const char *format, ...)
 {
+    if (vlog_should_drop(module, level, rl)) {
+        return;
+    }
+
     va_list args;
     va_start(args, format);
     char *title = xvasprintf(format, args);
     va_end(args);
 
     char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 2);
-    vlog(&this_module, level, "%s: %s", title, s);
+    vlog(module, level, "%s: %s", title, s);
     free(s);
     free(title);
 }
@@ -362,8 +286,7 @@ ofctrl_init(void)
 {
     swconn = rconn_create(0, 0, DSCP_DEFAULT, 1u << OFP15_VERSION);
     tx_counter = rconn_packet_counter_create();
-    pktout_counter = rconn_packet_counter_create();
-    state = S_DISCONNECTED;
+    ofctrl_packet_init();
     state_entered = time_msec();
 }
 
@@ -375,19 +298,7 @@ ofctrl_destroy(void)
     swconn = NULL;
     rconn_packet_counter_destroy(tx_counter);
     tx_counter = NULL;
-    rconn_packet_counter_destroy(pktout_counter);
-    pktout_counter = NULL;
-    for (size_t i = 0; i < ARRAY_SIZE(pin_queues); i++) {
-        struct ofctrl_pin_queue *q = pin_queues[i];
-        if (q) {
-            struct ofctrl_packet_in *pin;
-            LIST_FOR_EACH_POP (pin, list_node, &q->packets) {
-                free(pin);
-            }
-            free(q);
-            pin_queues[i] = NULL;
-        }
-    }
+    ofctrl_packet_destroy();
     free(target);
     target = NULL;
 }
@@ -464,8 +375,7 @@ ofctrl_bundle_add_msg(struct ofctrl_bundle *b, struct ofpbuf *msg)
     b->n_flow_mods++;
 }
 
-/* Encodes the flow_mod that makes 'change' in the switch. */
-static struct ofpbuf *
+struct ofpbuf *
 ofctrl_encode_change(const struct flow_table_change *change)
 {
     const struct flow_table_entry *e = change->entry;
@@ -522,63 +432,22 @@ ofctrl_bundle_add_change(const struct flow_table_change *change, void *b_)
     n_flow_mods[change->type]++;
 }
 
-/* Encodes the meter_mod that makes a change of 'type' to meter 'id', whose
- * config is (or was, for a deletion) 'config'. */
-static struct ofpbuf *
-ofctrl_encode_meter_mod(enum meter_change_type type, uint32_t id,
-                        const struct meter_config *config)
-{
-    struct ofputil_meter_band band = {
-        .type = OFPMBT13_DROP,
-        .rate = config->kbps,
-        .burst_size = config->burst_kb,
-    };
-    struct ofputil_meter_mod mm = {
-        .command = (type == METER_CHANGE_ADD ? OFPMC13_ADD
-                    : type == METER_CHANGE_MODIFY ? OFPMC13_MODIFY
-                    : OFPMC13_DELETE),
-        .meter = {
-            .meter_id = id,
-            .flags = (OFPMF13_KBPS | OFPMF13_STATS
-                      | (config->burst_kb ? OFPMF13_BURST : 0)),
-            .n_bands = type == METER_CHANGE_DELETE ? 0 : 1,
-            .bands = &band,
-        },
-    };
-    return ofputil_encode_meter_mod(OFP15_VERSION, &mm);
-}
-
-struct ofctrl_meter_ctx {
-    struct ofctrl_bundle *b;
-    bool deletes;               /* Send the deletions, or the others? */
-};
-
-static void
-ofctrl_send_meter_change(enum meter_change_type type, uint32_t id,
-                         const struct meter_config *config, void *ctx_)
-{
-    struct ofctrl_meter_ctx *ctx = ctx_;
-
-    if ((type == METER_CHANGE_DELETE) == ctx->deletes) {
-        /* Meter_mods cannot be in an OpenFlow bundle: they go out right
-         * before it (additions, modifications) or right after it
-         * (deletions), with its xid, so that an error fails it. */
-        struct ofpbuf *msg = ofctrl_encode_meter_mod(type, id, config);
-        ofctrl_bundle_take_xid(ctx->b, msg);
-        ofctrl_send(msg);
-        ctx->b->n_meter_mods++;
-        n_meter_mods[type]++;
-    }
-}
-
 /* Sends the tracked meter deletions, or the other tracked meter changes,
  * as part of 'b'. */
 static void
-ofctrl_send_meter_changes(struct ofctrl_bundle *b, bool deletes)
+ofctrl_bundle_add_meter_mods(struct ofctrl_bundle *b, bool deletes)
 {
-    if (meters) {
-        struct ofctrl_meter_ctx ctx = { .b = b, .deletes = deletes };
-        meter_table_for_each_tracked(meters, ofctrl_send_meter_change, &ctx);
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    struct ofpbuf *msg;
+
+    /* Meter_mods cannot be in an OpenFlow bundle: they go out right before
+     * it (additions, modifications) or right after it (deletions), with its
+     * xid, so that an error fails it. */
+    ofctrl_meters_encode_changes(deletes, &msgs);
+    LIST_FOR_EACH_POP (msg, list_node, &msgs) {
+        ofctrl_bundle_take_xid(b, msg);
+        ofctrl_send(msg);
+        b->n_meter_mods++;
     }
 }
 
@@ -618,6 +487,26 @@ ofctrl_bundle_finish(struct ofctrl_bundle *b)
     ofctrl_send(barrier);
     ovs_list_push_back(&bundles, &b->list_node);
     n_bundles++;
+}
+
+/* Adds to 'b' the tracked meter changes and the flow changes that make the
+ * switch's flows equal to 'desired': the difference to 'switch_flows', the
+ * flows read from the switch, if nonnull, otherwise the tracked changes.
+ * Then commits 'b' and clears the tracked changes. */
+static void
+ofctrl_bundle_add_changes(struct ofctrl_bundle *b, struct flow_table *desired,
+                          const struct flow_table *switch_flows)
+{
+    ofctrl_bundle_add_meter_mods(b, false);
+    if (switch_flows) {
+        flow_table_diff(desired, switch_flows, ofctrl_bundle_add_change, b);
+    } else {
+        flow_table_for_each_tracked(desired, ofctrl_bundle_add_change, b);
+    }
+    flow_table_clear_tracked(desired);
+    ofctrl_bundle_commit(b);
+    ofctrl_bundle_add_meter_mods(b, true);
+    ofctrl_meters_clear_tracked();
 }
 
 static struct ofctrl_bundle *
@@ -668,33 +557,13 @@ ofctrl_start_backoff(void)
 static void
 ofctrl_start_resync(void)
 {
-    struct ofputil_flow_stats_request fsr = {
-        .aggregate = false,
-        .table_id = OFPTT_ALL,
-        .out_port = OFPP_ANY,
-        .out_group = OFPG_ANY,
-    };
-    match_init_catchall(&fsr.match);
-
-    struct ofpbuf *msg = ofputil_encode_flow_stats_request(
-        &fsr, OFPUTIL_P_OF15_OXM);
-    dump_xid = ofctrl_get_xid(msg);
     dump_started = time_msec();
-    ofctrl_send(msg);
+    ofctrl_flow_stats_dump_start();
+    flows_read = false;
 
     /* The meters too, if there are meters to keep. */
-    n_switch_meters = 0;
-    flows_read = false;
-    meters_read = !meters;
-    if (meters) {
-        msg = ofputil_encode_meter_request(OFP15_VERSION,
-                                           OFPUTIL_METER_CONFIG, OFPM13_ALL);
-        meter_dump_xid = ofctrl_get_xid(msg);
-        ofctrl_send(msg);
-    }
+    meters_read = !ofctrl_meters_dump_start();
 
-    flow_table_destroy(switch_flows);
-    switch_flows = flow_table_create();
     ofpbuf_list_delete(&repairs);
     ofctrl_set_state(S_READ_FLOWS);
 }
@@ -709,51 +578,17 @@ ofctrl_check_read(void)
     }
 }
 
-static void
-ofctrl_request_monitor(void)
-{
-    struct ofputil_flow_monitor_request fmr = {
-        .id = OFCTRL_MONITOR_ID,
-        .command = OFPFMC_ADD,
-        .flags = (OFPFMF_ADD | OFPFMF_REMOVED | OFPFMF_MODIFY
-                  | OFPFMF_INSTRUCTIONS),
-        .out_port = OFPP_ANY,
-        .out_group = OFPG_ANY,
-        .table_id = OFPTT_ALL,
-    };
-    match_init_catchall(&fmr.match);
-
-    struct ofpbuf *msg = ofpbuf_new(0);
-    ofputil_append_flow_monitor_request(&fmr, msg, OFPUTIL_P_OF15_OXM);
-    ofpmsg_update_length(msg);
-    monitor_xid = ofctrl_get_xid(msg);
-    ofctrl_send(msg);
-    monitor_state = MONITOR_REQUESTED;
-}
-
 /* Sends the difference between the switch's flows, all read, and the
  * desired ones as one bundle. */
 static void
 ofctrl_resync(struct flow_table *desired)
 {
     long long int start = time_msec();
+    struct flow_table *switch_flows = ofctrl_flow_stats_take_dump();
     struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_RESYNC,
                                                    ++next_seqno);
-    if (meters) {
-        meter_table_mark_all_uninstalled(meters);
-        for (size_t i = 0; i < n_switch_meters; i++) {
-            meter_table_set_installed(meters, switch_meters[i].id,
-                                      &switch_meters[i].config);
-        }
-    }
-    ofctrl_send_meter_changes(b, false);
-    flow_table_diff(desired, switch_flows, ofctrl_bundle_add_change, b);
-    flow_table_clear_tracked(desired);
-    ofctrl_bundle_commit(b);
-    ofctrl_send_meter_changes(b, true);
-    if (meters) {
-        meter_table_clear_tracked(meters);
-    }
+    ofctrl_meters_take_dump();
+    ofctrl_bundle_add_changes(b, desired, switch_flows);
     sent_seqno = b->seqno;
 
     n_resyncs++;
@@ -769,8 +604,6 @@ ofctrl_resync(struct flow_table *desired)
               b->seqno);
 
     flow_table_destroy(switch_flows);
-    switch_flows = NULL;
-    dump_xid = htonl(0);
     ofctrl_set_state(S_SYNCING);
 }
 
@@ -780,155 +613,25 @@ ofctrl_reset(void)
 {
     ofctrl_bundles_clear();
     ofpbuf_list_delete(&repairs);
-    flow_table_destroy(switch_flows);
-    switch_flows = NULL;
-    if (meters) {
-        meter_table_mark_all_uninstalled(meters);
-    }
-    n_switch_meters = 0;
-    meter_dump_xid = htonl(0);
-
-    /* No reply will come. */
-    struct ofctrl_flow_stats *fs;
-    LIST_FOR_EACH_POP (fs, list_node, &stats_requests) {
-        ovs_list_init(&fs->list_node);
-        fs->done = true;
-    }
-
-    dump_xid = monitor_xid = htonl(0);
-    monitor_state = MONITOR_NONE;
+    ofctrl_flow_stats_disconnected();
+    ofctrl_meters_disconnected();
+    ofctrl_monitor_disconnected();
     backoff_ms = 0;
 }
 
 /* Receiving. */
 
-static struct ofctrl_flow_stats *
-ofctrl_flow_stats_find(ovs_be32 xid)
-{
-    struct ofctrl_flow_stats *fs;
-
-    LIST_FOR_EACH (fs, list_node, &stats_requests) {
-        if (fs->xid == xid) {
-            return fs;
-        }
-    }
-    return NULL;
-}
-
-/* Marks the request with 'xid', if any, as failed, and returns true if
- * there was one. */
-static bool
-ofctrl_flow_stats_fail(ovs_be32 xid)
-{
-    struct ofctrl_flow_stats *fs = ofctrl_flow_stats_find(xid);
-
-    if (fs) {
-        ovs_list_remove(&fs->list_node);
-        ovs_list_init(&fs->list_node);
-        fs->done = true;
-    }
-    return fs != NULL;
-}
-
-/* A reply to a flow statistics request of ofctrl_request_flow_stats(). */
+/* A reply to the dump of the switch's flows or meters, which ofctrl-stats.c
+ * or ofctrl-meters.c decoded with 'error' as the result; '*done' says that
+ * all of them are read. */
 static void
-ofctrl_recv_stats_reply(const struct ofp_header *oh)
+ofctrl_recv_dump_reply(const struct ofp_header *oh, enum ofperr error,
+                       bool *done)
 {
-    struct ofctrl_flow_stats *fs = ofctrl_flow_stats_find(oh->xid);
-    if (!fs) {
-        return;
-    }
-
-    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
-    uint64_t stub[1024 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    for (;;) {
-        struct ofputil_flow_stats s;
-        int error = ofputil_decode_flow_stats_reply(&s, &msg, false,
-                                                    &ofpacts);
-        if (error == EOF) {
-            break;
-        } else if (error) {
-            VLOG_WARN_RL(&rl, "%s: bad flow stats reply (%s)", target,
-                         ofperr_to_string(error));
-            ofctrl_flow_stats_fail(oh->xid);
-            ofpbuf_uninit(&ofpacts);
-            return;
-        }
-
-        struct ofctrl_table_stats *ts = NULL;
-        for (size_t i = 0; i < fs->n_tables; i++) {
-            if (fs->tables[i].table_id == s.table_id) {
-                ts = &fs->tables[i];
-                break;
-            }
-        }
-        if (!ts) {
-            if (fs->n_tables >= fs->allocated_tables) {
-                fs->tables = x2nrealloc(fs->tables, &fs->allocated_tables,
-                                        sizeof *fs->tables);
-            }
-            ts = &fs->tables[fs->n_tables++];
-            *ts = (struct ofctrl_table_stats) { .table_id = s.table_id };
-        }
-        ts->n_packets += s.packet_count;
-        ts->n_bytes += s.byte_count;
-    }
-    ofpbuf_uninit(&ofpacts);
-
-    if (!ofpmp_more(oh)) {
-        ovs_list_remove(&fs->list_node);
-        ovs_list_init(&fs->list_node);
-        fs->done = fs->ok = true;
-    }
-}
-
-static void
-ofctrl_recv_meter_config_reply(const struct ofp_header *oh)
-{
-    if (state != S_READ_FLOWS || oh->xid != meter_dump_xid) {
-        return;
-    }
-
-    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
-    struct ofpbuf bands;
-    ofpbuf_init(&bands, 64);
-    for (;;) {
-        struct ofputil_meter_config mc;
-        int error = ofputil_decode_meter_config(&msg, &mc, &bands);
-        if (error == EOF) {
-            break;
-        } else if (error) {
-            VLOG_WARN_RL(&rl, "%s: bad meter config reply (%s)", target,
-                         ofperr_to_string(error));
-            ofpbuf_uninit(&bands);
-            ofctrl_start_backoff();
-            return;
-        }
-
-        /* A meter that is not one of ours (a drop band in kbit/s) reads as
-         * a config we never want, so that it is replaced. */
-        struct meter_config config = { .kbps = 0 };
-        if (mc.n_bands == 1 && mc.bands[0].type == OFPMBT13_DROP
-            && mc.flags & OFPMF13_KBPS) {
-            config.kbps = mc.bands[0].rate;
-            config.burst_kb = (mc.flags & OFPMF13_BURST
-                               ? mc.bands[0].burst_size : 0);
-        }
-        if (n_switch_meters >= allocated_switch_meters) {
-            switch_meters = x2nrealloc(switch_meters,
-                                       &allocated_switch_meters,
-                                       sizeof *switch_meters);
-        }
-        switch_meters[n_switch_meters++] = (struct switch_meter) {
-            .id = mc.meter_id,
-            .config = config,
-        };
-    }
-    ofpbuf_uninit(&bands);
-
-    if (!ofpmp_more(oh)) {
-        meters_read = true;
+    if (error) {
+        ofctrl_start_backoff();
+    } else if (!ofpmp_more(oh)) {
+        *done = true;
         ofctrl_check_read();
     }
 }
@@ -943,93 +646,22 @@ ofctrl_recv_error(const struct ofp_header *oh)
         enum vlog_level level = (ofperr_decode_msg(oh, NULL)
                                  == OFPERR_OFPBFC_MSG_FAILED
                                  ? VLL_DBG : VLL_WARN);
-        if (!vlog_should_drop(&this_module, level, &rl)) {
-            ofctrl_log_msg(level, oh, "%s: switch rejected a message of "
-                           "bundle %"PRIu32" (seqno %"PRIu64")", target,
-                           b->id, b->seqno);
-        }
+        ofctrl_log_msg(&this_module, &rl, level, oh, "%s: switch rejected "
+                       "a message of bundle %"PRIu32" (seqno %"PRIu64")",
+                       target, b->id, b->seqno);
         b->failed = true;
-    } else if (oh->xid == monitor_xid && monitor_state == MONITOR_REQUESTED) {
-        if (!VLOG_DROP_WARN(&rl)) {
-            ofctrl_log_msg(VLL_WARN, oh, "%s: switch rejected the flow "
-                           "monitor; auditing its flows every %d s instead",
-                           target, OFCTRL_AUDIT_INTERVAL_MS / 1000);
-        }
-        monitor_state = MONITOR_UNSUPPORTED;
-        next_audit = time_msec() + OFCTRL_AUDIT_INTERVAL_MS;
-    } else if (oh->xid == dump_xid && state == S_READ_FLOWS) {
-        if (!VLOG_DROP_WARN(&rl)) {
-            ofctrl_log_msg(VLL_WARN, oh, "%s: switch could not dump its "
-                           "flows", target);
-        }
+    } else if (ofctrl_monitor_recv_error(oh)) {
+        /* The switch has no flow monitor: ofctrl-monitor.c audits. */
+    } else if (state == S_READ_FLOWS
+               && (ofctrl_flow_stats_is_dump(oh->xid)
+                   || ofctrl_meters_is_dump(oh->xid))) {
+        bool flows = ofctrl_flow_stats_is_dump(oh->xid);
+        ofctrl_log_msg(&this_module, &rl, VLL_WARN, oh, "%s: switch could "
+                       "not dump its %s", target, flows ? "flows" : "meters");
         ofctrl_start_backoff();
-    } else if (oh->xid == meter_dump_xid && state == S_READ_FLOWS) {
-        if (!VLOG_DROP_WARN(&rl)) {
-            ofctrl_log_msg(VLL_WARN, oh, "%s: switch could not dump its "
-                           "meters", target);
-        }
-        ofctrl_start_backoff();
-    } else if (ofctrl_flow_stats_fail(oh->xid)) {
-        if (!VLOG_DROP_WARN(&rl)) {
-            ofctrl_log_msg(VLL_WARN, oh, "%s: switch could not report flow "
-                           "statistics", target);
-        }
-    } else if (!VLOG_DROP_WARN(&rl)) {
-        ofctrl_log_msg(VLL_WARN, oh, "%s: unexpected error from switch",
-                       target);
-    }
-}
-
-/* The switch's configuration: ask for packet-ins, keep the rest. */
-static void
-ofctrl_recv_get_config_reply(const struct ofp_header *oh)
-{
-    struct ofputil_switch_config config;
-
-    ofputil_decode_get_config_reply(oh, &config);
-    config.miss_send_len = UINT16_MAX;
-    ofctrl_send(ofputil_encode_set_config(&config, oh->version));
-}
-
-static void
-ofctrl_recv_packet_in(const struct ofp_header *oh)
-{
-    struct ofputil_packet_in pin;
-    size_t total_len;
-    enum ofperr error = ofputil_decode_packet_in(oh, true, NULL, NULL, &pin,
-                                                 &total_len, NULL, NULL);
-    if (error) {
-        VLOG_WARN_RL(&rl, "%s: bad packet-in (%s)", target,
-                     ofperr_to_string(error));
-        return;
-    }
-
-    n_packet_ins++;
-    uint64_t cookie = ntohll(pin.cookie);
-    struct ofctrl_pin_queue *q = (pin.cookie != OVS_BE64_MAX
-                                  ? pin_queues[flow_owner_kind(cookie)]
-                                  : NULL);
-    if (!q) {
-        n_packet_ins_ignored++;
-        if (!VLOG_DROP_DBG(&rl)) {
-            ofctrl_log_msg(VLL_DBG, oh, "%s: packet-in for nobody", target);
-        }
-    } else if (q->n >= OFCTRL_MAX_PACKET_INS || total_len > pin.packet_len) {
-        n_packet_ins_dropped++;
-        VLOG_WARN_RL(&rl, "%s: dropping packet-in of cookie %#"PRIx64": %s",
-                     target, cookie,
-                     q->n >= OFCTRL_MAX_PACKET_INS ? "queue full"
-                     : "truncated");
-    } else {
-        struct ofctrl_packet_in *p = xmalloc(sizeof *p + pin.packet_len);
-        p->cookie = cookie;
-        p->table_id = pin.table_id;
-        p->in_port = pin.flow_metadata.flow.in_port.ofp_port;
-        p->received = time_usec();
-        p->size = pin.packet_len;
-        memcpy(p->packet, pin.packet, pin.packet_len);
-        ovs_list_push_back(&q->packets, &p->list_node);
-        q->n++;
+    } else if (!ofctrl_flow_stats_recv_error(oh)) {
+        ofctrl_log_msg(&this_module, &rl, VLL_WARN, oh, "%s: unexpected "
+                       "error from switch", target);
     }
 }
 
@@ -1063,197 +695,46 @@ ofctrl_bundle_done(struct ofctrl_bundle *b)
     free(b);
 }
 
+/* The barrier reply 'oh' confirms its bundle and, since barrier replies
+ * come in order, every older one still in flight (normally none). */
 static void
 ofctrl_recv_barrier_reply(const struct ofp_header *oh)
 {
     struct ofctrl_bundle *b;
-    bool known = false;
 
     LIST_FOR_EACH (b, list_node, &bundles) {
         if (b->barrier_xid == oh->xid) {
-            known = true;
-            break;
-        }
-    }
-    if (!known) {
-        return;
-    }
-
-    /* Barrier replies come in order, so 'b' is normally the oldest. */
-    for (;;) {
-        b = CONTAINER_OF(ovs_list_pop_front(&bundles), struct ofctrl_bundle,
-                         list_node);
-        n_bundles--;
-        bool last = b->barrier_xid == oh->xid;
-        ofctrl_bundle_done(b);
-        if (last) {
-            break;
-        }
-    }
-}
-
-static void
-ofctrl_recv_flow_stats_reply(const struct ofp_header *oh)
-{
-    if (oh->xid != dump_xid) {
-        ofctrl_recv_stats_reply(oh);
-        return;
-    } else if (state != S_READ_FLOWS) {
-        return;
-    }
-
-    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
-    uint64_t stub[1024 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    for (;;) {
-        struct ofputil_flow_stats fs;
-        int error = ofputil_decode_flow_stats_reply(&fs, &msg, false,
-                                                    &ofpacts);
-        if (error == EOF) {
-            break;
-        } else if (error) {
-            VLOG_WARN_RL(&rl, "%s: bad flow stats reply (%s)", target,
-                         ofperr_to_string(error));
-            ofpbuf_uninit(&ofpacts);
-            ofctrl_start_backoff();
+            bool last;
+            do {
+                b = CONTAINER_OF(ovs_list_pop_front(&bundles),
+                                 struct ofctrl_bundle, list_node);
+                n_bundles--;
+                last = b->barrier_xid == oh->xid;
+                ofctrl_bundle_done(b);
+            } while (!last);
             return;
         }
-        flow_table_add(switch_flows, ntohll(fs.cookie), fs.table_id,
-                       fs.priority, &fs.match, fs.ofpacts, fs.ofpacts_len);
-    }
-    ofpbuf_uninit(&ofpacts);
-
-    if (!ofpmp_more(oh)) {
-        flows_read = true;
-        ofctrl_check_read();
     }
 }
 
-/* Someone else changed a flow, as 'fu' reports: puts the desired version of
- * that flow back, or deletes it if it is not desired. */
-static void
-ofctrl_repair(const struct ofputil_flow_update *fu,
-              const struct flow_table *desired)
+/* How the flow monitor treats the changes that someone else makes to the
+ * switch's flows, in the current state. */
+static enum ofctrl_monitor_mode
+ofctrl_get_monitor_mode(void)
 {
-    const struct flow_table_entry *d = flow_table_find(desired, fu->table_id,
-                                                       fu->priority,
-                                                       &fu->match);
-    bool present = fu->event != OFPFME_REMOVED;
-    struct ofpbuf *msg;
-
-    if (d) {
-        if (present && ntohll(fu->cookie) == d->cookie
-            && flow_actions_equal(fu->ofpacts, fu->ofpacts_len,
-                                  d->ofpacts, d->ofpacts_len)) {
-            /* Someone put back just what we want. */
-            return;
-        }
-        struct flow_table_change change = {
-            .type = FLOW_CHANGE_ADD,
-            .entry = d,
-        };
-        msg = ofctrl_encode_change(&change);
-        n_repairs_restored++;
-    } else if (present) {
-        struct ofputil_flow_mod fm = {
-            .priority = fu->priority,
-            .table_id = fu->table_id,
-            .command = OFPFC_DELETE_STRICT,
-            .cookie = fu->cookie,
-            .cookie_mask = OVS_BE64_MAX,
-            .new_cookie = OVS_BE64_MAX,
-            .buffer_id = UINT32_MAX,
-            .out_port = OFPP_ANY,
-            .out_group = OFPG_ANY,
-        };
-        minimatch_init(&fm.match, &fu->match);
-        msg = ofputil_encode_flow_mod(&fm, OFPUTIL_P_OF15_OXM);
-        minimatch_destroy(&fm.match);
-        n_repairs_removed++;
-    } else {
-        return;
+    switch (state) {
+    case S_READ_FLOWS:
+        return OFCTRL_MONITOR_READING;
+    case S_FLOWS_READ:
+        return OFCTRL_MONITOR_RESYNC;
+    case S_SYNCING:
+    case S_SYNCED:
+        return OFCTRL_MONITOR_REPAIR;
+    case S_DISCONNECTED:
+    case S_BACKOFF:
+        return OFCTRL_MONITOR_IGNORE;
     }
-
-    static struct vlog_rate_limit repair_rl = VLOG_RATE_LIMIT_INIT(10, 10);
-    if (!VLOG_DROP_INFO(&repair_rl)) {
-        struct ds s = DS_EMPTY_INITIALIZER;
-        ofputil_flow_update_format(&s, fu, NULL, NULL);
-        const char *update = ds_cstr(&s);
-        VLOG_INFO("%s: %s flow changed by someone else: %s", target,
-                  d ? "restoring" : "deleting",
-                  update + strspn(update, " \n"));
-        ds_destroy(&s);
-    }
-    ovs_list_push_back(&repairs, &msg->list_node);
-}
-
-static void
-ofctrl_recv_flow_monitor(const struct ofp_header *oh,
-                         const struct flow_table *desired)
-{
-    if (oh->xid == monitor_xid && monitor_state == MONITOR_REQUESTED) {
-        /* The reply to our request: monitoring from now on. */
-        monitor_state = MONITOR_ACTIVE;
-    }
-
-    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
-    uint64_t stub[1024 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    for (;;) {
-        struct ofputil_flow_update fu;
-        int error = ofputil_decode_flow_update(&fu, &msg, &ofpacts);
-        if (error == EOF) {
-            break;
-        } else if (error) {
-            /* A change we cannot decode is a change we cannot repair. */
-            VLOG_WARN_RL(&rl, "%s: bad flow monitor update (%s)", target,
-                         ofperr_to_string(error));
-            if (state == S_FLOWS_READ || state == S_SYNCING
-                || state == S_SYNCED) {
-                ofctrl_start_resync();
-            }
-            break;
-        }
-
-        switch (fu.event) {
-        case OFPFME_ADDED:
-        case OFPFME_REMOVED:
-        case OFPFME_MODIFIED:
-            /* While reading flows, the dump shows these changes; once read,
-             * it no longer does. */
-            if (monitor_state != MONITOR_ACTIVE) {
-                break;
-            } else if (state == S_SYNCING || state == S_SYNCED) {
-                ofctrl_repair(&fu, desired);
-            } else if (state == S_FLOWS_READ) {
-                ofctrl_start_resync();
-            }
-            break;
-
-        case OFPFME_PAUSED:
-            VLOG_INFO_RL(&rl, "%s: switch paused the flow monitor",
-                         target);
-            monitor_state = MONITOR_PAUSED;
-            break;
-
-        case OFPFME_RESUMED:
-            /* Changes made during the pause went unreported: read all flows
-             * (again, if reading already). */
-            VLOG_INFO_RL(&rl, "%s: switch resumed the flow monitor",
-                         target);
-            monitor_state = MONITOR_ACTIVE;
-            if (state != S_BACKOFF) {
-                ofctrl_start_resync();
-            }
-            break;
-
-        case OFPFME_INITIAL:
-        case OFPFME_ABBREV:
-            /* Not requested, and our own changes, respectively. */
-            break;
-        }
-    }
-    ofpbuf_uninit(&ofpacts);
+    OVS_NOT_REACHED();
 }
 
 static void
@@ -1274,23 +755,34 @@ ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
         break;
 
     case OFPTYPE_FLOW_STATS_REPLY:
-        ofctrl_recv_flow_stats_reply(oh);
+        if (!ofctrl_flow_stats_is_dump(oh->xid)) {
+            ofctrl_flow_stats_recv_reply(oh);
+        } else if (state == S_READ_FLOWS) {
+            ofctrl_recv_dump_reply(oh, ofctrl_flow_stats_recv_dump(oh),
+                                   &flows_read);
+        }
         break;
 
     case OFPTYPE_FLOW_MONITOR_STATS_REPLY:
-        ofctrl_recv_flow_monitor(oh, desired);
+        if (ofctrl_monitor_recv(oh, ofctrl_get_monitor_mode(), desired,
+                                &repairs)) {
+            ofctrl_start_resync();
+        }
         break;
 
     case OFPTYPE_METER_CONFIG_STATS_REPLY:
-        ofctrl_recv_meter_config_reply(oh);
+        if (state == S_READ_FLOWS && ofctrl_meters_is_dump(oh->xid)) {
+            ofctrl_recv_dump_reply(oh, ofctrl_meters_recv_dump(oh),
+                                   &meters_read);
+        }
         break;
 
     case OFPTYPE_GET_CONFIG_REPLY:
-        ofctrl_recv_get_config_reply(oh);
+        ofctrl_packet_recv_get_config_reply(oh);
         break;
 
     case OFPTYPE_PACKET_IN:
-        ofctrl_recv_packet_in(oh);
+        ofctrl_packet_recv_packet_in(oh);
         break;
 
     case OFPTYPE_BUNDLE_CONTROL:
@@ -1305,10 +797,8 @@ ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
         break;
 
     default:
-        if (!VLOG_DROP_DBG(&rl)) {
-            ofctrl_log_msg(VLL_DBG, oh, "%s: ignoring message from switch",
-                           target);
-        }
+        ofctrl_log_msg(&this_module, &rl, VLL_DBG, oh,
+                       "%s: ignoring message from switch", target);
         break;
     }
 }
@@ -1333,9 +823,8 @@ ofctrl_check_connection(struct flow_table *desired)
     }
     if (connected && state == S_DISCONNECTED) {
         swconn_seqno = conn_seqno;
-        ofctrl_send(ofpraw_alloc(OFPRAW_OFPT_GET_CONFIG_REQUEST,
-                                 rconn_get_version(swconn), 0));
-        ofctrl_request_monitor();
+        ofctrl_packet_connected();
+        ofctrl_monitor_connected();
         ofctrl_start_resync();
     }
     return connected;
@@ -1391,12 +880,8 @@ ofctrl_run(struct flow_table *desired)
         ofctrl_bundle_finish(b);
     }
 
-    long long int now = time_msec();
-    if (state == S_BACKOFF && now >= backoff_deadline) {
-        ofctrl_start_resync();
-    } else if (state == S_SYNCED && monitor_state == MONITOR_UNSUPPORTED
-               && now >= next_audit) {
-        next_audit = now + OFCTRL_AUDIT_INTERVAL_MS;
+    if ((state == S_BACKOFF && time_msec() >= backoff_deadline)
+        || (state == S_SYNCED && ofctrl_monitor_run())) {
         ofctrl_start_resync();
     }
 }
@@ -1415,8 +900,8 @@ ofctrl_wait(void)
     }
     if (state == S_BACKOFF) {
         poll_timer_wait_until(backoff_deadline);
-    } else if (state == S_SYNCED && monitor_state == MONITOR_UNSUPPORTED) {
-        poll_timer_wait_until(next_audit);
+    } else if (state == S_SYNCED) {
+        ofctrl_monitor_wait();
     }
 }
 
@@ -1435,7 +920,7 @@ ofctrl_put(struct flow_table *desired)
         ofctrl_resync(desired);
         n_pending = 0;
         return sent_seqno;
-    } else if (!n_pending && (!meters || !meter_table_n_tracked(meters))) {
+    } else if (!n_pending && !ofctrl_meters_n_tracked()) {
         return sent_seqno;
     }
 
@@ -1448,14 +933,7 @@ ofctrl_put(struct flow_table *desired)
 
     struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_UPDATE,
                                                    ++next_seqno);
-    ofctrl_send_meter_changes(b, false);
-    flow_table_for_each_tracked(desired, ofctrl_bundle_add_change, b);
-    flow_table_clear_tracked(desired);
-    ofctrl_bundle_commit(b);
-    ofctrl_send_meter_changes(b, true);
-    if (meters) {
-        meter_table_clear_tracked(meters);
-    }
+    ofctrl_bundle_add_changes(b, desired, NULL);
     ofctrl_bundle_finish(b);
     sent_seqno = next_seqno;
     n_pending = 0;
@@ -1469,143 +947,19 @@ ofctrl_installed_seqno(void)
 }
 
 void
-ofctrl_set_meter_table(struct meter_table *meter_table)
-{
-    meters = meter_table;
-}
-
-struct ofctrl_flow_stats *
-ofctrl_request_flow_stats(uint64_t cookie)
-{
-    struct ofctrl_flow_stats *fs = xzalloc(sizeof *fs);
-
-    ovs_list_init(&fs->list_node);
-    if (!swconn || state == S_DISCONNECTED) {
-        fs->done = true;
-        return fs;
-    }
-
-    struct ofputil_flow_stats_request fsr = {
-        .aggregate = false,
-        .table_id = OFPTT_ALL,
-        .out_port = OFPP_ANY,
-        .out_group = OFPG_ANY,
-        .cookie = htonll(cookie),
-        .cookie_mask = OVS_BE64_MAX,
-    };
-    match_init_catchall(&fsr.match);
-
-    struct ofpbuf *msg = ofputil_encode_flow_stats_request(
-        &fsr, OFPUTIL_P_OF15_OXM);
-    fs->xid = ofctrl_get_xid(msg);
-    ofctrl_send(msg);
-    ovs_list_push_back(&stats_requests, &fs->list_node);
-    return fs;
-}
-
-bool
-ofctrl_flow_stats_is_done(const struct ofctrl_flow_stats *fs)
-{
-    return fs->done;
-}
-
-bool
-ofctrl_flow_stats_get(const struct ofctrl_flow_stats *fs, uint8_t table_id,
-                      uint64_t *n_packets, uint64_t *n_bytes)
-{
-    *n_packets = *n_bytes = 0;
-    if (!fs->ok) {
-        return false;
-    }
-    for (size_t i = 0; i < fs->n_tables; i++) {
-        if (fs->tables[i].table_id == table_id) {
-            *n_packets = fs->tables[i].n_packets;
-            *n_bytes = fs->tables[i].n_bytes;
-        }
-    }
-    return true;
-}
-
-void
-ofctrl_flow_stats_destroy(struct ofctrl_flow_stats *fs)
-{
-    if (fs) {
-        ovs_list_remove(&fs->list_node);
-        free(fs->tables);
-        free(fs);
-    }
-}
-
-void
-ofctrl_packet_in_subscribe(enum flow_owner_kind kind)
-{
-    ovs_assert(kind < ARRAY_SIZE(pin_queues));
-    if (!pin_queues[kind]) {
-        struct ofctrl_pin_queue *q = xzalloc(sizeof *q);
-        ovs_list_init(&q->packets);
-        pin_queues[kind] = q;
-    }
-}
-
-void
-ofctrl_recv_packet_ins(enum flow_owner_kind kind, struct ovs_list *out)
-{
-    struct ofctrl_pin_queue *q = (kind < ARRAY_SIZE(pin_queues)
-                                  ? pin_queues[kind] : NULL);
-    if (q) {
-        ovs_list_push_back_all(out, &q->packets);
-        q->n = 0;
-    }
-}
-
-bool
-ofctrl_send_packet_out(ofp_port_t port, const void *packet, size_t size)
-{
-    if (!swconn || !rconn_is_connected(swconn)) {
-        n_packet_outs_dropped++;
-        return false;
-    }
-
-    uint64_t stub[64 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    ofpact_put_OUTPUT(&ofpacts)->port = port;
-
-    struct ofputil_packet_out po = {
-        .packet = packet,
-        .packet_len = size,
-        .buffer_id = UINT32_MAX,
-        .ofpacts = ofpacts.data,
-        .ofpacts_len = ofpacts.size,
-    };
-    match_init_catchall(&po.flow_metadata);
-    match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
-
-    struct ofpbuf *msg = ofputil_encode_packet_out(&po, OFPUTIL_P_OF15_OXM);
-    ofpbuf_uninit(&ofpacts);
-    if (rconn_send_with_limit(swconn, msg, pktout_counter,
-                              OFCTRL_MAX_PACKET_OUT_BACKLOG)) {
-        n_packet_outs_dropped++;
-        return false;
-    }
-    n_packet_outs++;
-    return true;
-}
-
-void
 ofctrl_format_status(struct ds *s)
 {
     long long int now = time_msec();
 
-    ds_put_format(s, "openflow: %s\n", ofctrl_state_description(state));
+    ds_put_format(s, "openflow: %s\n", ofctrl_states[state].description);
     ds_put_format(s, "  target: %s\n", target ? target : "(none)");
-    ds_put_format(s, "  state: %s for %lld ms\n", ofctrl_state_name(state),
+    ds_put_format(s, "  state: %s for %lld ms\n", ofctrl_states[state].name,
                   now - state_entered);
     if (state == S_BACKOFF) {
         ds_put_format(s, "  resynchronizing in %lld ms\n",
                       MAX(backoff_deadline - now, 0));
     }
-    ds_put_format(s, "  flow monitor: %s\n",
-                  ofctrl_monitor_state_to_string(monitor_state));
+    ofctrl_monitor_format_state(s);
     ds_put_format(s, "  seqno: %"PRIu64" installed, %"PRIu64" sent\n",
                   installed_seqno, sent_seqno);
     ds_put_format(s, "  bundles: %"PRIu64" sent, %"PRIu64" failed, "
@@ -1618,16 +972,7 @@ ofctrl_format_status(struct ds *s)
                   n_flow_mods[FLOW_CHANGE_DELETE]);
     ds_put_format(s, "  flows: %"PRIuSIZE" desired, %"PRIuSIZE" changes "
                   "pending\n", n_desired, n_pending);
-    if (meters) {
-        ds_put_format(s, "  meters: %"PRIuSIZE" desired, %"PRIuSIZE
-                      " changes pending; meter_mods sent: %"PRIu64" adds, "
-                      "%"PRIu64" modifies, %"PRIu64" deletes\n",
-                      meter_table_count(meters),
-                      meter_table_n_tracked(meters),
-                      n_meter_mods[METER_CHANGE_ADD],
-                      n_meter_mods[METER_CHANGE_MODIFY],
-                      n_meter_mods[METER_CHANGE_DELETE]);
-    }
+    ofctrl_meters_format_status(s);
     ds_put_format(s, "  resyncs: %"PRIu64, n_resyncs);
     if (n_resyncs) {
         ds_put_format(s, ", the last read %"PRIuSIZE" flows and sent "
@@ -1638,12 +983,6 @@ ofctrl_format_status(struct ds *s)
                       last_resync_changes[FLOW_CHANGE_DELETE]);
     }
     ds_put_char(s, '\n');
-    ds_put_format(s, "  repairs: %"PRIu64" flows restored, %"PRIu64
-                  " foreign flows deleted\n",
-                  n_repairs_restored, n_repairs_removed);
-    ds_put_format(s, "  packet-ins: %"PRIu64" received, %"PRIu64" dropped, "
-                  "%"PRIu64" for nobody\n", n_packet_ins, n_packet_ins_dropped,
-                  n_packet_ins_ignored);
-    ds_put_format(s, "  packet-outs: %"PRIu64" sent, %"PRIu64" dropped\n",
-                  n_packet_outs, n_packet_outs_dropped);
+    ofctrl_monitor_format_repairs(s);
+    ofctrl_packet_format_status(s);
 }

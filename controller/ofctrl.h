@@ -31,7 +31,10 @@
  * owns and sends, in one bundle, only the difference to the desired table:
  * flows that did not change stay in place.  A flow monitor on those tables
  * reports flows that someone else adds, modifies or deletes; ofctrl then
- * puts them right the same way. */
+ * puts them right the same way.
+ *
+ * ofctrl.c implements the connection and the flows; ofctrl-monitor.c the
+ * flow monitor; the sections below name the files of the rest. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -82,7 +85,7 @@ uint64_t ofctrl_put(struct flow_table *desired);
 /* The highest sequence number confirmed installed in the switch. */
 uint64_t ofctrl_installed_seqno(void);
 
-/* Packets to and from the switch.
+/* Packets to and from the switch (ofctrl-packet.c).
  *
  * A module that installs flows whose actions send packets to the
  * controller subscribes to the owner kind of those flows' cookies.  Each
@@ -114,22 +117,22 @@ void ofctrl_recv_packet_ins(enum flow_owner_kind, struct ovs_list *out);
 bool ofctrl_send_packet_out(ofp_port_t port, const void *packet,
                             size_t size);
 
-/* Meters.  ofctrl installs the meters of 'meters' along with the flows:
- * after (re)connecting, it reads the switch's meters with its flows and
- * puts the difference right; each ofctrl_put() sends the tracked meter
- * changes, additions and modifications before the flows (which may use
- * them), deletions after (the flows that used them are gone then), all
- * confirmed by the same barrier.  Without it (or with NULL), ofctrl leaves
- * meters alone. */
+/* Meters (ofctrl-meters.c).  ofctrl installs the meters of 'meters' along
+ * with the flows: after (re)connecting, it reads the switch's meters with
+ * its flows and puts the difference right; each ofctrl_put() sends the
+ * tracked meter changes, additions and modifications before the flows
+ * (which may use them), deletions after (the flows that used them are gone
+ * then), all confirmed by the same barrier.  Without it (or with NULL),
+ * ofctrl leaves meters alone. */
 struct meter_table;
 void ofctrl_set_meter_table(struct meter_table *meters);
 
-/* Flow statistics.  ofctrl_request_flow_stats() asks the switch for the
- * statistics of the flows whose cookie is 'cookie'; a later ofctrl_run()
- * receives them, after which ofctrl_flow_stats_is_done() is true and
- * ofctrl_flow_stats_get() returns the sums of table 'table_id''s flows
- * (false, with zeros, if the switch was not connected or refused).  The
- * switch looks flows up by cookie, so that a request costs time
+/* Flow statistics (ofctrl-stats.c).  ofctrl_request_flow_stats() asks the
+ * switch for the statistics of the flows whose cookie is 'cookie'; a later
+ * ofctrl_run() receives them, after which ofctrl_flow_stats_is_done() is
+ * true and ofctrl_flow_stats_get() returns the sums of table 'table_id''s
+ * flows (false, with zeros, if the switch was not connected or refused).
+ * The switch looks flows up by cookie, so that a request costs time
  * proportional to the flows of that cookie. */
 struct ofctrl_flow_stats *ofctrl_request_flow_stats(uint64_t cookie);
 bool ofctrl_flow_stats_is_done(const struct ofctrl_flow_stats *);
