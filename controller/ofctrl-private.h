@@ -158,6 +158,13 @@ bool ofctrl_flow_stats_recv_error(const struct ofp_header *oh);
  * dump. */
 void ofctrl_flow_stats_disconnected(void);
 
+/* Gives up on the requests that are past their deadline (the switch may be
+ * alive but unable to answer: OVS 3.1's ovs-vswitchd stops answering
+ * OpenFlow while it has lost its database lock), and wakes the main loop
+ * for the next deadline. */
+void ofctrl_flow_stats_run(void);
+void ofctrl_flow_stats_wait(void);
+
 /* Meters (ofctrl-meters.c). */
 
 /* The number of tracked changes of the meter table (0 without one). */

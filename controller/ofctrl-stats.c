@@ -36,7 +36,9 @@
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-protocol.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(ofctrl_stats);
@@ -55,6 +57,7 @@ struct ofctrl_flow_stats {
     struct ovs_list list_node;  /* In 'requests' while pending. */
     ovs_be32 xid;
     bool done;                  /* Reply complete, or failed. */
+    long long int deadline;     /* Given up then, if not done. */
     bool ok;                    /* Reply complete. */
     struct ofctrl_table_stats *tables;
     size_t n_tables, allocated_tables;
@@ -247,6 +250,34 @@ ofctrl_flow_stats_disconnected(void)
     flow_table_destroy(ofctrl_flow_stats_take_dump());
 }
 
+void
+ofctrl_flow_stats_run(void)
+{
+    long long int now = time_msec();
+    struct ofctrl_flow_stats *fs;
+
+    /* In the order of their deadlines. */
+    LIST_FOR_EACH_SAFE (fs, list_node, &requests) {
+        if (fs->deadline > now) {
+            break;
+        }
+        VLOG_INFO_RL(&rl, "%s: no flow statistics within %d ms, giving up",
+                     ofctrl_get_target(), OFCTRL_FLOW_STATS_TIMEOUT);
+        ofctrl_flow_stats_finish(fs, false);
+    }
+}
+
+void
+ofctrl_flow_stats_wait(void)
+{
+    if (!ovs_list_is_empty(&requests)) {
+        const struct ofctrl_flow_stats *fs
+            = CONTAINER_OF(ovs_list_front(&requests),
+                           struct ofctrl_flow_stats, list_node);
+        poll_timer_wait_until(fs->deadline);
+    }
+}
+
 /* The public functions (ofctrl.h). */
 
 struct ofctrl_flow_stats *
@@ -255,6 +286,7 @@ ofctrl_request_flow_stats(uint64_t cookie)
     struct ofctrl_flow_stats *fs = xzalloc(sizeof *fs);
 
     ovs_list_init(&fs->list_node);
+    fs->deadline = time_msec() + OFCTRL_FLOW_STATS_TIMEOUT;
     if (!ofctrl_can_request()) {
         fs->done = true;
         return fs;

@@ -836,6 +836,7 @@ ofctrl_run(struct flow_table *desired)
     n_desired = flow_table_count(desired);
     n_pending = flow_table_n_tracked(desired);
     recv_more = false;
+    ofctrl_flow_stats_run();
     if (!swconn) {
         return;
     }
@@ -889,6 +890,7 @@ ofctrl_run(struct flow_table *desired)
 void
 ofctrl_wait(void)
 {
+    ofctrl_flow_stats_wait();
     if (!swconn) {
         return;
     }

@@ -131,9 +131,11 @@ void ofctrl_set_meter_table(struct meter_table *meters);
  * switch for the statistics of the flows whose cookie is 'cookie'; a later
  * ofctrl_run() receives them, after which ofctrl_flow_stats_is_done() is
  * true and ofctrl_flow_stats_get() returns the sums of table 'table_id''s
- * flows (false, with zeros, if the switch was not connected or refused).
- * The switch looks flows up by cookie, so that a request costs time
- * proportional to the flows of that cookie. */
+ * flows (false, with zeros, if the switch was not connected, refused, or
+ * did not answer within OFCTRL_FLOW_STATS_TIMEOUT ms).  The switch looks
+ * flows up by cookie, so that a request costs time proportional to the
+ * flows of that cookie. */
+#define OFCTRL_FLOW_STATS_TIMEOUT 1000
 struct ofctrl_flow_stats *ofctrl_request_flow_stats(uint64_t cookie);
 bool ofctrl_flow_stats_is_done(const struct ofctrl_flow_stats *);
 bool ofctrl_flow_stats_get(const struct ofctrl_flow_stats *,
