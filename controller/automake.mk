@@ -3,6 +3,8 @@ bin_PROGRAMS += controller/nve-controller
 controller_nve_controller_SOURCES = \
 	controller/barrier.c \
 	controller/barrier.h \
+	controller/ecp-agent.c \
+	controller/ecp-agent.h \
 	controller/flow-table.c \
 	controller/flow-table.h \
 	controller/integration-bridge.c \
