@@ -14,11 +14,26 @@
  * limitations under the License.
  */
 
+/* The VDP server of nve-controller: the bridge's end of VDP on every
+ * TES-facing port.  It finds the ports and the TES that owns each, punts
+ * their ECP and LLDP frames to the controller, translates each VSI TLV that
+ * a station sends into requests of the VSI table (vsi-table.c, shared with
+ * TNS) and the outcome back into a VSI TLV, keeps a record of each VSI as
+ * the station repeats it in its keep-alives, and de-associates at the
+ * station the VSIs that the NVE removes.  It sends LLDPDUs with the EVB
+ * TLV and learns the station's.
+ *
+ * The ECP transport is ecp-agent.c's, one agent per port: this file hands
+ * it the ECP frames that the port receives, gives it ofctrl packet-outs to
+ * send with, and queues its answers in it with the barrier ticket
+ * (barrier.h) that gates them.  See vdp-server.h. */
+
 #include <config.h>
 #include "vdp-server.h"
 
 #include <string.h>
 #include "barrier.h"
+#include "ecp-agent.h"
 #include "flow-table.h"
 #include "flow.h"
 #include "hash.h"
@@ -66,24 +81,14 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
  * 0, above any classification. */
 #define PUNT_PRIORITY 1000
 
-/* Bounds. */
-#define MAX_DEFERRED 256        /* VDPDUs received before VSIs were loaded. */
-#define MAX_TX_QUEUE 4096       /* VSI TLVs waiting to go to one station. */
+/* VDPDUs received before VSIs were loaded, at most. */
+#define MAX_DEFERRED 256
 
 /* The configuration, from NVE_Global options. */
 struct vdp_config {
     bool enabled;
     struct evb_tlv evb;         /* What the NVE advertises. */
     long long int lldp_interval;    /* ms. */
-};
-
-/* A VSI TLV waiting to be sent to a station: a response once its change is
- * done ('gen' 0 if there is nothing to wait for), or an unsolicited
- * DE-ASSOC. */
-struct vdp_tx {
-    struct ovs_list node;       /* In vdp_port 'pending' or 'tx_queue'. */
-    uint64_t gen;
-    struct vdp_vsi tlv;
 };
 
 /* A TES-facing port and the station behind it. */
@@ -110,37 +115,16 @@ struct vdp_port {
     long long int station_lldp_at;  /* time_msec() of its last LLDPDU. */
     long long int station_ecp_at;   /* Of its last ECPDU. */
 
-    /* ECP reception: the sequence number of the last request handled. */
-    bool rx_seq_valid;
-    uint16_t rx_seq;
-
-    /* ECP transmission: one ECPDU in flight until acknowledged. */
-    struct ovs_list pending;        /* "struct vdp_tx"s awaiting 'gen'. */
-    struct ovs_list tx_queue;       /* "struct vdp_tx"s to send. */
-    size_t n_tx_queue;
-    uint16_t tx_seq;                /* Of the last ECPDU sent. */
-    struct ofpbuf *inflight;        /* Awaiting its ACK, or NULL. */
-    long long int ack_deadline;     /* time_msec(). */
-    unsigned int retries;
+    struct ecp_agent *ecp;          /* ECP transport of VDPDUs. */
 
     /* LLDP. */
     long long int next_lldp;        /* time_msec(). */
     unsigned int n_lldp_fast;
 
     /* Statistics. */
-    uint64_t n_rx_requests;
-    uint64_t n_rx_dups;
-    uint64_t n_rx_errors;
-    uint64_t n_rx_acks;
-    uint64_t n_tx_requests;
-    uint64_t n_tx_retransmits;
-    uint64_t n_tx_failures;
-    uint64_t n_tx_dropped;
+    uint64_t n_rx_errors;           /* VDPDUs that could not be decoded. */
     uint64_t n_lldp_sent;
     uint64_t n_lldp_received;
-    uint64_t n_acks_sent;
-    long long int ack_latency_sum;  /* us, from packet-in to packet-out. */
-    long long int ack_latency_max;
 };
 
 /* A VSI that a station signalled, and the last of its requests that the
@@ -181,6 +165,7 @@ static void vdp_port_destroy(struct vdp_server *, struct flow_table *,
                              struct vdp_port *);
 static void vdp_port_queue(struct vdp_port *, uint64_t gen,
                            const struct vdp_vsi *);
+static void vdp_port_send(const struct ofpbuf *, void *port);
 
 /* Configuration. */
 
@@ -320,27 +305,24 @@ vdp_port_create(struct vdp_server *s, const char *name)
     port->cookie = flow_owner_cookie(FLOW_OWNER_VDP,
                                      ((uint64_t) hash_string(name, 0) << 24)
                                      | hash_string(name, 1));
-    ovs_list_init(&port->pending);
-    ovs_list_init(&port->tx_queue);
-    port->tx_seq = 0;           /* The first ECPDU is 1: 0 is never sent. */
+
+    /* Each ECPDU ends with an End TLV. */
+    uint64_t stub[8 / 8];
+    struct ofpbuf end = OFPBUF_STUB_INITIALIZER(stub);
+    vdp_put_end(&end);
+    port->ecp = ecp_agent_create(name, ECP_SUBTYPE_VDP, end.data, end.size,
+                                 vdp_port_send, port);
+    ofpbuf_uninit(&end);
+
     hmap_insert(&s->ports, &port->name_node, hash_string(name, 0));
     VLOG_INFO("port %s: VDP on", name);
     return port;
 }
 
 static void
-vdp_tx_destroy(struct vdp_tx *tx)
-{
-    vdp_vsi_destroy(&tx->tlv);
-    free(tx);
-}
-
-static void
 vdp_port_destroy(struct vdp_server *s, struct flow_table *flows,
                  struct vdp_port *port)
 {
-    struct vdp_tx *tx;
-
     VLOG_INFO("port %s: VDP off", port->name);
     if (flows) {
         flow_table_remove_owner(flows, port->cookie);
@@ -349,13 +331,7 @@ vdp_port_destroy(struct vdp_server *s, struct flow_table *flows,
     if (port->ofport != OFPP_NONE) {
         hmap_remove(&s->ports_by_ofport, &port->ofport_node);
     }
-    LIST_FOR_EACH_POP (tx, node, &port->pending) {
-        vdp_tx_destroy(tx);
-    }
-    LIST_FOR_EACH_POP (tx, node, &port->tx_queue) {
-        vdp_tx_destroy(tx);
-    }
-    ofpbuf_delete(port->inflight);
+    ecp_agent_destroy(port->ecp);
     free(port->tes);
     free(port->tes_problem);
     free(port->name);
@@ -461,6 +437,7 @@ vdp_ports_run(struct vdp_server *s, const struct vsi_ctx *ctx,
         port->seen = true;
         port->port_row = prow;
         port->mac = vi->mac;
+        ecp_agent_set_mac(port->ecp, port->mac);
         if (port->ofport != vi->ofport) {
             if (port->ofport != OFPP_NONE) {
                 hmap_remove(&s->ports_by_ofport, &port->ofport_node);
@@ -495,9 +472,12 @@ vdp_ports_run(struct vdp_server *s, const struct vsi_ctx *ctx,
 
 /* Sending. */
 
+/* Sends 'frame' on 'port_': how the port's ECP agent sends, and LLDP. */
 static void
-vdp_port_send(struct vdp_port *port, const struct ofpbuf *frame)
+vdp_port_send(const struct ofpbuf *frame, void *port_)
 {
+    const struct vdp_port *port = port_;
+
     if (!ofctrl_send_packet_out(port->ofport, frame->data, frame->size)) {
         VLOG_DBG_RL(&rl, "port %s: cannot send: the switch is not "
                     "connected", port->name);
@@ -505,91 +485,35 @@ vdp_port_send(struct vdp_port *port, const struct ofpbuf *frame)
 }
 
 /* Queues 'tlv' to the station on 'port', to go once generation 'gen' is
- * done, after every TLV queued before it. */
+ * done, after every TLV queued before it.  The ECP agent puts the TLVs that
+ * share a manager ID into one VDPDU. */
 static void
 vdp_port_queue(struct vdp_port *port, uint64_t gen, const struct vdp_vsi *tlv)
 {
-    struct vdp_tx *tx = xmalloc(sizeof *tx);
+    uint64_t stub[256 / 8];
+    struct ofpbuf b = OFPBUF_STUB_INITIALIZER(stub);
 
-    tx->gen = gen;
-    vdp_vsi_clone(&tx->tlv, tlv);
-    ovs_list_push_back(&port->pending, &tx->node);
+    if (VLOG_IS_DBG_ENABLED()) {
+        struct ds ds = DS_EMPTY_INITIALIZER;
+        vdp_vsi_format(tlv, &ds);
+        VLOG_DBG("port %s: queuing %s", port->name, ds_cstr(&ds));
+        ds_destroy(&ds);
+    }
+    vdp_put_mgr_id(&b, tlv->mgr_id);
+    size_t header_len = b.size;
+    vdp_put_vsi(&b, tlv);
+    ecp_agent_queue(port->ecp, gen, b.data, header_len,
+                    (const uint8_t *) b.data + header_len,
+                    b.size - header_len);
+    ofpbuf_uninit(&b);
 }
 
-/* Sends the ECPDU at the head of 'port''s queue if none is in flight:
- * VSI TLVs with the same manager ID, as many as fit. */
-static void
-vdp_port_send_next(struct vdp_server *s, struct vdp_port *port)
+/* The gate of the answers that vdp_port_queue() queues: whether barrier
+ * ticket 'gen' is done, that is, its changes are committed and installed. */
+static bool
+vdp_gen_done(uint64_t gen, const void *barrier)
 {
-    if (port->inflight || ovs_list_is_empty(&port->tx_queue)) {
-        return;
-    }
-
-    struct ofpbuf payload;
-    ofpbuf_init(&payload, 256);
-
-    struct vdp_tx *first = CONTAINER_OF(ovs_list_front(&port->tx_queue),
-                                        struct vdp_tx, node);
-    uint8_t mgr_id[VDP_MGR_ID_LEN];
-    memcpy(mgr_id, first->tlv.mgr_id, sizeof mgr_id);
-    vdp_put_mgr_id(&payload, mgr_id);
-    while (!ovs_list_is_empty(&port->tx_queue)) {
-        struct vdp_tx *tx = CONTAINER_OF(ovs_list_front(&port->tx_queue),
-                                         struct vdp_tx, node);
-        if (tx != first
-            && (memcmp(tx->tlv.mgr_id, mgr_id, sizeof mgr_id)
-                || (payload.size + vdp_vsi_tlv_size(&tx->tlv)
-                    + sizeof(struct vdp_tlv_header) > ECP_MAX_PAYLOAD))) {
-            break;
-        }
-        if (VLOG_IS_DBG_ENABLED()) {
-            struct ds ds = DS_EMPTY_INITIALIZER;
-            vdp_vsi_format(&tx->tlv, &ds);
-            VLOG_DBG("port %s: sending %s", port->name, ds_cstr(&ds));
-            ds_destroy(&ds);
-        }
-        vdp_put_vsi(&payload, &tx->tlv);
-        ovs_list_remove(&tx->node);
-        port->n_tx_queue--;
-        vdp_tx_destroy(tx);
-    }
-    vdp_put_end(&payload);
-
-    port->tx_seq = ecp_seq_next(port->tx_seq);
-    port->inflight = ofpbuf_new(payload.size + 18);
-    ecp_encode(port->inflight, port->mac, ECP_OP_REQUEST, ECP_SUBTYPE_VDP,
-               port->tx_seq, payload.data, payload.size);
-    ofpbuf_uninit(&payload);
-
-    port->retries = 0;
-    port->ack_deadline = time_msec() + vdp_port_ack_timeout(s, port);
-    port->n_tx_requests++;
-    vdp_port_send(port, port->inflight);
-}
-
-/* Retransmits the ECPDU in flight once its ACK is overdue, up to the
- * maximum number of retries, then gives it up. */
-static void
-vdp_port_retransmit(struct vdp_server *s, struct vdp_port *port)
-{
-    if (!port->inflight || time_msec() < port->ack_deadline) {
-        return;
-    }
-    if (port->retries < vdp_port_max_retries(s, port)) {
-        port->retries++;
-        port->n_tx_retransmits++;
-        port->ack_deadline = time_msec() + vdp_port_ack_timeout(s, port);
-        VLOG_DBG("port %s: retransmitting ECP seq %"PRIu16" (%u)",
-                 port->name, port->tx_seq, port->retries);
-        vdp_port_send(port, port->inflight);
-    } else {
-        port->n_tx_failures++;
-        VLOG_WARN_RL(&rl, "port %s: station did not acknowledge ECP seq "
-                     "%"PRIu16" after %u retransmissions, giving it up",
-                     port->name, port->tx_seq, port->retries);
-        ofpbuf_delete(port->inflight);
-        port->inflight = NULL;
-    }
+    return barrier_is_done(barrier, gen);
 }
 
 static void
@@ -606,7 +530,7 @@ vdp_port_send_lldp(struct vdp_server *s, struct vdp_port *port)
                                                      * s->cfg.lldp_interval,
                                                      1000));
     evb_lldpdu_encode(&b, port->mac, ttl, &s->cfg.evb);
-    vdp_port_send(port, &b);
+    vdp_port_send(&b, port);
     ofpbuf_uninit(&b);
     port->n_lldp_sent++;
 
@@ -1007,12 +931,10 @@ vdp_port_receive_ecp(struct vdp_server *s, struct vdp_port *port,
                      const struct ofctrl_packet_in *pin)
 {
     struct ecpdu ecp;
-    char *error = ecp_decode(pin->packet, pin->size, &ecp);
-
-    if (error) {
-        port->n_rx_errors++;
-        VLOG_WARN_RL(&rl, "port %s: dropping frame: %s", port->name, error);
-        free(error);
+    enum ecp_rx_result rx = ecp_agent_receive(port->ecp, pin->packet,
+                                              pin->size, pin->received,
+                                              &ecp);
+    if (rx == ECP_RX_INVALID) {
         return;
     }
     port->station_ecp_at = time_msec();
@@ -1020,39 +942,9 @@ vdp_port_receive_ecp(struct vdp_server *s, struct vdp_port *port,
         port->has_station = true;
         port->station_mac = ecp.src;
     }
-
-    if (ecp.op == ECP_OP_ACK) {
-        port->n_rx_acks++;
-        if (port->inflight && ecp.seq == port->tx_seq) {
-            ofpbuf_delete(port->inflight);
-            port->inflight = NULL;
-        } else {
-            VLOG_DBG("port %s: ignoring ACK of ECP seq %"PRIu16, port->name,
-                     ecp.seq);
-        }
+    if (rx != ECP_RX_DELIVER) {
         return;
     }
-
-    /* Acknowledge every request at once, duplicates too: the station
-     * retransmits until it hears an ACK. */
-    uint64_t stub[64 / 8];
-    struct ofpbuf ack = OFPBUF_STUB_INITIALIZER(stub);
-    ecp_encode(&ack, port->mac, ECP_OP_ACK, ecp.subtype, ecp.seq, NULL, 0);
-    vdp_port_send(port, &ack);
-    ofpbuf_uninit(&ack);
-    port->n_acks_sent++;
-    long long int latency = time_usec() - pin->received;
-    port->ack_latency_sum += latency;
-    port->ack_latency_max = MAX(port->ack_latency_max, latency);
-
-    if (port->rx_seq_valid && ecp.seq == port->rx_seq) {
-        port->n_rx_dups++;
-        VLOG_DBG("port %s: duplicate ECP seq %"PRIu16, port->name, ecp.seq);
-        return;
-    }
-    port->rx_seq_valid = true;
-    port->rx_seq = ecp.seq;
-    port->n_rx_requests++;
 
     if (ecp.subtype != ECP_SUBTYPE_VDP) {
         VLOG_INFO_RL(&rl, "port %s: ignoring ECP subtype %"PRIu16" (only "
@@ -1273,26 +1165,9 @@ vdp_server_flush(struct vdp_server *s, const struct barrier *barrier)
     struct vdp_port *port;
 
     HMAP_FOR_EACH (port, name_node, &s->ports) {
-        struct vdp_tx *tx;
-        LIST_FOR_EACH_SAFE (tx, node, &port->pending) {
-            if (!barrier_is_done(barrier, tx->gen)) {
-                break;
-            }
-            ovs_list_remove(&tx->node);
-            if (port->n_tx_queue >= MAX_TX_QUEUE) {
-                port->n_tx_dropped++;
-                VLOG_WARN_RL(&rl, "port %s: %"PRIuSIZE" VSI TLVs wait for "
-                             "the station already, dropping one",
-                             port->name, port->n_tx_queue);
-                vdp_tx_destroy(tx);
-                continue;
-            }
-            ovs_list_push_back(&port->tx_queue, &tx->node);
-            port->n_tx_queue++;
-        }
-
-        vdp_port_retransmit(s, port);
-        vdp_port_send_next(s, port);
+        ecp_agent_set_timers(port->ecp, vdp_port_ack_timeout(s, port),
+                             vdp_port_max_retries(s, port));
+        ecp_agent_run(port->ecp, vdp_gen_done, barrier);
         vdp_port_send_lldp(s, port);
     }
 }
@@ -1303,9 +1178,7 @@ vdp_server_wait(const struct vdp_server *s)
     const struct vdp_port *port;
 
     HMAP_FOR_EACH (port, name_node, &s->ports) {
-        if (port->inflight) {
-            poll_timer_wait_until(port->ack_deadline);
-        }
+        ecp_agent_wait(port->ecp);
         poll_timer_wait_until(port->next_lldp);
     }
 }
@@ -1366,27 +1239,29 @@ vdp_port_format(const struct vdp_server *s, const struct vdp_port *port,
                   vdp_port_ack_timeout(s, port), vdp_port_rte(s, port),
                   vdp_port_max_retries(s, port),
                   vdp_port_keepalive_interval(s, port));
+
+    struct ecp_agent_stats st;
+    ecp_agent_get_stats(port->ecp, &st);
     ds_put_format(ds, "  ECP received: %"PRIu64" requests, %"PRIu64
                   " duplicates, %"PRIu64" ACKs, %"PRIu64" errors\n",
-                  port->n_rx_requests, port->n_rx_dups, port->n_rx_acks,
-                  port->n_rx_errors);
-    ds_put_format(ds, "  ECP ACKs sent: %"PRIu64, port->n_acks_sent);
-    if (port->n_acks_sent) {
+                  st.n_rx_requests, st.n_rx_dups, st.n_rx_acks,
+                  st.n_rx_errors + port->n_rx_errors);
+    ds_put_format(ds, "  ECP ACKs sent: %"PRIu64, st.n_acks_sent);
+    if (st.n_acks_sent) {
         ds_put_format(ds, " (in nve-controller: %lld us on average, %lld us "
-                      "at most)", port->ack_latency_sum
-                      / (long long int) port->n_acks_sent,
-                      port->ack_latency_max);
+                      "at most)", st.ack_latency_sum
+                      / (long long int) st.n_acks_sent,
+                      st.ack_latency_max);
     }
     ds_put_char(ds, '\n');
     ds_put_format(ds, "  ECP sent: %"PRIu64" requests, %"PRIu64
                   " retransmissions, %"PRIu64" unacknowledged, seq %"PRIu16
-                  "%s\n", port->n_tx_requests, port->n_tx_retransmits,
-                  port->n_tx_failures, port->tx_seq,
-                  port->inflight ? " awaiting its ACK" : "");
+                  "%s\n", st.n_tx_requests, st.n_tx_retransmits,
+                  st.n_tx_failures, st.tx_seq,
+                  st.state == ECP_TX_WAIT_ACK ? " awaiting its ACK" : "");
     ds_put_format(ds, "  VSI TLVs: %"PRIuSIZE" awaiting their change, "
                   "%"PRIuSIZE" queued, %"PRIu64" dropped\n",
-                  ovs_list_size(&port->pending), port->n_tx_queue,
-                  port->n_tx_dropped);
+                  st.n_pending, st.n_ready, st.n_tx_dropped);
     ds_put_format(ds, "  LLDP: %"PRIu64" sent, %"PRIu64" received\n",
                   port->n_lldp_sent, port->n_lldp_received);
 }
