@@ -5,6 +5,8 @@ controller_nve_controller_SOURCES = \
 	controller/barrier.h \
 	controller/ecp-agent.c \
 	controller/ecp-agent.h \
+	controller/evb-agent.c \
+	controller/evb-agent.h \
 	controller/flow-table.c \
 	controller/flow-table.h \
 	controller/integration-bridge.c \

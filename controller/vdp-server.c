@@ -20,13 +20,13 @@
  * a station sends into requests of the VSI table (vsi-table.c, shared with
  * TNS) and the outcome back into a VSI TLV, keeps a record of each VSI as
  * the station repeats it in its keep-alives, and de-associates at the
- * station the VSIs that the NVE removes.  It sends LLDPDUs with the EVB
- * TLV and learns the station's.
+ * station the VSIs that the NVE removes.
  *
- * The ECP transport is ecp-agent.c's, one agent per port: this file hands
- * it the ECP frames that the port receives, gives it ofctrl packet-outs to
- * send with, and queues its answers in it with the barrier ticket
- * (barrier.h) that gates them.  See vdp-server.h. */
+ * Per port, evb-agent.c does station discovery, LLDP and the EVB timers,
+ * and ecp-agent.c the ECP transport: this file hands them the frames that
+ * the port receives, gives them ofctrl packet-outs to send with, and queues
+ * its answers in the ECP agent with the barrier ticket (barrier.h) that
+ * gates them.  See vdp-server.h. */
 
 #include <config.h>
 #include "vdp-server.h"
@@ -34,6 +34,7 @@
 #include <string.h>
 #include "barrier.h"
 #include "ecp-agent.h"
+#include "evb-agent.h"
 #include "flow-table.h"
 #include "flow.h"
 #include "hash.h"
@@ -73,9 +74,6 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 #define DEFAULT_RKA 20          /* A station keep-alive every 10.5 s. */
 #define DEFAULT_RETRIES 3
 #define DEFAULT_LLDP_INTERVAL 30000     /* ms, IEEE 802.1AB msgTxInterval. */
-#define LLDP_TX_HOLD 4                  /* TTL = 4 intervals. */
-#define LLDP_FAST_COUNT 4               /* First LLDPDUs, 1 s apart. */
-#define LLDP_FAST_INTERVAL 1000
 
 /* Priority of the flows that send ECP and LLDP to the controller, in table
  * 0, above any classification. */
@@ -107,24 +105,9 @@ struct vdp_port {
     const struct nverec_tes *tes_row;
     const struct nverec_tes_port *port_row;
 
-    /* The station, as far as it made itself known. */
-    bool has_station;
-    struct eth_addr station_mac;
-    bool has_station_evb;
-    struct evb_tlv station_evb;
-    long long int station_lldp_at;  /* time_msec() of its last LLDPDU. */
-    long long int station_ecp_at;   /* Of its last ECPDU. */
-
+    struct evb_agent *evb;          /* Station, LLDP, EVB timers. */
     struct ecp_agent *ecp;          /* ECP transport of VDPDUs. */
-
-    /* LLDP. */
-    long long int next_lldp;        /* time_msec(). */
-    unsigned int n_lldp_fast;
-
-    /* Statistics. */
     uint64_t n_rx_errors;           /* VDPDUs that could not be decoded. */
-    uint64_t n_lldp_sent;
-    uint64_t n_lldp_received;
 };
 
 /* A VSI that a station signalled, and the last of its requests that the
@@ -205,39 +188,6 @@ vdp_config_read(const struct nverec_nve_global *global,
                                     DEFAULT_LLDP_INTERVAL, 100, 3600000);
 }
 
-/* The ECP ACK timeout and retries on 'port': the larger of the NVE's and
- * the station's, as both sides use. */
-static unsigned int
-vdp_port_rte(const struct vdp_server *s, const struct vdp_port *port)
-{
-    return MAX(s->cfg.evb.rte,
-               port->has_station_evb ? port->station_evb.rte : 0);
-}
-
-static long long int
-vdp_port_ack_timeout(const struct vdp_server *s, const struct vdp_port *port)
-{
-    return MAX(1, DIV_ROUND_UP(evb_exp_to_usec(vdp_port_rte(s, port)),
-                               1000));
-}
-
-static unsigned int
-vdp_port_max_retries(const struct vdp_server *s, const struct vdp_port *port)
-{
-    return MAX(s->cfg.evb.r,
-               port->has_station_evb ? port->station_evb.r : 0);
-}
-
-/* How often the station on 'port' sends keep-alives, in ms. */
-static long long int
-vdp_port_keepalive_interval(const struct vdp_server *s,
-                            const struct vdp_port *port)
-{
-    unsigned int rka = MAX(s->cfg.evb.rka,
-                           port->has_station_evb ? port->station_evb.rka : 0);
-    return DIV_ROUND_UP(evb_exp_to_usec(rka), 1000);
-}
-
 /* Ports.  'flows' may be NULL when the daemon exits. */
 
 static struct vdp_port *
@@ -305,6 +255,7 @@ vdp_port_create(struct vdp_server *s, const char *name)
     port->cookie = flow_owner_cookie(FLOW_OWNER_VDP,
                                      ((uint64_t) hash_string(name, 0) << 24)
                                      | hash_string(name, 1));
+    port->evb = evb_agent_create(name, vdp_port_send, port);
 
     /* Each ECPDU ends with an End TLV. */
     uint64_t stub[8 / 8];
@@ -332,6 +283,7 @@ vdp_port_destroy(struct vdp_server *s, struct flow_table *flows,
         hmap_remove(&s->ports_by_ofport, &port->ofport_node);
     }
     ecp_agent_destroy(port->ecp);
+    evb_agent_destroy(port->evb);
     free(port->tes);
     free(port->tes_problem);
     free(port->name);
@@ -437,6 +389,8 @@ vdp_ports_run(struct vdp_server *s, const struct vsi_ctx *ctx,
         port->seen = true;
         port->port_row = prow;
         port->mac = vi->mac;
+        evb_agent_set_mac(port->evb, port->mac);
+        evb_agent_set_config(port->evb, &s->cfg.evb, s->cfg.lldp_interval);
         ecp_agent_set_mac(port->ecp, port->mac);
         if (port->ofport != vi->ofport) {
             if (port->ofport != OFPP_NONE) {
@@ -447,8 +401,7 @@ vdp_ports_run(struct vdp_server *s, const struct vsi_ctx *ctx,
                         hash_int(ofp_to_u16(port->ofport), 0));
             flow_table_remove_owner(flows, port->cookie);
             vdp_port_add_flows(port, flows);
-            port->next_lldp = time_msec();
-            port->n_lldp_fast = 0;
+            evb_agent_restart(port->evb);
         }
 
         struct shash_node *node = shash_find(&owners, prow->name);
@@ -472,7 +425,7 @@ vdp_ports_run(struct vdp_server *s, const struct vsi_ctx *ctx,
 
 /* Sending. */
 
-/* Sends 'frame' on 'port_': how the port's ECP agent sends, and LLDP. */
+/* Sends 'frame' on 'port_': how the port's agents send. */
 static void
 vdp_port_send(const struct ofpbuf *frame, void *port_)
 {
@@ -514,32 +467,6 @@ static bool
 vdp_gen_done(uint64_t gen, const void *barrier)
 {
     return barrier_is_done(barrier, gen);
-}
-
-static void
-vdp_port_send_lldp(struct vdp_server *s, struct vdp_port *port)
-{
-    long long int now = time_msec();
-    if (now < port->next_lldp) {
-        return;
-    }
-
-    uint64_t stub[128 / 8];
-    struct ofpbuf b = OFPBUF_STUB_INITIALIZER(stub);
-    long long int ttl = MIN(UINT16_MAX, DIV_ROUND_UP(LLDP_TX_HOLD
-                                                     * s->cfg.lldp_interval,
-                                                     1000));
-    evb_lldpdu_encode(&b, port->mac, ttl, &s->cfg.evb);
-    vdp_port_send(&b, port);
-    ofpbuf_uninit(&b);
-    port->n_lldp_sent++;
-
-    long long int interval = s->cfg.lldp_interval;
-    if (port->n_lldp_fast < LLDP_FAST_COUNT) {
-        port->n_lldp_fast++;
-        interval = MIN(interval, LLDP_FAST_INTERVAL);
-    }
-    port->next_lldp = now + interval;
 }
 
 /* Records. */
@@ -887,45 +814,6 @@ vdp_handle_vdpdu(struct vdp_server *s, struct vdp_port *port,
 /* Receiving. */
 
 static void
-vdp_port_receive_lldp(struct vdp_port *port, const uint8_t *frame,
-                      size_t size)
-{
-    struct evb_lldpdu lldp;
-    char *error = evb_lldpdu_decode(frame, size, &lldp);
-
-    if (error) {
-        VLOG_WARN_RL(&rl, "port %s: dropping LLDPDU: %s", port->name, error);
-        free(error);
-        return;
-    }
-    port->n_lldp_received++;
-    port->station_lldp_at = time_msec();
-
-    bool changed = (!port->has_station
-                    || !eth_addr_equals(port->station_mac, lldp.src)
-                    || port->has_station_evb != lldp.has_evb
-                    || (lldp.has_evb
-                        && memcmp(&port->station_evb, &lldp.evb,
-                                  sizeof lldp.evb)));
-    port->has_station = true;
-    port->station_mac = lldp.src;
-    port->has_station_evb = lldp.has_evb;
-    if (lldp.has_evb) {
-        port->station_evb = lldp.evb;
-    }
-    if (changed) {
-        struct ds ds = DS_EMPTY_INITIALIZER;
-        evb_lldpdu_format(&lldp, &ds);
-        VLOG_INFO("port %s: %s", port->name, ds_cstr(&ds));
-        ds_destroy(&ds);
-        if (lldp.has_evb && lldp.evb.mode != EVB_MODE_STATION) {
-            VLOG_WARN_RL(&rl, "port %s: peer's EVB mode is not station",
-                         port->name);
-        }
-    }
-}
-
-static void
 vdp_port_receive_ecp(struct vdp_server *s, struct vdp_port *port,
                      struct vsi_table *vsis, const struct vsi_ctx *ctx,
                      const struct ofctrl_packet_in *pin)
@@ -937,11 +825,7 @@ vdp_port_receive_ecp(struct vdp_server *s, struct vdp_port *port,
     if (rx == ECP_RX_INVALID) {
         return;
     }
-    port->station_ecp_at = time_msec();
-    if (!port->has_station || !eth_addr_equals(port->station_mac, ecp.src)) {
-        port->has_station = true;
-        port->station_mac = ecp.src;
-    }
+    evb_agent_heard_ecp(port->evb, ecp.src);
     if (rx != ECP_RX_DELIVER) {
         return;
     }
@@ -984,7 +868,7 @@ vdp_receive(struct vdp_server *s, struct vsi_table *vsis,
         if (port && pin->cookie == port->cookie && pin->size >= 14) {
             uint16_t eth_type = (pin->packet[12] << 8) | pin->packet[13];
             if (eth_type == LLDP_ETH_TYPE) {
-                vdp_port_receive_lldp(port, pin->packet, pin->size);
+                evb_agent_receive_lldp(port->evb, pin->packet, pin->size);
             } else {
                 vdp_port_receive_ecp(s, port, vsis, ctx, pin);
             }
@@ -1118,14 +1002,6 @@ vdp_server_run(struct vdp_server *s, struct vsi_table *vsis,
     if (cfg.enabled != s->cfg.enabled) {
         VLOG_INFO("VDP %s", cfg.enabled ? "enabled" : "disabled");
     }
-    if (memcmp(&cfg.evb, &s->cfg.evb, sizeof cfg.evb)
-        || cfg.lldp_interval != s->cfg.lldp_interval) {
-        /* Tell the stations at once. */
-        struct vdp_port *port;
-        HMAP_FOR_EACH (port, name_node, &s->ports) {
-            port->next_lldp = time_msec();
-        }
-    }
     s->cfg = cfg;
 
     if (!s->cfg.enabled) {
@@ -1165,10 +1041,10 @@ vdp_server_flush(struct vdp_server *s, const struct barrier *barrier)
     struct vdp_port *port;
 
     HMAP_FOR_EACH (port, name_node, &s->ports) {
-        ecp_agent_set_timers(port->ecp, vdp_port_ack_timeout(s, port),
-                             vdp_port_max_retries(s, port));
+        ecp_agent_set_timers(port->ecp, evb_agent_ack_timeout(port->evb),
+                             evb_agent_max_retries(port->evb));
         ecp_agent_run(port->ecp, vdp_gen_done, barrier);
-        vdp_port_send_lldp(s, port);
+        evb_agent_run(port->evb);
     }
 }
 
@@ -1179,7 +1055,7 @@ vdp_server_wait(const struct vdp_server *s)
 
     HMAP_FOR_EACH (port, name_node, &s->ports) {
         ecp_agent_wait(port->ecp);
-        poll_timer_wait_until(port->next_lldp);
+        evb_agent_wait(port->evb);
     }
 }
 
@@ -1202,11 +1078,8 @@ compare_rec_ids(const void *a_, const void *b_)
 }
 
 static void
-vdp_port_format(const struct vdp_server *s, const struct vdp_port *port,
-                struct ds *ds)
+vdp_port_format(const struct vdp_port *port, struct ds *ds)
 {
-    long long int now = time_msec();
-
     ds_put_format(ds, "port %s: ofport %"PRIu16", mac "ETH_ADDR_FMT", ",
                   port->name, ofp_to_u16(port->ofport),
                   ETH_ADDR_ARGS(port->mac));
@@ -1215,30 +1088,7 @@ vdp_port_format(const struct vdp_server *s, const struct vdp_port *port,
     } else {
         ds_put_format(ds, "no tes (%s)\n", port->tes_problem);
     }
-
-    ds_put_cstr(ds, "  station: ");
-    if (port->has_station) {
-        ds_put_format(ds, ETH_ADDR_FMT, ETH_ADDR_ARGS(port->station_mac));
-        if (port->has_station_evb) {
-            ds_put_cstr(ds, ", EVB ");
-            evb_tlv_format(&port->station_evb, ds);
-        } else {
-            ds_put_cstr(ds, ", no EVB TLV heard");
-        }
-        if (port->station_lldp_at) {
-            ds_put_format(ds, ", last LLDPDU %lld ms ago",
-                          now - port->station_lldp_at);
-        }
-        ds_put_char(ds, '\n');
-    } else {
-        ds_put_cstr(ds, "none heard\n");
-    }
-
-    ds_put_format(ds, "  timers: ECP ACK timeout %lld ms (RTE %u), "
-                  "%u retries, station keep-alive every %lld ms\n",
-                  vdp_port_ack_timeout(s, port), vdp_port_rte(s, port),
-                  vdp_port_max_retries(s, port),
-                  vdp_port_keepalive_interval(s, port));
+    evb_agent_format(port->evb, ds);
 
     struct ecp_agent_stats st;
     ecp_agent_get_stats(port->ecp, &st);
@@ -1262,8 +1112,11 @@ vdp_port_format(const struct vdp_server *s, const struct vdp_port *port,
     ds_put_format(ds, "  VSI TLVs: %"PRIuSIZE" awaiting their change, "
                   "%"PRIuSIZE" queued, %"PRIu64" dropped\n",
                   st.n_pending, st.n_ready, st.n_tx_dropped);
+
+    uint64_t n_lldp_sent, n_lldp_received;
+    evb_agent_get_lldp_stats(port->evb, &n_lldp_sent, &n_lldp_received);
     ds_put_format(ds, "  LLDP: %"PRIu64" sent, %"PRIu64" received\n",
-                  port->n_lldp_sent, port->n_lldp_received);
+                  n_lldp_sent, n_lldp_received);
 }
 
 void
@@ -1287,7 +1140,7 @@ vdp_server_format(const struct vdp_server *s, struct ds *ds)
     qsort(ports, n, sizeof *ports, compare_port_names);
     ds_put_format(ds, "ports: %"PRIuSIZE"\n", n);
     for (i = 0; i < n; i++) {
-        vdp_port_format(s, ports[i], ds);
+        vdp_port_format(ports[i], ds);
     }
     free(ports);
 
