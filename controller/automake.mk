@@ -25,6 +25,8 @@ controller_nve_controller_SOURCES = \
 	controller/tns-server.h \
 	controller/tunnels.c \
 	controller/tunnels.h \
+	controller/vdp-port.c \
+	controller/vdp-port.h \
 	controller/vdp-server.c \
 	controller/vdp-server.h \
 	controller/vsi.h \

@@ -15,16 +15,15 @@
  */
 
 /* The VDP server of nve-controller: the bridge's end of VDP on every
- * TES-facing port.  It finds the ports and the TES that owns each, punts
- * their ECP and LLDP frames to the controller, translates each VSI TLV that
- * a station sends into requests of the VSI table (vsi-table.c, shared with
- * TNS) and the outcome back into a VSI TLV, keeps a record of each VSI as
- * the station repeats it in its keep-alives, and de-associates at the
- * station the VSIs that the NVE removes.
+ * TES-facing port.  It translates each VSI TLV that a station sends into
+ * requests of the VSI table (vsi-table.c, shared with TNS) and the outcome
+ * back into a VSI TLV, keeps a record of each VSI as the station repeats it
+ * in its keep-alives, and de-associates at the station the VSIs that the
+ * NVE removes.
  *
- * Per port, evb-agent.c does station discovery, LLDP and the EVB timers,
- * and ecp-agent.c the ECP transport: this file hands them the frames that
- * the port receives, gives them ofctrl packet-outs to send with, and queues
+ * The ports and what runs on each are vdp-port.c's: the station discovery,
+ * LLDP and EVB timers of evb-agent.c, the ECP transport of ecp-agent.c.
+ * This file hands the agents the frames that a port receives, and queues
  * its answers in the ECP agent with the barrier ticket (barrier.h) that
  * gates them.  See vdp-server.h. */
 
@@ -36,7 +35,6 @@
 #include "ecp-agent.h"
 #include "evb-agent.h"
 #include "flow-table.h"
-#include "flow.h"
 #include "hash.h"
 #include "lib/ecp.h"
 #include "lib/evb.h"
@@ -47,18 +45,12 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
-#include "openvswitch/match.h"
-#include "openvswitch/ofp-actions.h"
-#include "openvswitch/ofpbuf.h"
-#include "openvswitch/poll-loop.h"
-#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
-#include "packets.h"
-#include "pipeline.h"
 #include "smap.h"
 #include "timeval.h"
 #include "util.h"
+#include "vdp-port.h"
 #include "vsi-table.h"
 
 VLOG_DEFINE_THIS_MODULE(vdp_server);
@@ -75,10 +67,6 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 #define DEFAULT_RETRIES 3
 #define DEFAULT_LLDP_INTERVAL 30000     /* ms, IEEE 802.1AB msgTxInterval. */
 
-/* Priority of the flows that send ECP and LLDP to the controller, in table
- * 0, above any classification. */
-#define PUNT_PRIORITY 1000
-
 /* VDPDUs received before VSIs were loaded, at most. */
 #define MAX_DEFERRED 256
 
@@ -87,27 +75,6 @@ struct vdp_config {
     bool enabled;
     struct evb_tlv evb;         /* What the NVE advertises. */
     long long int lldp_interval;    /* ms. */
-};
-
-/* A TES-facing port and the station behind it. */
-struct vdp_port {
-    struct hmap_node name_node;     /* In vdp_server 'ports', by name. */
-    struct hmap_node ofport_node;   /* In vdp_server 'ports_by_ofport'. */
-    char *name;
-    ofp_port_t ofport;
-    struct eth_addr mac;            /* The NVE's address on the port. */
-    uint64_t cookie;                /* Owner of its flows. */
-    bool seen;                      /* Still configured, this round. */
-
-    /* Whose port it is.  The rows are valid only during vdp_server_run(). */
-    char *tes;                      /* NULL if no TES, or several, own it. */
-    char *tes_problem;              /* If 'tes' is NULL, why. */
-    const struct nverec_tes *tes_row;
-    const struct nverec_tes_port *port_row;
-
-    struct evb_agent *evb;          /* Station, LLDP, EVB timers. */
-    struct ecp_agent *ecp;          /* ECP transport of VDPDUs. */
-    uint64_t n_rx_errors;           /* VDPDUs that could not be decoded. */
 };
 
 /* A VSI that a station signalled, and the last of its requests that the
@@ -133,8 +100,7 @@ struct vdp_deferred {
 
 struct vdp_server {
     struct vdp_config cfg;
-    struct hmap ports;              /* "struct vdp_port"s, by name. */
-    struct hmap ports_by_ofport;    /* The same, by ofport. */
+    struct vdp_ports ports;
     struct hmap vsis;               /* "struct vdp_rec"s, by id. */
     struct ovs_list deferred;       /* "struct vdp_deferred"s. */
     size_t n_deferred;
@@ -143,12 +109,6 @@ struct vdp_server {
     uint64_t n_deassocs_sent;       /* Unsolicited DE-ASSOCs queued. */
     uint64_t n_deassocs_unknown;    /* Removals of VSIs of no station. */
 };
-
-static void vdp_port_destroy(struct vdp_server *, struct flow_table *,
-                             struct vdp_port *);
-static void vdp_port_queue(struct vdp_port *, uint64_t gen,
-                           const struct vdp_vsi *);
-static void vdp_port_send(const struct ofpbuf *, void *port);
 
 /* Configuration. */
 
@@ -188,277 +148,12 @@ vdp_config_read(const struct nverec_nve_global *global,
                                     DEFAULT_LLDP_INTERVAL, 100, 3600000);
 }
 
-/* Ports.  'flows' may be NULL when the daemon exits. */
+/* Ports (vdp-port.h). */
 
 static struct vdp_port *
 vdp_port_find(const struct vdp_server *s, const char *name)
 {
-    struct vdp_port *port;
-
-    HMAP_FOR_EACH_WITH_HASH (port, name_node, hash_string(name, 0),
-                             &s->ports) {
-        if (!strcmp(port->name, name)) {
-            return port;
-        }
-    }
-    return NULL;
-}
-
-static struct vdp_port *
-vdp_port_find_by_ofport(const struct vdp_server *s, ofp_port_t ofport)
-{
-    struct vdp_port *port;
-
-    HMAP_FOR_EACH_WITH_HASH (port, ofport_node,
-                             hash_int(ofp_to_u16(ofport), 0),
-                             &s->ports_by_ofport) {
-        if (port->ofport == ofport) {
-            return port;
-        }
-    }
-    return NULL;
-}
-
-/* Sends ECP and LLDP frames for the nearest customer bridge that 'port'
- * receives to the controller. */
-static void
-vdp_port_add_flows(const struct vdp_port *port, struct flow_table *flows)
-{
-    static const uint16_t eth_types[] = { ECP_ETH_TYPE, LLDP_ETH_TYPE };
-    uint64_t stub[64 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-
-    struct ofpact_output *output = ofpact_put_OUTPUT(&ofpacts);
-    output->port = OFPP_CONTROLLER;
-    output->max_len = UINT16_MAX;
-
-    for (size_t i = 0; i < ARRAY_SIZE(eth_types); i++) {
-        struct match match;
-
-        match_init_catchall(&match);
-        match_set_in_port(&match, port->ofport);
-        match_set_dl_dst(&match, ecp_eth_dst);
-        match_set_dl_type(&match, htons(eth_types[i]));
-        flow_table_add(flows, port->cookie, NVE_TABLE_CLASSIFY,
-                       PUNT_PRIORITY, &match, ofpacts.data, ofpacts.size);
-    }
-    ofpbuf_uninit(&ofpacts);
-}
-
-static struct vdp_port *
-vdp_port_create(struct vdp_server *s, const char *name)
-{
-    struct vdp_port *port = xzalloc(sizeof *port);
-
-    port->name = xstrdup(name);
-    port->ofport = OFPP_NONE;
-    port->cookie = flow_owner_cookie(FLOW_OWNER_VDP,
-                                     ((uint64_t) hash_string(name, 0) << 24)
-                                     | hash_string(name, 1));
-    port->evb = evb_agent_create(name, vdp_port_send, port);
-
-    /* Each ECPDU ends with an End TLV. */
-    uint64_t stub[8 / 8];
-    struct ofpbuf end = OFPBUF_STUB_INITIALIZER(stub);
-    vdp_put_end(&end);
-    port->ecp = ecp_agent_create(name, ECP_SUBTYPE_VDP, end.data, end.size,
-                                 vdp_port_send, port);
-    ofpbuf_uninit(&end);
-
-    hmap_insert(&s->ports, &port->name_node, hash_string(name, 0));
-    VLOG_INFO("port %s: VDP on", name);
-    return port;
-}
-
-static void
-vdp_port_destroy(struct vdp_server *s, struct flow_table *flows,
-                 struct vdp_port *port)
-{
-    VLOG_INFO("port %s: VDP off", port->name);
-    if (flows) {
-        flow_table_remove_owner(flows, port->cookie);
-    }
-    hmap_remove(&s->ports, &port->name_node);
-    if (port->ofport != OFPP_NONE) {
-        hmap_remove(&s->ports_by_ofport, &port->ofport_node);
-    }
-    ecp_agent_destroy(port->ecp);
-    evb_agent_destroy(port->evb);
-    free(port->tes);
-    free(port->tes_problem);
-    free(port->name);
-    free(port);
-}
-
-/* Sets who owns 'port'. */
-static void
-vdp_port_set_tes(struct vdp_port *port, const struct nverec_tes *tes,
-                 const char *problem)
-{
-    const char *name = tes ? tes->name : NULL;
-
-    if (!nullable_string_is_equal(port->tes, name)
-        || !nullable_string_is_equal(port->tes_problem, problem)) {
-        if (name) {
-            VLOG_INFO("port %s: VDP station is tes %s", port->name, name);
-        } else {
-            VLOG_WARN("port %s: VDP requests will be refused: %s",
-                      port->name, problem);
-        }
-        free(port->tes);
-        free(port->tes_problem);
-        port->tes = nullable_xstrdup(name);
-        port->tes_problem = nullable_xstrdup(problem);
-    }
-    port->tes_row = tes;
-}
-
-/* Interfaces of the integration bridge, by name. */
-struct vdp_iface {
-    ofp_port_t ofport;
-    struct eth_addr mac;
-};
-
-static void
-vdp_ifaces_collect(const struct ovsrec_bridge *br, struct shash *ifaces)
-{
-    for (size_t i = 0; br && i < br->n_ports; i++) {
-        const struct ovsrec_port *port = br->ports[i];
-        for (size_t k = 0; k < port->n_interfaces; k++) {
-            const struct ovsrec_interface *iface = port->interfaces[k];
-            if (!iface->n_ofport || *iface->ofport <= 0
-                || *iface->ofport >= ofp_to_u16(OFPP_MAX)) {
-                continue;
-            }
-
-            struct vdp_iface *vi = xzalloc(sizeof *vi);
-            vi->ofport = u16_to_ofp(*iface->ofport);
-            if (!iface->mac_in_use
-                || !eth_addr_from_string(iface->mac_in_use, &vi->mac)
-                || eth_addr_is_zero(vi->mac)) {
-                /* No address yet: a stable, locally administered one. */
-                uint32_t h = hash_string(iface->name, 0);
-                vi->mac = (struct eth_addr) ETH_ADDR_C(02, 00, 00, 00, 00, 00);
-                memcpy(&vi->mac.ea[2], &h, 4);
-            }
-            shash_replace_nocopy(ifaces, xstrdup(iface->name), vi);
-        }
-    }
-}
-
-static void
-vdp_ports_run(struct vdp_server *s, const struct vsi_ctx *ctx,
-              const struct ovsrec_bridge *br_int, struct flow_table *flows)
-{
-    struct shash ifaces = SHASH_INITIALIZER(&ifaces);
-    vdp_ifaces_collect(br_int, &ifaces);
-
-    /* Which TES lists each port. */
-    struct shash owners = SHASH_INITIALIZER(&owners);
-    const struct nverec_tes *tes;
-    NVEREC_TES_FOR_EACH (tes, ctx->nve_idl) {
-        for (size_t i = 0; i < tes->n_ports; i++) {
-            const char *pname = tes->ports[i]->name;
-            struct shash_node *node = shash_find(&owners, pname);
-            if (!node) {
-                shash_add(&owners, pname, tes);
-            } else if (node->data != tes) {
-                node->data = NULL;      /* Several: ambiguous. */
-            }
-        }
-    }
-
-    struct vdp_port *port;
-    HMAP_FOR_EACH (port, name_node, &s->ports) {
-        port->seen = false;
-        port->tes_row = NULL;
-        port->port_row = NULL;
-    }
-
-    const struct nverec_tes_port *prow;
-    NVEREC_TES_PORT_FOR_EACH (prow, ctx->nve_idl) {
-        const struct vdp_iface *vi = shash_find_data(&ifaces, prow->name);
-        if (!vi) {
-            continue;
-        }
-
-        port = vdp_port_find(s, prow->name);
-        if (!port) {
-            port = vdp_port_create(s, prow->name);
-        }
-        port->seen = true;
-        port->port_row = prow;
-        port->mac = vi->mac;
-        evb_agent_set_mac(port->evb, port->mac);
-        evb_agent_set_config(port->evb, &s->cfg.evb, s->cfg.lldp_interval);
-        ecp_agent_set_mac(port->ecp, port->mac);
-        if (port->ofport != vi->ofport) {
-            if (port->ofport != OFPP_NONE) {
-                hmap_remove(&s->ports_by_ofport, &port->ofport_node);
-            }
-            port->ofport = vi->ofport;
-            hmap_insert(&s->ports_by_ofport, &port->ofport_node,
-                        hash_int(ofp_to_u16(port->ofport), 0));
-            flow_table_remove_owner(flows, port->cookie);
-            vdp_port_add_flows(port, flows);
-            evb_agent_restart(port->evb);
-        }
-
-        struct shash_node *node = shash_find(&owners, prow->name);
-        if (!node) {
-            vdp_port_set_tes(port, NULL, "no TES lists the port");
-        } else if (!node->data) {
-            vdp_port_set_tes(port, NULL, "several TES list the port");
-        } else {
-            vdp_port_set_tes(port, node->data, NULL);
-        }
-    }
-
-    HMAP_FOR_EACH_SAFE (port, name_node, &s->ports) {
-        if (!port->seen) {
-            vdp_port_destroy(s, flows, port);
-        }
-    }
-    shash_destroy(&owners);
-    shash_destroy_free_data(&ifaces);
-}
-
-/* Sending. */
-
-/* Sends 'frame' on 'port_': how the port's agents send. */
-static void
-vdp_port_send(const struct ofpbuf *frame, void *port_)
-{
-    const struct vdp_port *port = port_;
-
-    if (!ofctrl_send_packet_out(port->ofport, frame->data, frame->size)) {
-        VLOG_DBG_RL(&rl, "port %s: cannot send: the switch is not "
-                    "connected", port->name);
-    }
-}
-
-/* Queues 'tlv' to the station on 'port', to go once generation 'gen' is
- * done, after every TLV queued before it.  The ECP agent puts the TLVs that
- * share a manager ID into one VDPDU. */
-static void
-vdp_port_queue(struct vdp_port *port, uint64_t gen, const struct vdp_vsi *tlv)
-{
-    uint64_t stub[256 / 8];
-    struct ofpbuf b = OFPBUF_STUB_INITIALIZER(stub);
-
-    if (VLOG_IS_DBG_ENABLED()) {
-        struct ds ds = DS_EMPTY_INITIALIZER;
-        vdp_vsi_format(tlv, &ds);
-        VLOG_DBG("port %s: queuing %s", port->name, ds_cstr(&ds));
-        ds_destroy(&ds);
-    }
-    vdp_put_mgr_id(&b, tlv->mgr_id);
-    size_t header_len = b.size;
-    vdp_put_vsi(&b, tlv);
-    ecp_agent_queue(port->ecp, gen, b.data, header_len,
-                    (const uint8_t *) b.data + header_len,
-                    b.size - header_len);
-    ofpbuf_uninit(&b);
+    return vdp_ports_find(&s->ports, name);
 }
 
 /* The gate of the answers that vdp_port_queue() queues: whether barrier
@@ -863,7 +558,8 @@ vdp_receive(struct vdp_server *s, struct vsi_table *vsis,
     ofctrl_recv_packet_ins(FLOW_OWNER_VDP, &pins);
     LIST_FOR_EACH_POP (pin, list_node, &pins) {
         struct vdp_port *port = (s->cfg.enabled
-                                 ? vdp_port_find_by_ofport(s, pin->in_port)
+                                 ? vdp_ports_find_by_ofport(&s->ports,
+                                                            pin->in_port)
                                  : NULL);
         if (port && pin->cookie == port->cookie && pin->size >= 14) {
             uint16_t eth_type = (pin->packet[12] << 8) | pin->packet[13];
@@ -935,8 +631,7 @@ vdp_server_create(void)
 {
     struct vdp_server *s = xzalloc(sizeof *s);
 
-    hmap_init(&s->ports);
-    hmap_init(&s->ports_by_ofport);
+    vdp_ports_init(&s->ports);
     hmap_init(&s->vsis);
     ovs_list_init(&s->deferred);
     vdp_config_read(NULL, &s->cfg);
@@ -947,10 +642,7 @@ vdp_server_create(void)
 static void
 vdp_server_clear(struct vdp_server *s, struct flow_table *flows)
 {
-    struct vdp_port *port;
-    HMAP_FOR_EACH_SAFE (port, name_node, &s->ports) {
-        vdp_port_destroy(s, flows, port);
-    }
+    vdp_ports_clear(&s->ports, flows);
 
     struct vdp_rec *rec;
     HMAP_FOR_EACH_SAFE (rec, node, &s->vsis) {
@@ -972,8 +664,7 @@ vdp_server_destroy(struct vdp_server *s)
         /* The flows stay in the switch, as every module's do when the
          * controller exits. */
         vdp_server_clear(s, NULL);
-        hmap_destroy(&s->ports);
-        hmap_destroy(&s->ports_by_ofport);
+        vdp_ports_destroy(&s->ports);
         hmap_destroy(&s->vsis);
         free(s);
     }
@@ -1007,7 +698,8 @@ vdp_server_run(struct vdp_server *s, struct vsi_table *vsis,
     if (!s->cfg.enabled) {
         vdp_server_clear(s, flows);
     } else if (ovsdb_idl_has_ever_connected(ctx->nve_idl)) {
-        vdp_ports_run(s, ctx, br_int, flows);
+        vdp_ports_run(&s->ports, ctx->nve_idl, br_int, flows, &s->cfg.evb,
+                      s->cfg.lldp_interval);
     }
 
     /* Always taken, so that none accumulate while VDP is off. */
@@ -1029,7 +721,7 @@ vdp_server_run(struct vdp_server *s, struct vsi_table *vsis,
 
     /* The rows are not to be used after this round. */
     struct vdp_port *port;
-    HMAP_FOR_EACH (port, name_node, &s->ports) {
+    HMAP_FOR_EACH (port, name_node, &s->ports.by_name) {
         port->tes_row = NULL;
         port->port_row = NULL;
     }
@@ -1038,36 +730,16 @@ vdp_server_run(struct vdp_server *s, struct vsi_table *vsis,
 void
 vdp_server_flush(struct vdp_server *s, const struct barrier *barrier)
 {
-    struct vdp_port *port;
-
-    HMAP_FOR_EACH (port, name_node, &s->ports) {
-        ecp_agent_set_timers(port->ecp, evb_agent_ack_timeout(port->evb),
-                             evb_agent_max_retries(port->evb));
-        ecp_agent_run(port->ecp, vdp_gen_done, barrier);
-        evb_agent_run(port->evb);
-    }
+    vdp_ports_flush(&s->ports, vdp_gen_done, barrier);
 }
 
 void
 vdp_server_wait(const struct vdp_server *s)
 {
-    const struct vdp_port *port;
-
-    HMAP_FOR_EACH (port, name_node, &s->ports) {
-        ecp_agent_wait(port->ecp);
-        evb_agent_wait(port->evb);
-    }
+    vdp_ports_wait(&s->ports);
 }
 
 /* Introspection. */
-
-static int
-compare_port_names(const void *a_, const void *b_)
-{
-    const struct vdp_port *const *a = a_;
-    const struct vdp_port *const *b = b_;
-    return strcmp((*a)->name, (*b)->name);
-}
 
 static int
 compare_rec_ids(const void *a_, const void *b_)
@@ -1075,48 +747,6 @@ compare_rec_ids(const void *a_, const void *b_)
     const struct vdp_rec *const *a = a_;
     const struct vdp_rec *const *b = b_;
     return strcmp((*a)->id, (*b)->id);
-}
-
-static void
-vdp_port_format(const struct vdp_port *port, struct ds *ds)
-{
-    ds_put_format(ds, "port %s: ofport %"PRIu16", mac "ETH_ADDR_FMT", ",
-                  port->name, ofp_to_u16(port->ofport),
-                  ETH_ADDR_ARGS(port->mac));
-    if (port->tes) {
-        ds_put_format(ds, "tes %s\n", port->tes);
-    } else {
-        ds_put_format(ds, "no tes (%s)\n", port->tes_problem);
-    }
-    evb_agent_format(port->evb, ds);
-
-    struct ecp_agent_stats st;
-    ecp_agent_get_stats(port->ecp, &st);
-    ds_put_format(ds, "  ECP received: %"PRIu64" requests, %"PRIu64
-                  " duplicates, %"PRIu64" ACKs, %"PRIu64" errors\n",
-                  st.n_rx_requests, st.n_rx_dups, st.n_rx_acks,
-                  st.n_rx_errors + port->n_rx_errors);
-    ds_put_format(ds, "  ECP ACKs sent: %"PRIu64, st.n_acks_sent);
-    if (st.n_acks_sent) {
-        ds_put_format(ds, " (in nve-controller: %lld us on average, %lld us "
-                      "at most)", st.ack_latency_sum
-                      / (long long int) st.n_acks_sent,
-                      st.ack_latency_max);
-    }
-    ds_put_char(ds, '\n');
-    ds_put_format(ds, "  ECP sent: %"PRIu64" requests, %"PRIu64
-                  " retransmissions, %"PRIu64" unacknowledged, seq %"PRIu16
-                  "%s\n", st.n_tx_requests, st.n_tx_retransmits,
-                  st.n_tx_failures, st.tx_seq,
-                  st.state == ECP_TX_WAIT_ACK ? " awaiting its ACK" : "");
-    ds_put_format(ds, "  VSI TLVs: %"PRIuSIZE" awaiting their change, "
-                  "%"PRIuSIZE" queued, %"PRIu64" dropped\n",
-                  st.n_pending, st.n_ready, st.n_tx_dropped);
-
-    uint64_t n_lldp_sent, n_lldp_received;
-    evb_agent_get_lldp_stats(port->evb, &n_lldp_sent, &n_lldp_received);
-    ds_put_format(ds, "  LLDP: %"PRIu64" sent, %"PRIu64" received\n",
-                  n_lldp_sent, n_lldp_received);
 }
 
 void
@@ -1130,24 +760,12 @@ vdp_server_format(const struct vdp_server *s, struct ds *ds)
                   " for VSIs of no known station\n", s->n_deassocs_sent,
                   s->n_deassocs_unknown);
 
-    size_t n = hmap_count(&s->ports);
-    const struct vdp_port **ports = xcalloc(MAX(n, 1), sizeof *ports);
-    const struct vdp_port *port;
-    size_t i = 0;
-    HMAP_FOR_EACH (port, name_node, &s->ports) {
-        ports[i++] = port;
-    }
-    qsort(ports, n, sizeof *ports, compare_port_names);
-    ds_put_format(ds, "ports: %"PRIuSIZE"\n", n);
-    for (i = 0; i < n; i++) {
-        vdp_port_format(ports[i], ds);
-    }
-    free(ports);
+    vdp_ports_format(&s->ports, ds);
 
-    n = hmap_count(&s->vsis);
+    size_t n = hmap_count(&s->vsis);
     const struct vdp_rec **recs = xcalloc(MAX(n, 1), sizeof *recs);
     const struct vdp_rec *rec;
-    i = 0;
+    size_t i = 0;
     HMAP_FOR_EACH (rec, node, &s->vsis) {
         recs[i++] = rec;
     }
