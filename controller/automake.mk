@@ -3,6 +3,10 @@ bin_PROGRAMS += controller/nve-controller
 controller_nve_controller_SOURCES = \
 	controller/barrier.c \
 	controller/barrier.h \
+	controller/ecp-agent.c \
+	controller/ecp-agent.h \
+	controller/evb-agent.c \
+	controller/evb-agent.h \
 	controller/flow-table.c \
 	controller/flow-table.h \
 	controller/integration-bridge.c \
@@ -26,6 +30,8 @@ controller_nve_controller_SOURCES = \
 	controller/tns-server.h \
 	controller/tunnels.c \
 	controller/tunnels.h \
+	controller/vdp-port.c \
+	controller/vdp-port.h \
 	controller/vdp-server.c \
 	controller/vdp-server.h \
 	controller/vsi.h \

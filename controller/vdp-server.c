@@ -14,13 +14,27 @@
  * limitations under the License.
  */
 
+/* The VDP server of nve-controller: the bridge's end of VDP on every
+ * TES-facing port.  It translates each VSI TLV that a station sends into
+ * requests of the VSI table (vsi-table.c, shared with TNS) and the outcome
+ * back into a VSI TLV, keeps a record of each VSI as the station repeats it
+ * in its keep-alives, and de-associates at the station the VSIs that the
+ * NVE removes.
+ *
+ * The ports and what runs on each are vdp-port.c's: the station discovery,
+ * LLDP and EVB timers of evb-agent.c, the ECP transport of ecp-agent.c.
+ * This file hands the agents the frames that a port receives, and queues
+ * its answers in the ECP agent with the barrier ticket (barrier.h) that
+ * gates them.  See vdp-server.h. */
+
 #include <config.h>
 #include "vdp-server.h"
 
 #include <string.h>
 #include "barrier.h"
+#include "ecp-agent.h"
+#include "evb-agent.h"
 #include "flow-table.h"
-#include "flow.h"
 #include "hash.h"
 #include "lib/ecp.h"
 #include "lib/evb.h"
@@ -31,18 +45,12 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
-#include "openvswitch/match.h"
-#include "openvswitch/ofp-actions.h"
-#include "openvswitch/ofpbuf.h"
-#include "openvswitch/poll-loop.h"
-#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
-#include "packets.h"
-#include "pipeline.h"
 #include "smap.h"
 #include "timeval.h"
 #include "util.h"
+#include "vdp-port.h"
 #include "vsi-table.h"
 
 VLOG_DEFINE_THIS_MODULE(vdp_server);
@@ -58,89 +66,15 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 #define DEFAULT_RKA 20          /* A station keep-alive every 10.5 s. */
 #define DEFAULT_RETRIES 3
 #define DEFAULT_LLDP_INTERVAL 30000     /* ms, IEEE 802.1AB msgTxInterval. */
-#define LLDP_TX_HOLD 4                  /* TTL = 4 intervals. */
-#define LLDP_FAST_COUNT 4               /* First LLDPDUs, 1 s apart. */
-#define LLDP_FAST_INTERVAL 1000
 
-/* Priority of the flows that send ECP and LLDP to the controller, in table
- * 0, above any classification. */
-#define PUNT_PRIORITY 1000
-
-/* Bounds. */
-#define MAX_DEFERRED 256        /* VDPDUs received before VSIs were loaded. */
-#define MAX_TX_QUEUE 4096       /* VSI TLVs waiting to go to one station. */
+/* VDPDUs received before VSIs were loaded, at most. */
+#define MAX_DEFERRED 256
 
 /* The configuration, from NVE_Global options. */
 struct vdp_config {
     bool enabled;
     struct evb_tlv evb;         /* What the NVE advertises. */
     long long int lldp_interval;    /* ms. */
-};
-
-/* A VSI TLV waiting to be sent to a station: a response once its change is
- * done ('gen' 0 if there is nothing to wait for), or an unsolicited
- * DE-ASSOC. */
-struct vdp_tx {
-    struct ovs_list node;       /* In vdp_port 'pending' or 'tx_queue'. */
-    uint64_t gen;
-    struct vdp_vsi tlv;
-};
-
-/* A TES-facing port and the station behind it. */
-struct vdp_port {
-    struct hmap_node name_node;     /* In vdp_server 'ports', by name. */
-    struct hmap_node ofport_node;   /* In vdp_server 'ports_by_ofport'. */
-    char *name;
-    ofp_port_t ofport;
-    struct eth_addr mac;            /* The NVE's address on the port. */
-    uint64_t cookie;                /* Owner of its flows. */
-    bool seen;                      /* Still configured, this round. */
-
-    /* Whose port it is.  The rows are valid only during vdp_server_run(). */
-    char *tes;                      /* NULL if no TES, or several, own it. */
-    char *tes_problem;              /* If 'tes' is NULL, why. */
-    const struct nverec_tes *tes_row;
-    const struct nverec_tes_port *port_row;
-
-    /* The station, as far as it made itself known. */
-    bool has_station;
-    struct eth_addr station_mac;
-    bool has_station_evb;
-    struct evb_tlv station_evb;
-    long long int station_lldp_at;  /* time_msec() of its last LLDPDU. */
-    long long int station_ecp_at;   /* Of its last ECPDU. */
-
-    /* ECP reception: the sequence number of the last request handled. */
-    bool rx_seq_valid;
-    uint16_t rx_seq;
-
-    /* ECP transmission: one ECPDU in flight until acknowledged. */
-    struct ovs_list pending;        /* "struct vdp_tx"s awaiting 'gen'. */
-    struct ovs_list tx_queue;       /* "struct vdp_tx"s to send. */
-    size_t n_tx_queue;
-    uint16_t tx_seq;                /* Of the last ECPDU sent. */
-    struct ofpbuf *inflight;        /* Awaiting its ACK, or NULL. */
-    long long int ack_deadline;     /* time_msec(). */
-    unsigned int retries;
-
-    /* LLDP. */
-    long long int next_lldp;        /* time_msec(). */
-    unsigned int n_lldp_fast;
-
-    /* Statistics. */
-    uint64_t n_rx_requests;
-    uint64_t n_rx_dups;
-    uint64_t n_rx_errors;
-    uint64_t n_rx_acks;
-    uint64_t n_tx_requests;
-    uint64_t n_tx_retransmits;
-    uint64_t n_tx_failures;
-    uint64_t n_tx_dropped;
-    uint64_t n_lldp_sent;
-    uint64_t n_lldp_received;
-    uint64_t n_acks_sent;
-    long long int ack_latency_sum;  /* us, from packet-in to packet-out. */
-    long long int ack_latency_max;
 };
 
 /* A VSI that a station signalled, and the last of its requests that the
@@ -166,8 +100,7 @@ struct vdp_deferred {
 
 struct vdp_server {
     struct vdp_config cfg;
-    struct hmap ports;              /* "struct vdp_port"s, by name. */
-    struct hmap ports_by_ofport;    /* The same, by ofport. */
+    struct vdp_ports ports;
     struct hmap vsis;               /* "struct vdp_rec"s, by id. */
     struct ovs_list deferred;       /* "struct vdp_deferred"s. */
     size_t n_deferred;
@@ -176,11 +109,6 @@ struct vdp_server {
     uint64_t n_deassocs_sent;       /* Unsolicited DE-ASSOCs queued. */
     uint64_t n_deassocs_unknown;    /* Removals of VSIs of no station. */
 };
-
-static void vdp_port_destroy(struct vdp_server *, struct flow_table *,
-                             struct vdp_port *);
-static void vdp_port_queue(struct vdp_port *, uint64_t gen,
-                           const struct vdp_vsi *);
 
 /* Configuration. */
 
@@ -220,402 +148,20 @@ vdp_config_read(const struct nverec_nve_global *global,
                                     DEFAULT_LLDP_INTERVAL, 100, 3600000);
 }
 
-/* The ECP ACK timeout and retries on 'port': the larger of the NVE's and
- * the station's, as both sides use. */
-static unsigned int
-vdp_port_rte(const struct vdp_server *s, const struct vdp_port *port)
-{
-    return MAX(s->cfg.evb.rte,
-               port->has_station_evb ? port->station_evb.rte : 0);
-}
-
-static long long int
-vdp_port_ack_timeout(const struct vdp_server *s, const struct vdp_port *port)
-{
-    return MAX(1, DIV_ROUND_UP(evb_exp_to_usec(vdp_port_rte(s, port)),
-                               1000));
-}
-
-static unsigned int
-vdp_port_max_retries(const struct vdp_server *s, const struct vdp_port *port)
-{
-    return MAX(s->cfg.evb.r,
-               port->has_station_evb ? port->station_evb.r : 0);
-}
-
-/* How often the station on 'port' sends keep-alives, in ms. */
-static long long int
-vdp_port_keepalive_interval(const struct vdp_server *s,
-                            const struct vdp_port *port)
-{
-    unsigned int rka = MAX(s->cfg.evb.rka,
-                           port->has_station_evb ? port->station_evb.rka : 0);
-    return DIV_ROUND_UP(evb_exp_to_usec(rka), 1000);
-}
-
-/* Ports.  'flows' may be NULL when the daemon exits. */
+/* Ports (vdp-port.h). */
 
 static struct vdp_port *
 vdp_port_find(const struct vdp_server *s, const char *name)
 {
-    struct vdp_port *port;
-
-    HMAP_FOR_EACH_WITH_HASH (port, name_node, hash_string(name, 0),
-                             &s->ports) {
-        if (!strcmp(port->name, name)) {
-            return port;
-        }
-    }
-    return NULL;
+    return vdp_ports_find(&s->ports, name);
 }
 
-static struct vdp_port *
-vdp_port_find_by_ofport(const struct vdp_server *s, ofp_port_t ofport)
+/* The gate of the answers that vdp_port_queue() queues: whether barrier
+ * ticket 'gen' is done, that is, its changes are committed and installed. */
+static bool
+vdp_gen_done(uint64_t gen, const void *barrier)
 {
-    struct vdp_port *port;
-
-    HMAP_FOR_EACH_WITH_HASH (port, ofport_node,
-                             hash_int(ofp_to_u16(ofport), 0),
-                             &s->ports_by_ofport) {
-        if (port->ofport == ofport) {
-            return port;
-        }
-    }
-    return NULL;
-}
-
-/* Sends ECP and LLDP frames for the nearest customer bridge that 'port'
- * receives to the controller. */
-static void
-vdp_port_add_flows(const struct vdp_port *port, struct flow_table *flows)
-{
-    static const uint16_t eth_types[] = { ECP_ETH_TYPE, LLDP_ETH_TYPE };
-    uint64_t stub[64 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-
-    struct ofpact_output *output = ofpact_put_OUTPUT(&ofpacts);
-    output->port = OFPP_CONTROLLER;
-    output->max_len = UINT16_MAX;
-
-    for (size_t i = 0; i < ARRAY_SIZE(eth_types); i++) {
-        struct match match;
-
-        match_init_catchall(&match);
-        match_set_in_port(&match, port->ofport);
-        match_set_dl_dst(&match, ecp_eth_dst);
-        match_set_dl_type(&match, htons(eth_types[i]));
-        flow_table_add(flows, port->cookie, NVE_TABLE_CLASSIFY,
-                       PUNT_PRIORITY, &match, ofpacts.data, ofpacts.size);
-    }
-    ofpbuf_uninit(&ofpacts);
-}
-
-static struct vdp_port *
-vdp_port_create(struct vdp_server *s, const char *name)
-{
-    struct vdp_port *port = xzalloc(sizeof *port);
-
-    port->name = xstrdup(name);
-    port->ofport = OFPP_NONE;
-    port->cookie = flow_owner_cookie(FLOW_OWNER_VDP,
-                                     ((uint64_t) hash_string(name, 0) << 24)
-                                     | hash_string(name, 1));
-    ovs_list_init(&port->pending);
-    ovs_list_init(&port->tx_queue);
-    port->tx_seq = 0;           /* The first ECPDU is 1: 0 is never sent. */
-    hmap_insert(&s->ports, &port->name_node, hash_string(name, 0));
-    VLOG_INFO("port %s: VDP on", name);
-    return port;
-}
-
-static void
-vdp_tx_destroy(struct vdp_tx *tx)
-{
-    vdp_vsi_destroy(&tx->tlv);
-    free(tx);
-}
-
-static void
-vdp_port_destroy(struct vdp_server *s, struct flow_table *flows,
-                 struct vdp_port *port)
-{
-    struct vdp_tx *tx;
-
-    VLOG_INFO("port %s: VDP off", port->name);
-    if (flows) {
-        flow_table_remove_owner(flows, port->cookie);
-    }
-    hmap_remove(&s->ports, &port->name_node);
-    if (port->ofport != OFPP_NONE) {
-        hmap_remove(&s->ports_by_ofport, &port->ofport_node);
-    }
-    LIST_FOR_EACH_POP (tx, node, &port->pending) {
-        vdp_tx_destroy(tx);
-    }
-    LIST_FOR_EACH_POP (tx, node, &port->tx_queue) {
-        vdp_tx_destroy(tx);
-    }
-    ofpbuf_delete(port->inflight);
-    free(port->tes);
-    free(port->tes_problem);
-    free(port->name);
-    free(port);
-}
-
-/* Sets who owns 'port'. */
-static void
-vdp_port_set_tes(struct vdp_port *port, const struct nverec_tes *tes,
-                 const char *problem)
-{
-    const char *name = tes ? tes->name : NULL;
-
-    if (!nullable_string_is_equal(port->tes, name)
-        || !nullable_string_is_equal(port->tes_problem, problem)) {
-        if (name) {
-            VLOG_INFO("port %s: VDP station is tes %s", port->name, name);
-        } else {
-            VLOG_WARN("port %s: VDP requests will be refused: %s",
-                      port->name, problem);
-        }
-        free(port->tes);
-        free(port->tes_problem);
-        port->tes = nullable_xstrdup(name);
-        port->tes_problem = nullable_xstrdup(problem);
-    }
-    port->tes_row = tes;
-}
-
-/* Interfaces of the integration bridge, by name. */
-struct vdp_iface {
-    ofp_port_t ofport;
-    struct eth_addr mac;
-};
-
-static void
-vdp_ifaces_collect(const struct ovsrec_bridge *br, struct shash *ifaces)
-{
-    for (size_t i = 0; br && i < br->n_ports; i++) {
-        const struct ovsrec_port *port = br->ports[i];
-        for (size_t k = 0; k < port->n_interfaces; k++) {
-            const struct ovsrec_interface *iface = port->interfaces[k];
-            if (!iface->n_ofport || *iface->ofport <= 0
-                || *iface->ofport >= ofp_to_u16(OFPP_MAX)) {
-                continue;
-            }
-
-            struct vdp_iface *vi = xzalloc(sizeof *vi);
-            vi->ofport = u16_to_ofp(*iface->ofport);
-            if (!iface->mac_in_use
-                || !eth_addr_from_string(iface->mac_in_use, &vi->mac)
-                || eth_addr_is_zero(vi->mac)) {
-                /* No address yet: a stable, locally administered one. */
-                uint32_t h = hash_string(iface->name, 0);
-                vi->mac = (struct eth_addr) ETH_ADDR_C(02, 00, 00, 00, 00, 00);
-                memcpy(&vi->mac.ea[2], &h, 4);
-            }
-            shash_replace_nocopy(ifaces, xstrdup(iface->name), vi);
-        }
-    }
-}
-
-static void
-vdp_ports_run(struct vdp_server *s, const struct vsi_ctx *ctx,
-              const struct ovsrec_bridge *br_int, struct flow_table *flows)
-{
-    struct shash ifaces = SHASH_INITIALIZER(&ifaces);
-    vdp_ifaces_collect(br_int, &ifaces);
-
-    /* Which TES lists each port. */
-    struct shash owners = SHASH_INITIALIZER(&owners);
-    const struct nverec_tes *tes;
-    NVEREC_TES_FOR_EACH (tes, ctx->nve_idl) {
-        for (size_t i = 0; i < tes->n_ports; i++) {
-            const char *pname = tes->ports[i]->name;
-            struct shash_node *node = shash_find(&owners, pname);
-            if (!node) {
-                shash_add(&owners, pname, tes);
-            } else if (node->data != tes) {
-                node->data = NULL;      /* Several: ambiguous. */
-            }
-        }
-    }
-
-    struct vdp_port *port;
-    HMAP_FOR_EACH (port, name_node, &s->ports) {
-        port->seen = false;
-        port->tes_row = NULL;
-        port->port_row = NULL;
-    }
-
-    const struct nverec_tes_port *prow;
-    NVEREC_TES_PORT_FOR_EACH (prow, ctx->nve_idl) {
-        const struct vdp_iface *vi = shash_find_data(&ifaces, prow->name);
-        if (!vi) {
-            continue;
-        }
-
-        port = vdp_port_find(s, prow->name);
-        if (!port) {
-            port = vdp_port_create(s, prow->name);
-        }
-        port->seen = true;
-        port->port_row = prow;
-        port->mac = vi->mac;
-        if (port->ofport != vi->ofport) {
-            if (port->ofport != OFPP_NONE) {
-                hmap_remove(&s->ports_by_ofport, &port->ofport_node);
-            }
-            port->ofport = vi->ofport;
-            hmap_insert(&s->ports_by_ofport, &port->ofport_node,
-                        hash_int(ofp_to_u16(port->ofport), 0));
-            flow_table_remove_owner(flows, port->cookie);
-            vdp_port_add_flows(port, flows);
-            port->next_lldp = time_msec();
-            port->n_lldp_fast = 0;
-        }
-
-        struct shash_node *node = shash_find(&owners, prow->name);
-        if (!node) {
-            vdp_port_set_tes(port, NULL, "no TES lists the port");
-        } else if (!node->data) {
-            vdp_port_set_tes(port, NULL, "several TES list the port");
-        } else {
-            vdp_port_set_tes(port, node->data, NULL);
-        }
-    }
-
-    HMAP_FOR_EACH_SAFE (port, name_node, &s->ports) {
-        if (!port->seen) {
-            vdp_port_destroy(s, flows, port);
-        }
-    }
-    shash_destroy(&owners);
-    shash_destroy_free_data(&ifaces);
-}
-
-/* Sending. */
-
-static void
-vdp_port_send(struct vdp_port *port, const struct ofpbuf *frame)
-{
-    if (!ofctrl_send_packet_out(port->ofport, frame->data, frame->size)) {
-        VLOG_DBG_RL(&rl, "port %s: cannot send: the switch is not "
-                    "connected", port->name);
-    }
-}
-
-/* Queues 'tlv' to the station on 'port', to go once generation 'gen' is
- * done, after every TLV queued before it. */
-static void
-vdp_port_queue(struct vdp_port *port, uint64_t gen, const struct vdp_vsi *tlv)
-{
-    struct vdp_tx *tx = xmalloc(sizeof *tx);
-
-    tx->gen = gen;
-    vdp_vsi_clone(&tx->tlv, tlv);
-    ovs_list_push_back(&port->pending, &tx->node);
-}
-
-/* Sends the ECPDU at the head of 'port''s queue if none is in flight:
- * VSI TLVs with the same manager ID, as many as fit. */
-static void
-vdp_port_send_next(struct vdp_server *s, struct vdp_port *port)
-{
-    if (port->inflight || ovs_list_is_empty(&port->tx_queue)) {
-        return;
-    }
-
-    struct ofpbuf payload;
-    ofpbuf_init(&payload, 256);
-
-    struct vdp_tx *first = CONTAINER_OF(ovs_list_front(&port->tx_queue),
-                                        struct vdp_tx, node);
-    uint8_t mgr_id[VDP_MGR_ID_LEN];
-    memcpy(mgr_id, first->tlv.mgr_id, sizeof mgr_id);
-    vdp_put_mgr_id(&payload, mgr_id);
-    while (!ovs_list_is_empty(&port->tx_queue)) {
-        struct vdp_tx *tx = CONTAINER_OF(ovs_list_front(&port->tx_queue),
-                                         struct vdp_tx, node);
-        if (tx != first
-            && (memcmp(tx->tlv.mgr_id, mgr_id, sizeof mgr_id)
-                || (payload.size + vdp_vsi_tlv_size(&tx->tlv)
-                    + sizeof(struct vdp_tlv_header) > ECP_MAX_PAYLOAD))) {
-            break;
-        }
-        if (VLOG_IS_DBG_ENABLED()) {
-            struct ds ds = DS_EMPTY_INITIALIZER;
-            vdp_vsi_format(&tx->tlv, &ds);
-            VLOG_DBG("port %s: sending %s", port->name, ds_cstr(&ds));
-            ds_destroy(&ds);
-        }
-        vdp_put_vsi(&payload, &tx->tlv);
-        ovs_list_remove(&tx->node);
-        port->n_tx_queue--;
-        vdp_tx_destroy(tx);
-    }
-    vdp_put_end(&payload);
-
-    port->tx_seq = ecp_seq_next(port->tx_seq);
-    port->inflight = ofpbuf_new(payload.size + 18);
-    ecp_encode(port->inflight, port->mac, ECP_OP_REQUEST, ECP_SUBTYPE_VDP,
-               port->tx_seq, payload.data, payload.size);
-    ofpbuf_uninit(&payload);
-
-    port->retries = 0;
-    port->ack_deadline = time_msec() + vdp_port_ack_timeout(s, port);
-    port->n_tx_requests++;
-    vdp_port_send(port, port->inflight);
-}
-
-/* Retransmits the ECPDU in flight once its ACK is overdue, up to the
- * maximum number of retries, then gives it up. */
-static void
-vdp_port_retransmit(struct vdp_server *s, struct vdp_port *port)
-{
-    if (!port->inflight || time_msec() < port->ack_deadline) {
-        return;
-    }
-    if (port->retries < vdp_port_max_retries(s, port)) {
-        port->retries++;
-        port->n_tx_retransmits++;
-        port->ack_deadline = time_msec() + vdp_port_ack_timeout(s, port);
-        VLOG_DBG("port %s: retransmitting ECP seq %"PRIu16" (%u)",
-                 port->name, port->tx_seq, port->retries);
-        vdp_port_send(port, port->inflight);
-    } else {
-        port->n_tx_failures++;
-        VLOG_WARN_RL(&rl, "port %s: station did not acknowledge ECP seq "
-                     "%"PRIu16" after %u retransmissions, giving it up",
-                     port->name, port->tx_seq, port->retries);
-        ofpbuf_delete(port->inflight);
-        port->inflight = NULL;
-    }
-}
-
-static void
-vdp_port_send_lldp(struct vdp_server *s, struct vdp_port *port)
-{
-    long long int now = time_msec();
-    if (now < port->next_lldp) {
-        return;
-    }
-
-    uint64_t stub[128 / 8];
-    struct ofpbuf b = OFPBUF_STUB_INITIALIZER(stub);
-    long long int ttl = MIN(UINT16_MAX, DIV_ROUND_UP(LLDP_TX_HOLD
-                                                     * s->cfg.lldp_interval,
-                                                     1000));
-    evb_lldpdu_encode(&b, port->mac, ttl, &s->cfg.evb);
-    vdp_port_send(port, &b);
-    ofpbuf_uninit(&b);
-    port->n_lldp_sent++;
-
-    long long int interval = s->cfg.lldp_interval;
-    if (port->n_lldp_fast < LLDP_FAST_COUNT) {
-        port->n_lldp_fast++;
-        interval = MIN(interval, LLDP_FAST_INTERVAL);
-    }
-    port->next_lldp = now + interval;
+    return barrier_is_done(barrier, gen);
 }
 
 /* Records. */
@@ -963,96 +509,21 @@ vdp_handle_vdpdu(struct vdp_server *s, struct vdp_port *port,
 /* Receiving. */
 
 static void
-vdp_port_receive_lldp(struct vdp_port *port, const uint8_t *frame,
-                      size_t size)
-{
-    struct evb_lldpdu lldp;
-    char *error = evb_lldpdu_decode(frame, size, &lldp);
-
-    if (error) {
-        VLOG_WARN_RL(&rl, "port %s: dropping LLDPDU: %s", port->name, error);
-        free(error);
-        return;
-    }
-    port->n_lldp_received++;
-    port->station_lldp_at = time_msec();
-
-    bool changed = (!port->has_station
-                    || !eth_addr_equals(port->station_mac, lldp.src)
-                    || port->has_station_evb != lldp.has_evb
-                    || (lldp.has_evb
-                        && memcmp(&port->station_evb, &lldp.evb,
-                                  sizeof lldp.evb)));
-    port->has_station = true;
-    port->station_mac = lldp.src;
-    port->has_station_evb = lldp.has_evb;
-    if (lldp.has_evb) {
-        port->station_evb = lldp.evb;
-    }
-    if (changed) {
-        struct ds ds = DS_EMPTY_INITIALIZER;
-        evb_lldpdu_format(&lldp, &ds);
-        VLOG_INFO("port %s: %s", port->name, ds_cstr(&ds));
-        ds_destroy(&ds);
-        if (lldp.has_evb && lldp.evb.mode != EVB_MODE_STATION) {
-            VLOG_WARN_RL(&rl, "port %s: peer's EVB mode is not station",
-                         port->name);
-        }
-    }
-}
-
-static void
 vdp_port_receive_ecp(struct vdp_server *s, struct vdp_port *port,
                      struct vsi_table *vsis, const struct vsi_ctx *ctx,
                      const struct ofctrl_packet_in *pin)
 {
     struct ecpdu ecp;
-    char *error = ecp_decode(pin->packet, pin->size, &ecp);
-
-    if (error) {
-        port->n_rx_errors++;
-        VLOG_WARN_RL(&rl, "port %s: dropping frame: %s", port->name, error);
-        free(error);
+    enum ecp_rx_result rx = ecp_agent_receive(port->ecp, pin->packet,
+                                              pin->size, pin->received,
+                                              &ecp);
+    if (rx == ECP_RX_INVALID) {
         return;
     }
-    port->station_ecp_at = time_msec();
-    if (!port->has_station || !eth_addr_equals(port->station_mac, ecp.src)) {
-        port->has_station = true;
-        port->station_mac = ecp.src;
-    }
-
-    if (ecp.op == ECP_OP_ACK) {
-        port->n_rx_acks++;
-        if (port->inflight && ecp.seq == port->tx_seq) {
-            ofpbuf_delete(port->inflight);
-            port->inflight = NULL;
-        } else {
-            VLOG_DBG("port %s: ignoring ACK of ECP seq %"PRIu16, port->name,
-                     ecp.seq);
-        }
+    evb_agent_heard_ecp(port->evb, ecp.src);
+    if (rx != ECP_RX_DELIVER) {
         return;
     }
-
-    /* Acknowledge every request at once, duplicates too: the station
-     * retransmits until it hears an ACK. */
-    uint64_t stub[64 / 8];
-    struct ofpbuf ack = OFPBUF_STUB_INITIALIZER(stub);
-    ecp_encode(&ack, port->mac, ECP_OP_ACK, ecp.subtype, ecp.seq, NULL, 0);
-    vdp_port_send(port, &ack);
-    ofpbuf_uninit(&ack);
-    port->n_acks_sent++;
-    long long int latency = time_usec() - pin->received;
-    port->ack_latency_sum += latency;
-    port->ack_latency_max = MAX(port->ack_latency_max, latency);
-
-    if (port->rx_seq_valid && ecp.seq == port->rx_seq) {
-        port->n_rx_dups++;
-        VLOG_DBG("port %s: duplicate ECP seq %"PRIu16, port->name, ecp.seq);
-        return;
-    }
-    port->rx_seq_valid = true;
-    port->rx_seq = ecp.seq;
-    port->n_rx_requests++;
 
     if (ecp.subtype != ECP_SUBTYPE_VDP) {
         VLOG_INFO_RL(&rl, "port %s: ignoring ECP subtype %"PRIu16" (only "
@@ -1087,12 +558,13 @@ vdp_receive(struct vdp_server *s, struct vsi_table *vsis,
     ofctrl_recv_packet_ins(FLOW_OWNER_VDP, &pins);
     LIST_FOR_EACH_POP (pin, list_node, &pins) {
         struct vdp_port *port = (s->cfg.enabled
-                                 ? vdp_port_find_by_ofport(s, pin->in_port)
+                                 ? vdp_ports_find_by_ofport(&s->ports,
+                                                            pin->in_port)
                                  : NULL);
         if (port && pin->cookie == port->cookie && pin->size >= 14) {
             uint16_t eth_type = (pin->packet[12] << 8) | pin->packet[13];
             if (eth_type == LLDP_ETH_TYPE) {
-                vdp_port_receive_lldp(port, pin->packet, pin->size);
+                evb_agent_receive_lldp(port->evb, pin->packet, pin->size);
             } else {
                 vdp_port_receive_ecp(s, port, vsis, ctx, pin);
             }
@@ -1159,8 +631,7 @@ vdp_server_create(void)
 {
     struct vdp_server *s = xzalloc(sizeof *s);
 
-    hmap_init(&s->ports);
-    hmap_init(&s->ports_by_ofport);
+    vdp_ports_init(&s->ports);
     hmap_init(&s->vsis);
     ovs_list_init(&s->deferred);
     vdp_config_read(NULL, &s->cfg);
@@ -1171,10 +642,7 @@ vdp_server_create(void)
 static void
 vdp_server_clear(struct vdp_server *s, struct flow_table *flows)
 {
-    struct vdp_port *port;
-    HMAP_FOR_EACH_SAFE (port, name_node, &s->ports) {
-        vdp_port_destroy(s, flows, port);
-    }
+    vdp_ports_clear(&s->ports, flows);
 
     struct vdp_rec *rec;
     HMAP_FOR_EACH_SAFE (rec, node, &s->vsis) {
@@ -1196,8 +664,7 @@ vdp_server_destroy(struct vdp_server *s)
         /* The flows stay in the switch, as every module's do when the
          * controller exits. */
         vdp_server_clear(s, NULL);
-        hmap_destroy(&s->ports);
-        hmap_destroy(&s->ports_by_ofport);
+        vdp_ports_destroy(&s->ports);
         hmap_destroy(&s->vsis);
         free(s);
     }
@@ -1226,20 +693,13 @@ vdp_server_run(struct vdp_server *s, struct vsi_table *vsis,
     if (cfg.enabled != s->cfg.enabled) {
         VLOG_INFO("VDP %s", cfg.enabled ? "enabled" : "disabled");
     }
-    if (memcmp(&cfg.evb, &s->cfg.evb, sizeof cfg.evb)
-        || cfg.lldp_interval != s->cfg.lldp_interval) {
-        /* Tell the stations at once. */
-        struct vdp_port *port;
-        HMAP_FOR_EACH (port, name_node, &s->ports) {
-            port->next_lldp = time_msec();
-        }
-    }
     s->cfg = cfg;
 
     if (!s->cfg.enabled) {
         vdp_server_clear(s, flows);
     } else if (ovsdb_idl_has_ever_connected(ctx->nve_idl)) {
-        vdp_ports_run(s, ctx, br_int, flows);
+        vdp_ports_run(&s->ports, ctx->nve_idl, br_int, flows, &s->cfg.evb,
+                      s->cfg.lldp_interval);
     }
 
     /* Always taken, so that none accumulate while VDP is off. */
@@ -1261,7 +721,7 @@ vdp_server_run(struct vdp_server *s, struct vsi_table *vsis,
 
     /* The rows are not to be used after this round. */
     struct vdp_port *port;
-    HMAP_FOR_EACH (port, name_node, &s->ports) {
+    HMAP_FOR_EACH (port, name_node, &s->ports.by_name) {
         port->tes_row = NULL;
         port->port_row = NULL;
     }
@@ -1270,55 +730,16 @@ vdp_server_run(struct vdp_server *s, struct vsi_table *vsis,
 void
 vdp_server_flush(struct vdp_server *s, const struct barrier *barrier)
 {
-    struct vdp_port *port;
-
-    HMAP_FOR_EACH (port, name_node, &s->ports) {
-        struct vdp_tx *tx;
-        LIST_FOR_EACH_SAFE (tx, node, &port->pending) {
-            if (!barrier_is_done(barrier, tx->gen)) {
-                break;
-            }
-            ovs_list_remove(&tx->node);
-            if (port->n_tx_queue >= MAX_TX_QUEUE) {
-                port->n_tx_dropped++;
-                VLOG_WARN_RL(&rl, "port %s: %"PRIuSIZE" VSI TLVs wait for "
-                             "the station already, dropping one",
-                             port->name, port->n_tx_queue);
-                vdp_tx_destroy(tx);
-                continue;
-            }
-            ovs_list_push_back(&port->tx_queue, &tx->node);
-            port->n_tx_queue++;
-        }
-
-        vdp_port_retransmit(s, port);
-        vdp_port_send_next(s, port);
-        vdp_port_send_lldp(s, port);
-    }
+    vdp_ports_flush(&s->ports, vdp_gen_done, barrier);
 }
 
 void
 vdp_server_wait(const struct vdp_server *s)
 {
-    const struct vdp_port *port;
-
-    HMAP_FOR_EACH (port, name_node, &s->ports) {
-        if (port->inflight) {
-            poll_timer_wait_until(port->ack_deadline);
-        }
-        poll_timer_wait_until(port->next_lldp);
-    }
+    vdp_ports_wait(&s->ports);
 }
 
 /* Introspection. */
-
-static int
-compare_port_names(const void *a_, const void *b_)
-{
-    const struct vdp_port *const *a = a_;
-    const struct vdp_port *const *b = b_;
-    return strcmp((*a)->name, (*b)->name);
-}
 
 static int
 compare_rec_ids(const void *a_, const void *b_)
@@ -1326,69 +747,6 @@ compare_rec_ids(const void *a_, const void *b_)
     const struct vdp_rec *const *a = a_;
     const struct vdp_rec *const *b = b_;
     return strcmp((*a)->id, (*b)->id);
-}
-
-static void
-vdp_port_format(const struct vdp_server *s, const struct vdp_port *port,
-                struct ds *ds)
-{
-    long long int now = time_msec();
-
-    ds_put_format(ds, "port %s: ofport %"PRIu16", mac "ETH_ADDR_FMT", ",
-                  port->name, ofp_to_u16(port->ofport),
-                  ETH_ADDR_ARGS(port->mac));
-    if (port->tes) {
-        ds_put_format(ds, "tes %s\n", port->tes);
-    } else {
-        ds_put_format(ds, "no tes (%s)\n", port->tes_problem);
-    }
-
-    ds_put_cstr(ds, "  station: ");
-    if (port->has_station) {
-        ds_put_format(ds, ETH_ADDR_FMT, ETH_ADDR_ARGS(port->station_mac));
-        if (port->has_station_evb) {
-            ds_put_cstr(ds, ", EVB ");
-            evb_tlv_format(&port->station_evb, ds);
-        } else {
-            ds_put_cstr(ds, ", no EVB TLV heard");
-        }
-        if (port->station_lldp_at) {
-            ds_put_format(ds, ", last LLDPDU %lld ms ago",
-                          now - port->station_lldp_at);
-        }
-        ds_put_char(ds, '\n');
-    } else {
-        ds_put_cstr(ds, "none heard\n");
-    }
-
-    ds_put_format(ds, "  timers: ECP ACK timeout %lld ms (RTE %u), "
-                  "%u retries, station keep-alive every %lld ms\n",
-                  vdp_port_ack_timeout(s, port), vdp_port_rte(s, port),
-                  vdp_port_max_retries(s, port),
-                  vdp_port_keepalive_interval(s, port));
-    ds_put_format(ds, "  ECP received: %"PRIu64" requests, %"PRIu64
-                  " duplicates, %"PRIu64" ACKs, %"PRIu64" errors\n",
-                  port->n_rx_requests, port->n_rx_dups, port->n_rx_acks,
-                  port->n_rx_errors);
-    ds_put_format(ds, "  ECP ACKs sent: %"PRIu64, port->n_acks_sent);
-    if (port->n_acks_sent) {
-        ds_put_format(ds, " (in nve-controller: %lld us on average, %lld us "
-                      "at most)", port->ack_latency_sum
-                      / (long long int) port->n_acks_sent,
-                      port->ack_latency_max);
-    }
-    ds_put_char(ds, '\n');
-    ds_put_format(ds, "  ECP sent: %"PRIu64" requests, %"PRIu64
-                  " retransmissions, %"PRIu64" unacknowledged, seq %"PRIu16
-                  "%s\n", port->n_tx_requests, port->n_tx_retransmits,
-                  port->n_tx_failures, port->tx_seq,
-                  port->inflight ? " awaiting its ACK" : "");
-    ds_put_format(ds, "  VSI TLVs: %"PRIuSIZE" awaiting their change, "
-                  "%"PRIuSIZE" queued, %"PRIu64" dropped\n",
-                  ovs_list_size(&port->pending), port->n_tx_queue,
-                  port->n_tx_dropped);
-    ds_put_format(ds, "  LLDP: %"PRIu64" sent, %"PRIu64" received\n",
-                  port->n_lldp_sent, port->n_lldp_received);
 }
 
 void
@@ -1402,24 +760,12 @@ vdp_server_format(const struct vdp_server *s, struct ds *ds)
                   " for VSIs of no known station\n", s->n_deassocs_sent,
                   s->n_deassocs_unknown);
 
-    size_t n = hmap_count(&s->ports);
-    const struct vdp_port **ports = xcalloc(MAX(n, 1), sizeof *ports);
-    const struct vdp_port *port;
-    size_t i = 0;
-    HMAP_FOR_EACH (port, name_node, &s->ports) {
-        ports[i++] = port;
-    }
-    qsort(ports, n, sizeof *ports, compare_port_names);
-    ds_put_format(ds, "ports: %"PRIuSIZE"\n", n);
-    for (i = 0; i < n; i++) {
-        vdp_port_format(s, ports[i], ds);
-    }
-    free(ports);
+    vdp_ports_format(&s->ports, ds);
 
-    n = hmap_count(&s->vsis);
+    size_t n = hmap_count(&s->vsis);
     const struct vdp_rec **recs = xcalloc(MAX(n, 1), sizeof *recs);
     const struct vdp_rec *rec;
-    i = 0;
+    size_t i = 0;
     HMAP_FOR_EACH (rec, node, &s->vsis) {
         recs[i++] = rec;
     }

@@ -32,12 +32,15 @@
  * the VSIs that the NVE removes (ageing, operator, "terminate" over TNS).
  * It sends LLDPDUs with the EVB TLV on every TES-facing port.
  *
+ * vdp-server.c holds VDP itself; the ports are vdp-port.c's, and each has
+ * an ECP agent (ecp-agent.h) and an LLDP/EVB agent (evb-agent.h).
+ *
  * A port belongs to the TES whose "ports" column lists it: that TES is the
  * station's identity for authorization.  See nve-controller(8) for the
  * mapping of VDP onto the VSI lifecycle and of outcomes onto VDP status.
  *
  * Nothing happens in a callback: deadlines (ECP retransmission, LLDP) are
- * kept in the ports and waited for with poll_timer_wait_until(). */
+ * kept in the ports' agents and waited for with poll_timer_wait_until(). */
 
 struct barrier;
 struct ds;

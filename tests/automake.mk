@@ -79,6 +79,9 @@ tests_test_nve_unit_SOURCES = \
 	tests/test-vdp.c \
 	tests/test-meter-table.c \
 	tests/test-vsi-plan.c \
+	tests/test-ecp-agent.c \
+	controller/ecp-agent.c \
+	controller/ecp-agent.h \
 	controller/flow-table.c \
 	controller/flow-table.h \
 	controller/meter-table.c \
