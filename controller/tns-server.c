@@ -275,6 +275,13 @@ conn_send_json(struct tns_conn *c, json_t *json)
     size_t len;
     char *line = tns_serialize(json, &len);
 
+    if (len > ofpbuf_tailroom(&c->tx)) {
+        /* What was sent is the headroom of 'c->tx': reuse it, rather than
+         * let the buffer grow by every byte ever sent.  Then grow it
+         * geometrically, not by one line at a time. */
+        ofpbuf_shift(&c->tx, -(int) ofpbuf_headroom(&c->tx));
+        ofpbuf_prealloc_tailroom(&c->tx, MAX(len, c->tx.size));
+    }
     ofpbuf_put(&c->tx, line, len);
     free(line);
 }
@@ -295,6 +302,11 @@ conn_send(struct tns_conn *c)
         }
         ofpbuf_pull(&c->tx, n);
     }
+
+    /* All sent: free the buffer, which may have grown large, until there
+     * is more to send. */
+    ofpbuf_uninit(&c->tx);
+    ofpbuf_init(&c->tx, 0);
 }
 
 /* The TNS "networks" of a VSI. */
