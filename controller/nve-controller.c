@@ -220,6 +220,7 @@ tns_configure(struct tns_server *tns, const struct nverec_nve_global *cfg)
         .max_connections = TNS_DEFAULT_MAX_CONNECTIONS,
         .max_inflight = TNS_DEFAULT_MAX_INFLIGHT,
         .max_backlog = TNS_DEFAULT_MAX_BACKLOG,
+        .idle_timeout = TNS_DEFAULT_IDLE_TIMEOUT,
     };
 
     sset_add_and_free(&remotes,
@@ -242,6 +243,9 @@ tns_configure(struct tns_server *tns, const struct nverec_nve_global *cfg)
         limits.max_backlog = nve_option_ullong(cfg, "tns_max_backlog",
                                                TNS_DEFAULT_MAX_BACKLOG,
                                                65536, 1024 * 1024 * 1024);
+        limits.idle_timeout = nve_option_ullong(cfg, "tns_idle_timeout",
+                                                TNS_DEFAULT_IDLE_TIMEOUT,
+                                                0, 86400000);
 
         const struct nverec_ssl *ssl = cfg->ssl;
         if (ssl) {

@@ -35,6 +35,7 @@
 #include "packets.h"
 #include "sset.h"
 #include "stream.h"
+#include "timeval.h"
 #include "util.h"
 #include "vsi-counters.h"
 #include "vsi-table.h"
@@ -105,6 +106,9 @@ struct tns_conn {
                                  * and 'tx' are sent. */
     bool dead;                  /* Closes now. */
     struct hmap sent;           /* Contains "struct tns_sent"s. */
+    long long int last_io;      /* When a byte was last received or sent. */
+    long long int line_start;   /* When the bytes in 'rx' began to come
+                                 * (or a little later). */
 
     /* Statistics. */
     uint64_t n_messages;        /* Messages received, valid or not. */
@@ -139,6 +143,7 @@ tns_server_create(void)
         .max_connections = TNS_DEFAULT_MAX_CONNECTIONS,
         .max_inflight = TNS_DEFAULT_MAX_INFLIGHT,
         .max_backlog = TNS_DEFAULT_MAX_BACKLOG,
+        .idle_timeout = TNS_DEFAULT_IDLE_TIMEOUT,
     };
     s->next_notification_id = 1;
     return s;
@@ -311,6 +316,7 @@ conn_send(struct tns_conn *c)
             return;
         }
         ofpbuf_pull(&c->tx, n);
+        c->last_io = time_msec();
     }
 
     /* All sent: free the buffer, which may have grown large, until there
@@ -578,6 +584,14 @@ conn_fail(struct tns_conn *c, json_t *error)
     c->draining = true;
 }
 
+/* Whether 'c' is in the middle of a line: what it received is all
+ * scanned, with no new-line. */
+static bool
+conn_in_line(const struct tns_conn *c)
+{
+    return c->rx.length && c->rx_scanned == c->rx.length;
+}
+
 /* Whether 'c' may take more messages now: not while it owes twice
  * 'max_inflight' replies (whether to requests, to refused requests or to
  * invalid messages), nor while replies wait to be sent: a peer that does not
@@ -646,6 +660,7 @@ conn_handle_lines(struct tns_server *s, struct tns_conn *c,
     if (ofs) {
         c->rx.length -= ofs;
         memmove(c->rx.string, c->rx.string + ofs, c->rx.length);
+        c->line_start = c->last_io;
     }
     c->rx_scanned = scanned;
 }
@@ -681,8 +696,29 @@ conn_receive(struct tns_server *s, struct tns_conn *c,
             return;
         }
         read_budget -= n;
+        c->last_io = time_msec();
+        if (!c->rx.length) {
+            c->line_start = c->last_io;
+        }
         ds_put_buffer(&c->rx, buf, n);
     }
+}
+
+/* When 'c' times out, or LLONG_MAX if it does not: 'idle_timeout' after
+ * its last traffic, or after the first byte of a line it has not finished
+ * however slowly the rest trickles in.  A connection is not idle while the
+ * NVE owes it replies it is still working on, nor while the NVE does not
+ * read any connection. */
+static long long int
+conn_idle_deadline(const struct tns_server *s, const struct tns_conn *c,
+                   const struct vsi_table *vsis)
+{
+    if (!s->limits.idle_timeout || c->dead
+        || !ovs_list_is_empty(&c->pending) || !vsi_table_is_ready(vsis)) {
+        return LLONG_MAX;
+    }
+    return s->limits.idle_timeout + (conn_in_line(c) ? c->line_start
+                                     : c->last_io);
 }
 
 static void
@@ -712,6 +748,7 @@ server_accept(struct tns_server *s)
             ofpbuf_init(&c->tx, 0);
             ovs_list_init(&c->pending);
             hmap_init(&c->sent);
+            c->last_io = time_msec();
             ovs_list_push_back(&s->conns, &c->node);
             s->n_conns++;
 
@@ -870,6 +907,12 @@ tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
                          c->tx.size);
             c->dead = true;
         }
+        if (time_msec() >= conn_idle_deadline(s, c, vsis)) {
+            VLOG_INFO("%s: TNS connection closed (%s for %lld ms)", c->name,
+                      conn_in_line(c) ? "line unfinished" : "no traffic",
+                      s->limits.idle_timeout);
+            c->dead = true;
+        }
         if (c->dead || (c->draining && ovs_list_is_empty(&c->pending)
                         && !c->tx.size)) {
             trim |= c->n_messages >= s->limits.max_inflight;
@@ -901,6 +944,10 @@ tns_server_wait(struct tns_server *s, const struct vsi_table *vsis)
         if (c->tx.size) {
             stream_send_wait(c->stream);
         }
+        long long int deadline = conn_idle_deadline(s, c, vsis);
+        if (deadline != LLONG_MAX) {
+            poll_timer_wait_until(deadline);
+        }
         if (c->dead) {
             poll_immediate_wake();
         } else if (vsi_table_is_ready(vsis) && conn_may_read(s, c)) {
@@ -930,9 +977,9 @@ tns_server_format(const struct tns_server *s, struct ds *ds)
     ds_put_format(ds, "limits: tns_max_message_size=%"PRIuSIZE
                   " tns_max_connections=%"PRIuSIZE
                   " tns_max_inflight=%"PRIuSIZE" tns_max_backlog=%"PRIuSIZE
-                  "\n", s->limits.max_message_size,
+                  " tns_idle_timeout=%lld\n", s->limits.max_message_size,
                   s->limits.max_connections, s->limits.max_inflight,
-                  s->limits.max_backlog);
+                  s->limits.max_backlog, s->limits.idle_timeout);
     ds_put_format(ds, "connections: %"PRIuSIZE"\n", s->n_conns);
 
     const struct tns_conn *c;

@@ -29,7 +29,7 @@
  * replies or has replies unsent (its peer does not read them).  Limits
  * (message size, connections, requests in flight) are answered with an
  * error and change nothing; a connection whose unread replies exceed
- * 'max_backlog' is closed. */
+ * 'max_backlog', or that stays idle for 'idle_timeout', is closed. */
 
 #include <stddef.h>
 
@@ -45,12 +45,16 @@ struct tns_server_limits {
                                  * connection; also the largest batch. */
     size_t max_backlog;         /* Bytes of replies and notifications that
                                  * a connection may leave unread. */
+    long long int idle_timeout; /* Milliseconds a connection may go without
+                                 * traffic, or with a line begun and not
+                                 * finished; 0 for no limit. */
 };
 
 #define TNS_DEFAULT_MAX_MESSAGE_SIZE 65536
 #define TNS_DEFAULT_MAX_CONNECTIONS 1024
 #define TNS_DEFAULT_MAX_INFLIGHT 4096
 #define TNS_DEFAULT_MAX_BACKLOG (64 * 1024 * 1024)
+#define TNS_DEFAULT_IDLE_TIMEOUT 300000
 
 struct tns_server *tns_server_create(void);
 void tns_server_destroy(struct tns_server *);
