@@ -20,6 +20,9 @@
 
 #include <errno.h>
 #include <string.h>
+#if HAVE_DECL_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include "lib/tns.h"
 #include "barrier.h"
 #include "hash.h"
@@ -33,6 +36,7 @@
 #include "packets.h"
 #include "sset.h"
 #include "stream.h"
+#include "timeval.h"
 #include "util.h"
 #include "vsi-counters.h"
 #include "vsi-table.h"
@@ -42,11 +46,10 @@ VLOG_DEFINE_THIS_MODULE(tns_server);
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 /* Per iteration and connection: bytes read, so that one busy peer leaves
- * time for the others. */
+ * time for the others.  Messages handled are limited too, to
+ * 'max_inflight', since a tiny invalid message costs as much as a request
+ * to answer. */
 #define READ_BUDGET (256 * 1024)
-
-/* Output that a peer may leave unread before it is disconnected. */
-#define MAX_BACKLOG (64 * 1024 * 1024)
 
 /* A reply (or array of replies) waiting until generation 'gen' is done. */
 struct tns_pending {
@@ -54,6 +57,9 @@ struct tns_pending {
     uint64_t gen;
     json_t *reply;
     size_t n_requests;          /* Requests it answers. */
+    size_t n_replies;           /* Replies in 'reply': to requests, to
+                                 * refused requests and to invalid
+                                 * messages. */
     struct tns_counters *counters;  /* "get" results that wait for their
                                      * "counters". */
     size_t n_counters;
@@ -90,16 +96,23 @@ struct tns_conn {
     bool tls;                   /* Over TLS: the TES is its peer's CN. */
     struct sset tes;            /* TES it proved to be: its notifications
                                  * come here. */
-    struct ds rx;               /* Received, not yet a whole line. */
+    struct ds rx;               /* Received, not yet handled. */
+    size_t rx_scanned;          /* Bytes at the start of 'rx' known to hold
+                                 * no new-line. */
     struct ofpbuf tx;           /* To send. */
     struct ovs_list pending;    /* Contains "struct tns_pending"s. */
     size_t n_pending;           /* Requests in 'pending'. */
+    size_t n_replies;           /* Replies in 'pending'. */
     bool draining;              /* Reads no more, closes once 'pending'
                                  * and 'tx' are sent. */
     bool dead;                  /* Closes now. */
     struct hmap sent;           /* Contains "struct tns_sent"s. */
+    long long int last_io;      /* When a byte was last received or sent. */
+    long long int line_start;   /* When the bytes in 'rx' began to come
+                                 * (or a little later). */
 
     /* Statistics. */
+    uint64_t n_messages;        /* Messages received, valid or not. */
     uint64_t n_requests;
     uint64_t n_busy;            /* Requests refused for 'max_inflight'. */
     uint64_t n_notified;        /* Notifications sent. */
@@ -130,6 +143,8 @@ tns_server_create(void)
         .max_message_size = TNS_DEFAULT_MAX_MESSAGE_SIZE,
         .max_connections = TNS_DEFAULT_MAX_CONNECTIONS,
         .max_inflight = TNS_DEFAULT_MAX_INFLIGHT,
+        .max_backlog = TNS_DEFAULT_MAX_BACKLOG,
+        .idle_timeout = TNS_DEFAULT_IDLE_TIMEOUT,
     };
     s->next_notification_id = 1;
     return s;
@@ -276,6 +291,13 @@ conn_send_json(struct tns_conn *c, json_t *json)
     size_t len;
     char *line = tns_serialize(json, &len);
 
+    if (len > ofpbuf_tailroom(&c->tx)) {
+        /* What was sent is the headroom of 'c->tx': reuse it, rather than
+         * let the buffer grow by every byte ever sent.  Then grow it
+         * geometrically, not by one line at a time. */
+        ofpbuf_shift(&c->tx, -(int) ofpbuf_headroom(&c->tx));
+        ofpbuf_prealloc_tailroom(&c->tx, MAX(len, c->tx.size));
+    }
     ofpbuf_put(&c->tx, line, len);
     free(line);
 }
@@ -295,7 +317,13 @@ conn_send(struct tns_conn *c)
             return;
         }
         ofpbuf_pull(&c->tx, n);
+        c->last_io = time_msec();
     }
+
+    /* All sent: free the buffer, which may have grown large, until there
+     * is more to send. */
+    ofpbuf_uninit(&c->tx);
+    ofpbuf_init(&c->tx, 0);
 }
 
 /* The TNS "networks" of a VSI. */
@@ -499,7 +527,9 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
     return reply;
 }
 
-static void
+/* Handles one line received on 'c'.  Returns the number of messages it
+ * held. */
+static size_t
 conn_handle_line(struct tns_server *s, struct tns_conn *c,
                  struct vsi_table *vsis, const struct vsi_ctx *ctx,
                  const char *line, size_t len)
@@ -528,6 +558,7 @@ conn_handle_line(struct tns_server *s, struct tns_conn *c,
             single = reply;
         }
     }
+    size_t n_msgs = batch.n_msgs;
     tns_batch_destroy(&batch);
 
     json_t *reply = array ? array : single;
@@ -541,14 +572,17 @@ conn_handle_line(struct tns_server *s, struct tns_conn *c,
         p->gen = max_gen;
         p->reply = reply;
         p->n_requests = n_inflight - c->n_pending;
+        p->n_replies = array ? json_array_size(array) : 1;
         p->counters = counters.counters;
         p->n_counters = counters.n;
         c->n_pending = n_inflight;
+        c->n_replies += p->n_replies;
         ovs_list_push_back(&c->pending, &p->node);
     } else {
         ovs_assert(!counters.n);
         free(counters.counters);
     }
+    return n_msgs;
 }
 
 /* Queues an error reply on 'c' after the replies it already owes, and
@@ -561,8 +595,91 @@ conn_fail(struct tns_conn *c, json_t *error)
     p->gen = 0;
     p->reply = error;
     p->n_requests = 0;
+    p->n_replies = 1;
+    c->n_replies++;
     ovs_list_push_back(&c->pending, &p->node);
     c->draining = true;
+}
+
+/* Whether 'c' is in the middle of a line: what it received is all
+ * scanned, with no new-line. */
+static bool
+conn_in_line(const struct tns_conn *c)
+{
+    return c->rx.length && c->rx_scanned == c->rx.length;
+}
+
+/* Whether 'c' may take more messages now: not while it owes twice
+ * 'max_inflight' replies (whether to requests, to refused requests or to
+ * invalid messages), nor while replies wait to be sent: a peer that does not
+ * read its replies is not read either. */
+static bool
+conn_may_read(const struct tns_server *s, const struct tns_conn *c)
+{
+    return (!c->draining && !c->dead && !c->tx.size
+            && c->n_replies < 2 * s->limits.max_inflight);
+}
+
+/* Handles the complete lines in 'c->rx' while 'c' may take messages and
+ * '*budget' is not spent, deducting their messages from '*budget'. */
+static void
+conn_handle_lines(struct tns_server *s, struct tns_conn *c,
+                  struct vsi_table *vsis, const struct vsi_ctx *ctx,
+                  size_t *budget)
+{
+    size_t max = s->limits.max_message_size;
+    size_t ofs = 0;                 /* Where the first line not handled
+                                     * starts in 'c->rx'. */
+    size_t scanned = c->rx_scanned; /* Bytes from 'ofs' on that hold no
+                                     * new-line. */
+    bool too_long = false;
+
+    while (*budget && conn_may_read(s, c) && ofs < c->rx.length) {
+        char *line = c->rx.string + ofs;
+        size_t rest = c->rx.length - ofs;
+        char *nl = memchr(line + scanned, '\n', rest - scanned);
+
+        if (!nl) {
+            scanned = rest;
+            too_long = rest > max;
+            break;
+        }
+        size_t len = nl - line;
+        if (len > max) {
+            too_long = true;
+            break;
+        }
+        ofs += len + 1;
+        scanned = 0;
+
+        if (len && line[len - 1] == '\r') {
+            len--;
+        }
+        if (len) {
+            size_t n_msgs = conn_handle_line(s, c, vsis, ctx, line, len);
+            *budget -= MIN(*budget, n_msgs);
+            c->n_messages += n_msgs;
+        }
+    }
+
+    if (too_long) {
+        VLOG_WARN_RL(&rl, "%s: message exceeds %"PRIuSIZE" bytes, "
+                     "disconnecting", c->name, max);
+        conn_fail(c, tns_reply_errorf(
+                      NULL, VSI_ST_INVALID_REQUEST, TNS_INVALID_REQUEST,
+                      "message exceeds the limit of %"PRIuSIZE" bytes",
+                      max));
+        ds_clear(&c->rx);
+        c->rx_scanned = 0;
+        return;
+    }
+
+    if (ofs) {
+        c->rx.length -= ofs;
+        memmove(c->rx.string, c->rx.string + ofs, c->rx.length);
+        c->line_start = c->last_io;
+    }
+    c->rx_scanned = scanned;
 }
 
 /* Reads what 'c' sent and handles its complete lines, within the read
@@ -571,13 +688,17 @@ static void
 conn_receive(struct tns_server *s, struct tns_conn *c,
              struct vsi_table *vsis, const struct vsi_ctx *ctx)
 {
-    size_t budget = READ_BUDGET;
+    size_t read_budget = READ_BUDGET;
+    size_t msg_budget = s->limits.max_inflight;
 
-    while (budget && !c->draining && !c->dead
-           && c->n_pending < 2 * s->limits.max_inflight) {
+    for (;;) {
+        conn_handle_lines(s, c, vsis, ctx, &msg_budget);
+        if (!msg_budget || !read_budget || !conn_may_read(s, c)) {
+            return;
+        }
+
         char buf[16384];
-        int n = stream_recv(c->stream, buf, MIN(sizeof buf, budget));
-
+        int n = stream_recv(c->stream, buf, MIN(sizeof buf, read_budget));
         if (n == -EAGAIN) {
             return;
         } else if (n < 0) {
@@ -591,41 +712,30 @@ conn_receive(struct tns_server *s, struct tns_conn *c,
             c->draining = true;
             return;
         }
-        budget -= n;
-
-        /* Handle every complete line; keep the rest. */
-        size_t start = c->rx.length;
+        read_budget -= n;
+        c->last_io = time_msec();
+        if (!c->rx.length) {
+            c->line_start = c->last_io;
+        }
         ds_put_buffer(&c->rx, buf, n);
-        char *p = c->rx.string;
-        char *end = p + c->rx.length;
-        char *nl = memchr(p + start, '\n', end - (p + start));
-        while (nl && (size_t) (nl - p) <= s->limits.max_message_size) {
-            size_t len = nl - p;
-            if (len && p[len - 1] == '\r') {
-                len--;
-            }
-            if (len) {
-                conn_handle_line(s, c, vsis, ctx, p, len);
-            }
-            p = nl + 1;
-            nl = memchr(p, '\n', end - p);
-        }
-
-        size_t rest = end - p;
-        if (nl || rest > s->limits.max_message_size) {
-            VLOG_WARN_RL(&rl, "%s: message exceeds %"PRIuSIZE" bytes, "
-                         "disconnecting", c->name,
-                         s->limits.max_message_size);
-            conn_fail(c, tns_reply_errorf(
-                          NULL, VSI_ST_INVALID_REQUEST, TNS_INVALID_REQUEST,
-                          "message exceeds the limit of %"PRIuSIZE" bytes",
-                          s->limits.max_message_size));
-            ds_clear(&c->rx);
-            return;
-        }
-        memmove(c->rx.string, p, rest);
-        c->rx.length = rest;
     }
+}
+
+/* When 'c' times out, or LLONG_MAX if it does not: 'idle_timeout' after
+ * its last traffic, or after the first byte of a line it has not finished
+ * however slowly the rest trickles in.  A connection is not idle while the
+ * NVE owes it replies it is still working on, nor while the NVE does not
+ * read any connection. */
+static long long int
+conn_idle_deadline(const struct tns_server *s, const struct tns_conn *c,
+                   const struct vsi_table *vsis)
+{
+    if (!s->limits.idle_timeout || c->dead
+        || !ovs_list_is_empty(&c->pending) || !vsi_table_is_ready(vsis)) {
+        return LLONG_MAX;
+    }
+    return s->limits.idle_timeout + (conn_in_line(c) ? c->line_start
+                                     : c->last_io);
 }
 
 static void
@@ -655,6 +765,7 @@ server_accept(struct tns_server *s)
             ofpbuf_init(&c->tx, 0);
             ovs_list_init(&c->pending);
             hmap_init(&c->sent);
+            c->last_io = time_msec();
             ovs_list_push_back(&s->conns, &c->node);
             s->n_conns++;
 
@@ -688,6 +799,10 @@ tns_server_run(struct tns_server *s, struct vsi_table *vsis,
     struct tns_conn *c;
     LIST_FOR_EACH_SAFE (c, node, &s->conns) {
         stream_run(c->stream);
+        if (c->tx.size) {
+            /* What the peer read since the last iteration makes room. */
+            conn_send(c);
+        }
         if (!c->draining && !c->dead) {
             conn_receive(s, c, vsis, ctx);
         }
@@ -784,6 +899,7 @@ tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
 {
     send_notifications(s, vsis, barrier, nve_name);
 
+    bool trim = false;
     struct tns_conn *c;
     LIST_FOR_EACH_SAFE (c, node, &s->conns) {
         struct tns_pending *p;
@@ -794,6 +910,7 @@ tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
             }
             ovs_list_remove(&p->node);
             c->n_pending -= p->n_requests;
+            c->n_replies -= p->n_replies;
             tns_pending_put_counters(p);
             conn_send_json(c, p->reply);   /* Takes 'p->reply'. */
             p->reply = NULL;
@@ -803,16 +920,33 @@ tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
         if (!c->dead) {
             conn_send(c);
         }
-        if (c->tx.size > MAX_BACKLOG) {
-            VLOG_WARN_RL(&rl, "%s: peer does not read its replies, "
-                         "disconnecting", c->name);
+        if (c->tx.size > s->limits.max_backlog) {
+            VLOG_WARN_RL(&rl, "%s: peer does not read its replies (%"PRIu32
+                         " bytes unread), disconnecting", c->name,
+                         c->tx.size);
+            c->dead = true;
+        }
+        if (time_msec() >= conn_idle_deadline(s, c, vsis)) {
+            VLOG_INFO("%s: TNS connection closed (%s for %lld ms)", c->name,
+                      conn_in_line(c) ? "line unfinished" : "no traffic",
+                      s->limits.idle_timeout);
             c->dead = true;
         }
         if (c->dead || (c->draining && ovs_list_is_empty(&c->pending)
                         && !c->tx.size)) {
+            trim |= c->n_messages >= s->limits.max_inflight;
             conn_destroy(s, c);
         }
     }
+
+#if HAVE_DECL_MALLOC_TRIM
+    if (trim) {
+        /* A connection that may have held many replies at once is gone:
+         * give their memory back to the system, which the allocator would
+         * rather keep. */
+        malloc_trim(0);
+    }
+#endif
 }
 
 void
@@ -829,10 +963,17 @@ tns_server_wait(struct tns_server *s, const struct vsi_table *vsis)
         if (c->tx.size) {
             stream_send_wait(c->stream);
         }
+        long long int deadline = conn_idle_deadline(s, c, vsis);
+        if (deadline != LLONG_MAX) {
+            poll_timer_wait_until(deadline);
+        }
         if (c->dead) {
             poll_immediate_wake();
-        } else if (!c->draining && vsi_table_is_ready(vsis)
-                   && c->n_pending < 2 * s->limits.max_inflight) {
+        } else if (vsi_table_is_ready(vsis) && conn_may_read(s, c)) {
+            if (c->rx_scanned < c->rx.length) {
+                /* Lines left over from the budget or the limits. */
+                poll_immediate_wake();
+            }
             stream_recv_wait(c->stream);
         }
     }
@@ -852,6 +993,12 @@ tns_server_format(const struct tns_server *s, struct ds *ds)
         }
         ds_put_char(ds, '\n');
     }
+    ds_put_format(ds, "limits: tns_max_message_size=%"PRIuSIZE
+                  " tns_max_connections=%"PRIuSIZE
+                  " tns_max_inflight=%"PRIuSIZE" tns_max_backlog=%"PRIuSIZE
+                  " tns_idle_timeout=%lld\n", s->limits.max_message_size,
+                  s->limits.max_connections, s->limits.max_inflight,
+                  s->limits.max_backlog, s->limits.idle_timeout);
     ds_put_format(ds, "connections: %"PRIuSIZE"\n", s->n_conns);
 
     const struct tns_conn *c;
@@ -874,6 +1021,9 @@ tns_server_format(const struct tns_server *s, struct ds *ds)
         if (c->tls) {
             const char *cn = stream_get_peer_id(c->stream);
             ds_put_format(ds, " cn=%s", cn ? cn : "-");
+        }
+        if (c->tx.size) {
+            ds_put_format(ds, " backlog=%"PRIu32, c->tx.size);
         }
         if (c->draining) {
             ds_put_cstr(ds, " closing");

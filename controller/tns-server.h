@@ -24,9 +24,12 @@
  * delivers the NVE's own notifications to the TES they concern.
  *
  * Every connection is non-blocking and served a bounded amount per main loop
- * iteration, so one slow or hostile peer cannot stall the others.  Limits
+ * iteration, so one slow or hostile peer cannot stall the others: at most
+ * 'max_inflight' messages, and none while the connection owes twice as many
+ * replies or has replies unsent (its peer does not read them).  Limits
  * (message size, connections, requests in flight) are answered with an
- * error and change nothing. */
+ * error and change nothing; a connection whose unread replies exceed
+ * 'max_backlog', or that stays idle for 'idle_timeout', is closed. */
 
 #include <stddef.h>
 
@@ -41,11 +44,18 @@ struct tns_server_limits {
     size_t max_connections;
     size_t max_inflight;        /* Requests awaiting replies, per
                                  * connection; also the largest batch. */
+    size_t max_backlog;         /* Bytes of replies and notifications that
+                                 * a connection may leave unread. */
+    long long int idle_timeout; /* Milliseconds a connection may go without
+                                 * traffic, or with a line begun and not
+                                 * finished; 0 for no limit. */
 };
 
 #define TNS_DEFAULT_MAX_MESSAGE_SIZE 65536
 #define TNS_DEFAULT_MAX_CONNECTIONS 1024
 #define TNS_DEFAULT_MAX_INFLIGHT 4096
+#define TNS_DEFAULT_MAX_BACKLOG (64 * 1024 * 1024)
+#define TNS_DEFAULT_IDLE_TIMEOUT 300000
 
 struct tns_server *tns_server_create(void);
 void tns_server_destroy(struct tns_server *);
@@ -68,7 +78,7 @@ void tns_server_flush(struct tns_server *, struct vsi_table *,
 
 void tns_server_wait(struct tns_server *, const struct vsi_table *);
 
-/* unixctl output: listeners and connections. */
+/* unixctl output: listeners, limits and connections. */
 void tns_server_format(const struct tns_server *, struct ds *);
 
 #endif /* tns-server.h */

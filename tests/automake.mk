@@ -14,6 +14,7 @@ TESTSUITE_AT = \
 	tests/nve-controller.at \
 	tests/tes-signal.at \
 	tests/tns.at \
+	tests/tns-limits.at \
 	tests/unit.at \
 	tests/ofctrl.at \
 	tests/dataplane.at \
