@@ -102,14 +102,43 @@ plan_port(const struct vsi_request *rq, struct vsi_plan *plan)
     }
 }
 
-/* Whether 'vid' is taken on 'port' (configuration 'pcfg') for a VN that has
- * none there yet: in use, pinned to another VN, or planned for one of the
- * first 'n' networks. */
+/* Whether VSI 'v' (NULL if new) is the only one of a VN on 'port' that
+ * carries 'vid' there, and 'plan' leaves that VN: then applying the plan
+ * releases 'vid', and the plan may give it to another VN of the VSI. */
 static bool
-vid_is_taken(const struct vsi_port *port, const struct vsi_config_port *pcfg,
-             const struct vsi_plan *plan, size_t n, uint16_t vid)
+vid_is_released(const struct vsi *v, const struct vsi_port *port,
+                const struct vsi_plan *plan, uint16_t vid)
 {
-    if (vsi_port_vid_is_used(port, vid) || vsi_config_pinned_vn(pcfg, vid)) {
+    for (size_t i = 0; v && v->port == port && i < v->n_bindings; i++) {
+        const struct vsi_port_vn *pv = v->bindings[i].pv;
+
+        if (pv->vid == vid) {
+            if (pv->n_bindings != 1) {
+                return false;
+            }
+            for (size_t k = 0; k < plan->n_nets; k++) {
+                if (plan->nets[k].vn->vnid == pv->vnid) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether 'vid' is taken on 'port' (configuration 'pcfg') for a VN that has
+ * none there yet, when VSI 'v' applies 'plan': in use (unless 'v' releases
+ * it), pinned to another VN, or planned for one of the first 'n'
+ * networks. */
+static bool
+vid_is_taken(const struct vsi *v, const struct vsi_port *port,
+             const struct vsi_config_port *pcfg, const struct vsi_plan *plan,
+             size_t n, uint16_t vid)
+{
+    if ((vsi_port_vid_is_used(port, vid)
+         && !vid_is_released(v, port, plan, vid))
+        || vsi_config_pinned_vn(pcfg, vid)) {
         return true;
     }
     for (size_t i = 0; i < n; i++) {
@@ -123,8 +152,9 @@ vid_is_taken(const struct vsi_port *port, const struct vsi_config_port *pcfg,
 /* Picks a VID for a VN that has none yet on 'port'.  Returns 0 if the pool
  * is exhausted. */
 static uint16_t
-allocate_vid(const struct vsi_port *port, const struct vsi_config_port *pcfg,
-             const struct vsi_plan *plan, size_t n)
+allocate_vid(const struct vsi *v, const struct vsi_port *port,
+             const struct vsi_config_port *pcfg, const struct vsi_plan *plan,
+             size_t n)
 {
     int hi = pcfg->vid_max;
 
@@ -136,7 +166,7 @@ allocate_vid(const struct vsi_port *port, const struct vsi_config_port *pcfg,
                 break;
             }
         }
-        if (!vid_is_taken(port, pcfg, plan, n, vid)) {
+        if (!vid_is_taken(v, port, pcfg, plan, n, vid)) {
             return vid;
         }
     }
@@ -147,7 +177,8 @@ allocate_vid(const struct vsi_port *port, const struct vsi_config_port *pcfg,
  * VSIs behind the port, pinned by the operator, requested, or
  * allocated. */
 static bool
-plan_vid(const struct vsi_port *port, struct vsi_plan *plan, size_t i)
+plan_vid(const struct vsi *v, const struct vsi_port *port,
+         struct vsi_plan *plan, size_t i)
 {
     const struct vsi_config_port *pcfg = plan->port;
     struct vsi_plan_net *p = &plan->nets[i];
@@ -170,14 +201,14 @@ plan_vid(const struct vsi_port *port, struct vsi_plan *plan, size_t i)
                              pcfg->vid_min, pcfg->vid_max);
         }
         if ((other && other != p->vn)
-            || vid_is_taken(port, NULL, plan, i, asked)) {
+            || vid_is_taken(v, port, NULL, plan, i, asked)) {
             return plan_fail(plan, VSI_ST_CONFLICT_POLICIES,
                              "vid %"PRIu16" already carries another vn on "
                              "port %s", asked, pcfg->name);
         }
         p->vid = asked;
     } else {
-        p->vid = allocate_vid(port, pcfg, plan, i);
+        p->vid = allocate_vid(v, port, pcfg, plan, i);
         if (!p->vid) {
             return plan_fail(plan, VSI_ST_INSUFFICIENT_RESOURCES,
                              "no free vid on port %s for vn %s", pcfg->name,
@@ -252,7 +283,12 @@ plan_networks(const struct vsi_request *rq, const struct vsi *v,
             }
         }
 
-        if (!plan_vid(port, plan, i)) {
+    }
+
+    /* The VIDs, once every VN of the request is known: a VN that the VSI
+     * leaves may hand its VID to one that it joins. */
+    for (size_t i = 0; i < rq->n_networks; i++) {
+        if (!plan_vid(v, port, plan, i)) {
             return false;
         }
     }

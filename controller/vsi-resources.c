@@ -130,11 +130,27 @@ vsi_port_vn_create(struct vsi_port *port, uint32_t vnid, const char *vn,
     return pv;
 }
 
+/* Marks 'vid' free on 'port' unless a (port, VN) other than 'pv' has it (a
+ * VSI that moves from one VN to another may take the VID along). */
+static void
+vsi_port_release_vid(struct vsi_port *port, const struct vsi_port_vn *pv,
+                     uint16_t vid)
+{
+    const struct vsi_port_vn *other;
+
+    HMAP_FOR_EACH (other, node, &port->vns) {
+        if (other != pv && other->vid == vid) {
+            return;
+        }
+    }
+    bitmap_set0(port->used_vids, vid);
+}
+
 void
 vsi_port_vn_destroy(struct vsi_port_vn *pv)
 {
-    bitmap_set0(pv->port->used_vids, pv->vid);
     hmap_remove(&pv->port->vns, &pv->node);
+    vsi_port_release_vid(pv->port, pv, pv->vid);
     free(pv->vn);
     free(pv);
 }
@@ -142,7 +158,7 @@ vsi_port_vn_destroy(struct vsi_port_vn *pv)
 void
 vsi_port_vn_set_vid(struct vsi_port_vn *pv, uint16_t vid)
 {
-    bitmap_set0(pv->port->used_vids, pv->vid);
+    vsi_port_release_vid(pv->port, pv, pv->vid);
     bitmap_set1(pv->port->used_vids, vid);
     pv->vid = vid;
 }

@@ -42,8 +42,9 @@
  *
  *   - Every successful request about a VSI the NVE holds restarts its
  *     ageing timer; failed ones do not.
- *   - "resume" of a VSI that is not suspended, and "terminate" of one the
- *     NVE does not hold, succeed and do nothing (seed 3.3.4, 3.3.7).
+ *   - "resume" of a VSI that is neither suspended nor emigrating, and
+ *     "terminate" of one the NVE does not hold, succeed and do nothing
+ *     (seed 3.3.4, 3.3.7).
  *   - "suspend" and "emigrate" repeated are idempotent, so that a TES may
  *     retry after a lost reply.
  *   - "suspend" of a VSI that is pre-associated or emigrating is
@@ -51,7 +52,10 @@
  *   - "pre_associate" of an associated VSI moves it back to pre-associated
  *     (deactivated), as the VDP bridge does.
  *   - "associate" or "pre_associate" of an emigrating VSI means the
- *     migration failed and the VM stays (seed 3.3.5).
+ *     migration failed and the VM stays (seed 3.3.5); so does "resume",
+ *     which makes it forward again with what it had: "the VM has to be
+ *     resumed on the old location with the states and policies" (seed
+ *     3.2.6).
  *   - Requests about a VSI the NVE does not hold, other than the three that
  *     create one, "resume" and "terminate", are UNKNOWN_VSI, so that the TES
  *     knows to associate again. */
@@ -116,7 +120,7 @@ static const struct vsi_transition transitions[VSI_N_STATES][VSI_N_EVENTS] = {
         T(PRE_ASSOCIATED, SUCCESS, B | F),
         T(ASSOCIATED, SUCCESS, B | F),
         T(EMIGRATING, INVALID_STATE, 0),
-        T(EMIGRATING, SUCCESS, F),
+        T(ASSOCIATED, SUCCESS, F),
         T(EMIGRATING, SUCCESS, F),
         T(PRE_ASSOCIATED, SUCCESS, B | M | F),
         T(ASSOCIATED, SUCCESS, B | M | F),

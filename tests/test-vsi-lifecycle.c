@@ -77,8 +77,10 @@ expected(enum vsi_state s, enum vsi_event e)
         }
         break;
     case VSIE_RESUME:
-        /* Reactivates a suspended VSI; anything else: SUCCESS, nothing. */
-        if (s == VSI_SUSPENDED) {
+        /* Reactivates a suspended VSI, and an emigrating one whose
+         * migration failed (seed 3.2.6: "the VM has to be resumed on the
+         * old location"); anything else: SUCCESS, nothing. */
+        if (s == VSI_SUSPENDED || s == VSI_EMIGRATING) {
             t.next = VSI_ASSOCIATED;
         }
         t.actions = refresh;

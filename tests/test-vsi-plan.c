@@ -425,6 +425,34 @@ test_rebind(void)
     CU_ASSERT(plan.rebind);
     vsi_plan_destroy(&plan);
 
+    /* vmA leaves blue for red and takes blue's VID 100 along: it is alone
+     * in blue behind p1, so applying the plan frees 100. */
+    const struct plan_case move = {
+        "blue to red on 100", VSIE_ASSOCIATE, "vmA", "hv1", NULL, NULL,
+        { NET("red", "52:54:00:00:00:0a", 100) },
+    };
+    plan_ok(&move, &plan, nets, macs);
+    CU_ASSERT_EQUAL(plan.nets[0].vid, 100);
+    CU_ASSERT(plan.rebind);
+    vsi_plan_destroy(&plan);
+
+    /* Not if it stays in blue, nor for a VSI that is not vmA. */
+    const struct plan_case both = {
+        "blue and red on 100", VSIE_ASSOCIATE, "vmA", "hv1", NULL, NULL,
+        { NET("blue", "52:54:00:00:00:0a"), NET("red", "52:54:00:00:00:0b",
+                                                100) },
+    };
+    CU_ASSERT_EQUAL(plan_case_run(&both, &plan, nets, macs),
+                    VSI_ST_CONFLICT_POLICIES);
+    vsi_plan_destroy(&plan);
+    const struct plan_case other = {
+        "vm1 red on 100", VSIE_ASSOCIATE, "vm1", "hv1", NULL, NULL,
+        { NET("red", "52:54:00:00:00:01", 100) },
+    };
+    CU_ASSERT_EQUAL(plan_case_run(&other, &plan, nets, macs),
+                    VSI_ST_CONFLICT_POLICIES);
+    vsi_plan_destroy(&plan);
+
     /* Events that bind nothing plan no networks. */
     const struct plan_case suspend = {
         "suspend", VSIE_SUSPEND, "vmA", "hv1", NULL, NULL, { },
