@@ -218,6 +218,7 @@ tns_configure(struct tns_server *tns, const struct nverec_nve_global *cfg)
         .max_inflight = TNS_DEFAULT_MAX_INFLIGHT,
         .max_backlog = TNS_DEFAULT_MAX_BACKLOG,
         .idle_timeout = TNS_DEFAULT_IDLE_TIMEOUT,
+        .reply_deadline = TNS_DEFAULT_REPLY_DEADLINE,
     };
 
     sset_add_and_free(&remotes,
@@ -243,6 +244,9 @@ tns_configure(struct tns_server *tns, const struct nverec_nve_global *cfg)
         limits.idle_timeout = nve_option_ullong(cfg, "tns_idle_timeout",
                                                 TNS_DEFAULT_IDLE_TIMEOUT,
                                                 0, 86400000);
+        limits.reply_deadline = nve_option_ullong(cfg, "tns_reply_deadline",
+                                                  TNS_DEFAULT_REPLY_DEADLINE,
+                                                  0, 3600000);
 
         const struct nverec_ssl *ssl = cfg->ssl;
         if (ssl) {

@@ -51,10 +51,12 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
  * to answer. */
 #define READ_BUDGET (256 * 1024)
 
-/* A reply (or array of replies) waiting until generation 'gen' is done. */
+/* A reply (or array of replies) waiting until barrier ticket 'gen' is
+ * done, or 'deadline' passes: then it becomes BUSY. */
 struct tns_pending {
     struct ovs_list node;       /* In tns_conn 'pending'. */
     uint64_t gen;
+    long long int deadline;
     json_t *reply;
     size_t n_requests;          /* Requests it answers. */
     size_t n_replies;           /* Replies in 'reply': to requests, to
@@ -114,7 +116,9 @@ struct tns_conn {
     /* Statistics. */
     uint64_t n_messages;        /* Messages received, valid or not. */
     uint64_t n_requests;
-    uint64_t n_busy;            /* Requests refused for 'max_inflight'. */
+    uint64_t n_busy;            /* BUSY replies: requests refused for
+                                 * 'max_inflight', or not confirmed by
+                                 * 'reply_deadline'. */
     uint64_t n_notified;        /* Notifications sent. */
     uint64_t n_acked;           /* ...answered with a success. */
     uint64_t n_refused;         /* ...answered with an error. */
@@ -167,6 +171,65 @@ tns_pending_destroy(struct tns_pending *p)
     free(p->counters);
     json_decref(p->reply);
     free(p);
+}
+
+/* Whether 'reply' is an error about the message itself (not JSON, not a
+ * request, unknown method, bad parameters), which no change waits for. */
+static bool
+is_message_error(const json_t *reply)
+{
+    const json_t *code = json_object_get(json_object_get(reply, "error"),
+                                         "code");
+    json_int_t c = json_is_integer(code) ? json_integer_value(code) : 0;
+
+    return c >= TNS_PARSE_ERROR && c <= TNS_INVALID_REQUEST;
+}
+
+/* The reply to what 'reply' answers, when the change it reports could not
+ * be confirmed in time: BUSY. */
+static json_t *
+busy_reply(const json_t *reply, const char *why, long long int deadline_ms)
+{
+    if (is_message_error(reply)) {
+        return json_incref(CONST_CAST(json_t *, reply));
+    }
+    return tns_reply_errorf(json_object_get(reply, "id"), VSI_ST_BUSY,
+                            tns_status_code(VSI_ST_BUSY),
+                            "%s within %lld ms; retry later", why,
+                            deadline_ms);
+}
+
+/* Turns every reply of 'p', whose change the NVE could not confirm before
+ * its deadline, into BUSY: the TES retries, and the change, which every
+ * request makes idempotently, is confirmed then. */
+static void
+tns_pending_make_busy(struct tns_pending *p, const struct barrier *barrier,
+                      long long int deadline_ms)
+{
+    const char *why = (!barrier_db_is_done(barrier, p->gen)
+                       ? "the NVE database did not confirm the change"
+                       : "the switch did not confirm the change's flows");
+
+    for (size_t i = 0; i < p->n_counters; i++) {
+        vsi_counters_query_destroy(p->counters[i].query);
+    }
+    free(p->counters);
+    p->counters = NULL;
+    p->n_counters = 0;
+
+    json_t *busy;
+    if (json_is_array(p->reply)) {
+        busy = nve_json_array();
+        for (size_t i = 0; i < json_array_size(p->reply); i++) {
+            json_array_append_new(busy,
+                                  busy_reply(json_array_get(p->reply, i),
+                                             why, deadline_ms));
+        }
+    } else {
+        busy = busy_reply(p->reply, why, deadline_ms);
+    }
+    json_decref(p->reply);
+    p->reply = busy;
 }
 
 /* Whether every "get" of 'p' has its counters. */
@@ -570,6 +633,9 @@ conn_handle_line(struct tns_server *s, struct tns_conn *c,
     if (reply) {
         struct tns_pending *p = xzalloc(sizeof *p);
         p->gen = max_gen;
+        p->deadline = (s->limits.reply_deadline
+                       ? time_msec() + s->limits.reply_deadline
+                       : LLONG_MAX);
         p->reply = reply;
         p->n_requests = n_inflight - c->n_pending;
         p->n_replies = array ? json_array_size(array) : 1;
@@ -593,6 +659,7 @@ conn_fail(struct tns_conn *c, json_t *error)
     struct tns_pending *p = xzalloc(sizeof *p);
 
     p->gen = 0;
+    p->deadline = LLONG_MAX;
     p->reply = error;
     p->n_requests = 0;
     p->n_replies = 1;
@@ -904,8 +971,18 @@ tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
     LIST_FOR_EACH_SAFE (c, node, &s->conns) {
         struct tns_pending *p;
         LIST_FOR_EACH_SAFE (p, node, &c->pending) {
-            if (c->dead || !barrier_is_done(barrier, p->gen)
-                || !tns_pending_has_counters(p)) {
+            if (c->dead) {
+                break;
+            } else if (!barrier_is_done(barrier, p->gen)) {
+                if (time_msec() < p->deadline) {
+                    break;
+                }
+                c->n_busy += p->n_requests;
+                VLOG_WARN_RL(&rl, "%s: could not confirm a change within "
+                             "%lld ms, replying BUSY", c->name,
+                             s->limits.reply_deadline);
+                tns_pending_make_busy(p, barrier, s->limits.reply_deadline);
+            } else if (!tns_pending_has_counters(p)) {
                 break;
             }
             ovs_list_remove(&p->node);
@@ -967,6 +1044,15 @@ tns_server_wait(struct tns_server *s, const struct vsi_table *vsis)
         if (deadline != LLONG_MAX) {
             poll_timer_wait_until(deadline);
         }
+        if (!ovs_list_is_empty(&c->pending)) {
+            /* Replies go in order: only the first one's deadline counts. */
+            const struct tns_pending *p
+                = CONTAINER_OF(ovs_list_front(&c->pending),
+                               struct tns_pending, node);
+            if (p->deadline != LLONG_MAX) {
+                poll_timer_wait_until(p->deadline);
+            }
+        }
         if (c->dead) {
             poll_immediate_wake();
         } else if (vsi_table_is_ready(vsis) && conn_may_read(s, c)) {
@@ -996,9 +1082,10 @@ tns_server_format(const struct tns_server *s, struct ds *ds)
     ds_put_format(ds, "limits: tns_max_message_size=%"PRIuSIZE
                   " tns_max_connections=%"PRIuSIZE
                   " tns_max_inflight=%"PRIuSIZE" tns_max_backlog=%"PRIuSIZE
-                  " tns_idle_timeout=%lld\n", s->limits.max_message_size,
-                  s->limits.max_connections, s->limits.max_inflight,
-                  s->limits.max_backlog, s->limits.idle_timeout);
+                  " tns_idle_timeout=%lld tns_reply_deadline=%lld\n",
+                  s->limits.max_message_size, s->limits.max_connections,
+                  s->limits.max_inflight, s->limits.max_backlog,
+                  s->limits.idle_timeout, s->limits.reply_deadline);
     ds_put_format(ds, "connections: %"PRIuSIZE"\n", s->n_conns);
 
     const struct tns_conn *c;

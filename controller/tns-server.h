@@ -29,7 +29,8 @@
  * replies or has replies unsent (its peer does not read them).  Limits
  * (message size, connections, requests in flight) are answered with an
  * error and change nothing; a connection whose unread replies exceed
- * 'max_backlog', or that stays idle for 'idle_timeout', is closed. */
+ * 'max_backlog', or that stays idle for 'idle_timeout', is closed.  A reply
+ * whose change is not confirmed within 'reply_deadline' is BUSY. */
 
 #include <stddef.h>
 
@@ -49,6 +50,9 @@ struct tns_server_limits {
     long long int idle_timeout; /* Milliseconds a connection may go without
                                  * traffic, or with a line begun and not
                                  * finished; 0 for no limit. */
+    long long int reply_deadline;   /* Milliseconds a reply may wait for its
+                                     * change to be confirmed before it
+                                     * becomes BUSY; 0 for no limit. */
 };
 
 #define TNS_DEFAULT_MAX_MESSAGE_SIZE 65536
@@ -56,6 +60,7 @@ struct tns_server_limits {
 #define TNS_DEFAULT_MAX_INFLIGHT 4096
 #define TNS_DEFAULT_MAX_BACKLOG (64 * 1024 * 1024)
 #define TNS_DEFAULT_IDLE_TIMEOUT 300000
+#define TNS_DEFAULT_REPLY_DEADLINE 5000
 
 struct tns_server *tns_server_create(void);
 void tns_server_destroy(struct tns_server *);
