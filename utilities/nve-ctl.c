@@ -625,7 +625,8 @@ validate_tns_remote(const char *s)
  *
  * Each function returns the row of its table with the given name.  If there
  * is none, it returns NULL and, if 'must_exist' is true, also reports an
- * error in 'ctx'. */
+ * error in 'ctx'.  NAMED_ROW_LOOKUP defines one per table, typed, around
+ * named_row_lookup(). */
 
 /* Returns the row of 'table' whose string column 'name_column' is 'name',
  * 'kind' naming such rows in the error message. */
@@ -650,65 +651,27 @@ named_row_lookup(struct ctl_context *ctx,
     return NULL;
 }
 
-static const struct nverec_virtual_network *
-vn_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
-{
-    const struct ovsdb_idl_row *row
-        = named_row_lookup(ctx, &nverec_table_virtual_network,
-                           &nverec_virtual_network_col_name, "vn", name,
-                           must_exist);
-    return (row
-            ? CONTAINER_OF(row, struct nverec_virtual_network, header_)
-            : NULL);
-}
+/* Defines FUNCTION(ctx, name, must_exist), which looks up a row of the
+ * table whose rows are "struct nverec_TABLE" by its "name" column, KIND
+ * naming such rows in the error message. */
+#define NAMED_ROW_LOOKUP(FUNCTION, TABLE, KIND)                             \
+    static const struct nverec_##TABLE *                                    \
+    FUNCTION(struct ctl_context *ctx, const char *name, bool must_exist)    \
+    {                                                                       \
+        const struct ovsdb_idl_row *row                                     \
+            = named_row_lookup(ctx, &nverec_table_##TABLE,                  \
+                               &nverec_##TABLE##_col_name, KIND, name,      \
+                               must_exist);                                 \
+        return (row                                                         \
+                ? CONTAINER_OF(row, struct nverec_##TABLE, header_)         \
+                : NULL);                                                    \
+    }
 
-static const struct nverec_tes *
-tes_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
-{
-    const struct ovsdb_idl_row *row
-        = named_row_lookup(ctx, &nverec_table_tes,
-                           &nverec_tes_col_name, "tes", name,
-                           must_exist);
-    return (row
-            ? CONTAINER_OF(row, struct nverec_tes, header_)
-            : NULL);
-}
-
-static const struct nverec_tes_port *
-port_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
-{
-    const struct ovsdb_idl_row *row
-        = named_row_lookup(ctx, &nverec_table_tes_port,
-                           &nverec_tes_port_col_name, "port", name,
-                           must_exist);
-    return (row
-            ? CONTAINER_OF(row, struct nverec_tes_port, header_)
-            : NULL);
-}
-
-static const struct nverec_policy_profile *
-profile_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
-{
-    const struct ovsdb_idl_row *row
-        = named_row_lookup(ctx, &nverec_table_policy_profile,
-                           &nverec_policy_profile_col_name, "profile", name,
-                           must_exist);
-    return (row
-            ? CONTAINER_OF(row, struct nverec_policy_profile, header_)
-            : NULL);
-}
-
-static const struct nverec_remote_nve *
-remote_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
-{
-    const struct ovsdb_idl_row *row
-        = named_row_lookup(ctx, &nverec_table_remote_nve,
-                           &nverec_remote_nve_col_name, "remote", name,
-                           must_exist);
-    return (row
-            ? CONTAINER_OF(row, struct nverec_remote_nve, header_)
-            : NULL);
-}
+NAMED_ROW_LOOKUP(vn_lookup, virtual_network, "vn")
+NAMED_ROW_LOOKUP(tes_lookup, tes, "tes")
+NAMED_ROW_LOOKUP(port_lookup, tes_port, "port")
+NAMED_ROW_LOOKUP(profile_lookup, policy_profile, "profile")
+NAMED_ROW_LOOKUP(remote_lookup, remote_nve, "remote")
 
 /* Returns the TES to which 'port' is attached, if any. */
 static const struct nverec_tes *
