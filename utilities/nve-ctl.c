@@ -1791,6 +1791,22 @@ parse_vid_range(const char *min_s, const char *max_s,
     return error;
 }
 
+/* Parses the optional VID_MIN VID_MAX arguments of the command in 'ctx'
+ * ("add-port" or "set-port-vids") into '*minp' and '*maxp'.  Returns false,
+ * with an error in 'ctx', if they are not both given or not valid. */
+static bool
+parse_vid_pool_args(struct ctl_context *ctx, int64_t *minp, int64_t *maxp)
+{
+    if (ctx->argc == 3) {
+        ctl_error(ctx, "%s: VID_MIN and VID_MAX must be given together",
+                  ctx->argv[0]);
+        return false;
+    } else if (ctx->argc == 4) {
+        ctx->error = parse_vid_range(ctx->argv[2], ctx->argv[3], minp, maxp);
+    }
+    return !ctx->error;
+}
+
 /* Returns true if 'vid' may be bound on 'port': it is within the port's VID
  * pool, or the port has none. */
 static bool
@@ -1820,19 +1836,8 @@ cmd_add_port(struct ctl_context *ctx)
     int64_t vid_min, vid_max;
 
     ctx->error = parse_name(name, "port");
-    if (ctx->error) {
+    if (ctx->error || !parse_vid_pool_args(ctx, &vid_min, &vid_max)) {
         return;
-    }
-    if (ctx->argc == 3) {
-        ctl_error(ctx, "add-port: VID_MIN and VID_MAX must be given "
-                  "together");
-        return;
-    } else if (ctx->argc == 4) {
-        ctx->error = parse_vid_range(ctx->argv[2], ctx->argv[3],
-                                     &vid_min, &vid_max);
-        if (ctx->error) {
-            return;
-        }
     }
 
     const struct nverec_tes_port *port = port_lookup(ctx, name, false);
@@ -1924,16 +1929,8 @@ cmd_set_port_vids(struct ctl_context *ctx)
     int64_t vid_min = 0;
     int64_t vid_max = 0;
 
-    if (ctx->argc == 3) {
-        ctl_error(ctx, "set-port-vids: VID_MIN and VID_MAX must be given "
-                  "together");
+    if (!parse_vid_pool_args(ctx, &vid_min, &vid_max)) {
         return;
-    } else if (ctx->argc == 4) {
-        ctx->error = parse_vid_range(ctx->argv[2], ctx->argv[3],
-                                     &vid_min, &vid_max);
-        if (ctx->error) {
-            return;
-        }
     }
     port = port_lookup(ctx, ctx->argv[1], true);
     if (!port) {
