@@ -1334,6 +1334,41 @@ cmd_set_keepalive_timeout(struct ctl_context *ctx)
     }
 }
 
+/* Sets of VNs: the "vns" columns of TES, the VNs that a TES may join, and
+ * of Remote_NVE, the VNs that a remote NVE serves.  Both are sets of weak
+ * references to Virtual_Network rows, read and written here alike through
+ * the generic IDL interface. */
+
+/* Adds 'vn' to (if 'add') or removes it from the set of VNs in 'column' of
+ * 'row'.  Returns false, and changes nothing, if 'vn' is already in the set
+ * (to add) or is not in it (to remove).  Either way, the transaction
+ * commits only if the set is still what it read. */
+static bool
+vn_set_change(const struct ovsdb_idl_row *row,
+              const struct ovsdb_idl_column *column,
+              const struct nverec_virtual_network *vn, bool add)
+{
+    const struct ovsdb_datum *old = ovsdb_idl_read(row, column);
+    union ovsdb_atom atom = { .uuid = vn->header_.uuid };
+    unsigned int pos;
+
+    ovsdb_idl_txn_verify(row, column);
+    if (ovsdb_datum_find_key(old, &atom, OVSDB_TYPE_UUID, &pos) == add) {
+        return false;
+    }
+
+    struct ovsdb_datum new;
+    ovsdb_datum_clone(&new, old);
+    if (add) {
+        ovsdb_datum_add_unsafe(&new, &atom, NULL, &column->type, NULL);
+    } else {
+        ovsdb_datum_remove_unsafe(&new, pos, &column->type);
+    }
+    ovsdb_datum_sort_assert(&new, &column->type);
+    ovsdb_idl_txn_write(row, column, &new);
+    return true;
+}
+
 /* Virtual network commands. */
 
 /* Returns the virtual network, other than 'except', that uses 'vnid', if
@@ -1428,31 +1463,11 @@ vn_remove_references(struct ctl_context *ctx,
     const struct nverec_tes *tes;
 
     NVEREC_TES_FOR_EACH (tes, ctx->idl) {
-        for (size_t i = 0; i < tes->n_vns; i++) {
-            if (tes->vns[i] == vn) {
-                struct nverec_virtual_network **vns
-                    = xmemdup(tes->vns, tes->n_vns * sizeof *vns);
-                vns[i] = vns[tes->n_vns - 1];
-                nverec_tes_verify_vns(tes);
-                nverec_tes_set_vns(tes, vns, tes->n_vns - 1);
-                free(vns);
-                break;
-            }
-        }
+        vn_set_change(&tes->header_, &nverec_tes_col_vns, vn, false);
     }
-
     NVEREC_REMOTE_NVE_FOR_EACH (remote, ctx->idl) {
-        for (size_t i = 0; i < remote->n_vns; i++) {
-            if (remote->vns[i] == vn) {
-                struct nverec_virtual_network **vns
-                    = xmemdup(remote->vns, remote->n_vns * sizeof *vns);
-                vns[i] = vns[remote->n_vns - 1];
-                nverec_remote_nve_verify_vns(remote);
-                nverec_remote_nve_set_vns(remote, vns, remote->n_vns - 1);
-                free(vns);
-                break;
-            }
-        }
+        vn_set_change(&remote->header_, &nverec_remote_nve_col_vns, vn,
+                      false);
     }
 
     NVEREC_TES_PORT_FOR_EACH (port, ctx->idl) {
@@ -1685,92 +1700,52 @@ cmd_tes_del_port(struct ctl_context *ctx)
     }
 }
 
-/* Adds 'vn' to the 'n' VNs in 'vns', in a new array of 'n + 1' elements
- * that the caller must free. */
-static struct nverec_virtual_network **
-vns_append(struct nverec_virtual_network **vns, size_t n,
-           const struct nverec_virtual_network *vn)
+/* "tes-add-vn TES VN" and "remote-add-vn REMOTE VN" (if 'add'), or
+ * "tes-del-vn TES VN" and "remote-del-vn REMOTE VN": the row of 'table'
+ * whose 'name_column' is the first argument, 'kind' naming such rows, gains
+ * or loses the VN in its 'vns_column'. */
+static void
+change_vns(struct ctl_context *ctx, const struct ovsdb_idl_table_class *table,
+           const struct ovsdb_idl_column *name_column,
+           const struct ovsdb_idl_column *vns_column, const char *kind,
+           bool add)
 {
-    struct nverec_virtual_network **new = xmalloc((n + 1) * sizeof *new);
+    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
+    bool if_exists = shash_find(&ctx->options, "--if-exists") != NULL;
+    const char *name = ctx->argv[1];
+    const struct nverec_virtual_network *vn;
+    const struct ovsdb_idl_row *row;
 
-    memcpy(new, vns, n * sizeof *new);
-    new[n] = CONST_CAST(struct nverec_virtual_network *, vn);
-    return new;
-}
+    row = named_row_lookup(ctx, table, name_column, kind, name, true);
+    if (!row) {
+        return;
+    }
+    vn = vn_lookup(ctx, ctx->argv[2], add || !if_exists);
+    if (!vn) {
+        return;
+    }
 
-/* Returns the index of 'vn' in the 'n' VNs in 'vns', or SIZE_MAX. */
-static size_t
-vns_find(struct nverec_virtual_network **vns, size_t n,
-         const struct nverec_virtual_network *vn)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (vns[i] == vn) {
-            return i;
+    if (!vn_set_change(row, vns_column, vn, add)) {
+        if (add && !may_exist) {
+            ctl_error(ctx, "%s %s already has vn %s", kind, name, vn->name);
+        } else if (!add && !if_exists) {
+            ctl_error(ctx, "%s %s has no vn %s", kind, name, vn->name);
         }
     }
-    return SIZE_MAX;
 }
 
 static void
 cmd_tes_add_vn(struct ctl_context *ctx)
 {
-    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
-    const struct nverec_virtual_network *vn;
-    const struct nverec_tes *tes;
-
-    tes = tes_lookup(ctx, ctx->argv[1], true);
-    if (!tes) {
-        return;
-    }
-    vn = vn_lookup(ctx, ctx->argv[2], true);
-    if (!vn) {
-        return;
-    }
-
-    nverec_tes_verify_vns(tes);
-    if (vns_find(tes->vns, tes->n_vns, vn) != SIZE_MAX) {
-        if (!may_exist) {
-            ctl_error(ctx, "tes %s already has vn %s", tes->name, vn->name);
-        }
-        return;
-    }
-
-    struct nverec_virtual_network **vns = vns_append(tes->vns, tes->n_vns,
-                                                     vn);
-    nverec_tes_set_vns(tes, vns, tes->n_vns + 1);
-    free(vns);
+    change_vns(ctx, &nverec_table_tes, &nverec_tes_col_name,
+               &nverec_tes_col_vns, "tes", true);
 }
 
 static void
 cmd_tes_del_vn(struct ctl_context *ctx)
 {
-    bool if_exists = shash_find(&ctx->options, "--if-exists") != NULL;
-    const struct nverec_virtual_network *vn;
-    const struct nverec_tes *tes;
-
-    tes = tes_lookup(ctx, ctx->argv[1], true);
-    if (!tes) {
-        return;
-    }
-    vn = vn_lookup(ctx, ctx->argv[2], !if_exists);
-    if (!vn) {
-        return;
-    }
-
-    nverec_tes_verify_vns(tes);
-    size_t i = vns_find(tes->vns, tes->n_vns, vn);
-    if (i == SIZE_MAX) {
-        if (!if_exists) {
-            ctl_error(ctx, "tes %s has no vn %s", tes->name, vn->name);
-        }
-        return;
-    }
-
-    struct nverec_virtual_network **vns = xmemdup(tes->vns,
-                                                  tes->n_vns * sizeof *vns);
-    vns[i] = vns[tes->n_vns - 1];
-    nverec_tes_set_vns(tes, vns, tes->n_vns - 1);
-    free(vns);
+    change_vns(ctx, &nverec_table_tes, &nverec_tes_col_name,
+               &nverec_tes_col_vns, "tes", false);
 }
 
 /* Port commands. */
@@ -2431,64 +2406,15 @@ cmd_list_remotes(struct ctl_context *ctx)
 static void
 cmd_remote_add_vn(struct ctl_context *ctx)
 {
-    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
-    const struct nverec_virtual_network *vn;
-    const struct nverec_remote_nve *remote;
-
-    remote = remote_lookup(ctx, ctx->argv[1], true);
-    if (!remote) {
-        return;
-    }
-    vn = vn_lookup(ctx, ctx->argv[2], true);
-    if (!vn) {
-        return;
-    }
-
-    nverec_remote_nve_verify_vns(remote);
-    if (vns_find(remote->vns, remote->n_vns, vn) != SIZE_MAX) {
-        if (!may_exist) {
-            ctl_error(ctx, "remote %s already has vn %s",
-                      remote->name, vn->name);
-        }
-        return;
-    }
-
-    struct nverec_virtual_network **vns = vns_append(remote->vns,
-                                                     remote->n_vns, vn);
-    nverec_remote_nve_set_vns(remote, vns, remote->n_vns + 1);
-    free(vns);
+    change_vns(ctx, &nverec_table_remote_nve, &nverec_remote_nve_col_name,
+               &nverec_remote_nve_col_vns, "remote", true);
 }
 
 static void
 cmd_remote_del_vn(struct ctl_context *ctx)
 {
-    bool if_exists = shash_find(&ctx->options, "--if-exists") != NULL;
-    const struct nverec_virtual_network *vn;
-    const struct nverec_remote_nve *remote;
-
-    remote = remote_lookup(ctx, ctx->argv[1], true);
-    if (!remote) {
-        return;
-    }
-    vn = vn_lookup(ctx, ctx->argv[2], !if_exists);
-    if (!vn) {
-        return;
-    }
-
-    nverec_remote_nve_verify_vns(remote);
-    size_t i = vns_find(remote->vns, remote->n_vns, vn);
-    if (i == SIZE_MAX) {
-        if (!if_exists) {
-            ctl_error(ctx, "remote %s has no vn %s", remote->name, vn->name);
-        }
-        return;
-    }
-
-    struct nverec_virtual_network **vns
-        = xmemdup(remote->vns, remote->n_vns * sizeof *vns);
-    vns[i] = vns[remote->n_vns - 1];
-    nverec_remote_nve_set_vns(remote, vns, remote->n_vns - 1);
-    free(vns);
+    change_vns(ctx, &nverec_table_remote_nve, &nverec_remote_nve_col_name,
+               &nverec_remote_nve_col_vns, "remote", false);
 }
 
 /* Remote mapping commands. */
