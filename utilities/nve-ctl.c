@@ -739,6 +739,26 @@ sort_rows_by_name(struct ovsdb_idl *idl,
     return rows;
 }
 
+/* Prints the name in 'name_column' of every row of 'table', sorted, one per
+ * line. */
+static void
+print_row_names(struct ctl_context *ctx,
+                const struct ovsdb_idl_table_class *table,
+                const struct ovsdb_idl_column *name_column)
+{
+    size_t n;
+    const struct ovsdb_idl_row **rows = sort_rows_by_name(ctx->idl, table,
+                                                          name_column, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct ovsdb_datum *datum = ovsdb_idl_read(rows[i],
+                                                         name_column);
+
+        ds_put_format(&ctx->output, "%s\n",
+                      datum->n ? json_string(datum->keys[0].s) : "");
+    }
+    free(rows);
+}
+
 /* Adds the names of the 'n' virtual networks in 'vns' to 'names', and sorts
  * 'names'. */
 static void
@@ -1522,24 +1542,19 @@ cmd_del_vn(struct ctl_context *ctx)
 static void
 cmd_list_vn(struct ctl_context *ctx)
 {
-    struct svec names = SVEC_EMPTY_INITIALIZER;
-
     if (ctx->argc > 1) {
         const struct nverec_tes *tes = tes_lookup(ctx, ctx->argv[1], true);
-        if (!tes) {
-            return;
-        }
-        vn_names(tes->vns, tes->n_vns, &names);
-    } else {
-        const struct nverec_virtual_network *vn;
+        if (tes) {
+            struct svec names = SVEC_EMPTY_INITIALIZER;
 
-        NVEREC_VIRTUAL_NETWORK_FOR_EACH (vn, ctx->idl) {
-            svec_add(&names, vn->name);
+            vn_names(tes->vns, tes->n_vns, &names);
+            print_svec(&ctx->output, &names);
+            svec_destroy(&names);
         }
-        svec_sort(&names);
+    } else {
+        print_row_names(ctx, &nverec_table_virtual_network,
+                        &nverec_virtual_network_col_name);
     }
-    print_svec(&ctx->output, &names);
-    svec_destroy(&names);
 }
 
 static void
@@ -1617,15 +1632,7 @@ cmd_del_tes(struct ctl_context *ctx)
 static void
 cmd_list_tes(struct ctl_context *ctx)
 {
-    struct svec names = SVEC_EMPTY_INITIALIZER;
-    const struct nverec_tes *tes;
-
-    NVEREC_TES_FOR_EACH (tes, ctx->idl) {
-        svec_add(&names, tes->name);
-    }
-    svec_sort(&names);
-    print_svec(&ctx->output, &names);
-    svec_destroy(&names);
+    print_row_names(ctx, &nverec_table_tes, &nverec_tes_col_name);
 }
 
 static void
@@ -1875,26 +1882,22 @@ cmd_del_port(struct ctl_context *ctx)
 static void
 cmd_list_ports(struct ctl_context *ctx)
 {
-    struct svec names = SVEC_EMPTY_INITIALIZER;
-
     if (ctx->argc > 1) {
         const struct nverec_tes *tes = tes_lookup(ctx, ctx->argv[1], true);
-        if (!tes) {
-            return;
-        }
-        for (size_t i = 0; i < tes->n_ports; i++) {
-            svec_add(&names, tes->ports[i]->name);
+        if (tes) {
+            struct svec names = SVEC_EMPTY_INITIALIZER;
+
+            for (size_t i = 0; i < tes->n_ports; i++) {
+                svec_add(&names, tes->ports[i]->name);
+            }
+            svec_sort(&names);
+            print_svec(&ctx->output, &names);
+            svec_destroy(&names);
         }
     } else {
-        const struct nverec_tes_port *port;
-
-        NVEREC_TES_PORT_FOR_EACH (port, ctx->idl) {
-            svec_add(&names, port->name);
-        }
+        print_row_names(ctx, &nverec_table_tes_port,
+                        &nverec_tes_port_col_name);
     }
-    svec_sort(&names);
-    print_svec(&ctx->output, &names);
-    svec_destroy(&names);
 }
 
 static void
@@ -2123,15 +2126,8 @@ cmd_del_profile(struct ctl_context *ctx)
 static void
 cmd_list_profiles(struct ctl_context *ctx)
 {
-    struct svec names = SVEC_EMPTY_INITIALIZER;
-    const struct nverec_policy_profile *profile;
-
-    NVEREC_POLICY_PROFILE_FOR_EACH (profile, ctx->idl) {
-        svec_add(&names, profile->name);
-    }
-    svec_sort(&names);
-    print_svec(&ctx->output, &names);
-    svec_destroy(&names);
+    print_row_names(ctx, &nverec_table_policy_profile,
+                    &nverec_policy_profile_col_name);
 }
 
 static char * OVS_WARN_UNUSED_RESULT
@@ -2392,15 +2388,8 @@ cmd_del_remote(struct ctl_context *ctx)
 static void
 cmd_list_remotes(struct ctl_context *ctx)
 {
-    struct svec names = SVEC_EMPTY_INITIALIZER;
-    const struct nverec_remote_nve *remote;
-
-    NVEREC_REMOTE_NVE_FOR_EACH (remote, ctx->idl) {
-        svec_add(&names, remote->name);
-    }
-    svec_sort(&names);
-    print_svec(&ctx->output, &names);
-    svec_destroy(&names);
+    print_row_names(ctx, &nverec_table_remote_nve,
+                    &nverec_remote_nve_col_name);
 }
 
 static void
