@@ -38,6 +38,7 @@
 #include "fatal-signal.h"
 #include "lib/acl-match.h"
 #include "lib/nve-idl.h"
+#include "lib/nve-options.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/match.h"
@@ -51,7 +52,6 @@
 #include "socket-util.h"
 #include "sset.h"
 #include "stream.h"
-#include "stream-ssl.h"
 #include "svec.h"
 #include "table.h"
 #include "timeval.h"
@@ -176,14 +176,12 @@ parse_options(int argc, char *argv[], struct shash *local_options)
         OPT_WAIT,
         OPT_DRY_RUN,
         OPT_RETRY,
-        OPT_PEER_CA_CERT,
-        OPT_BOOTSTRAP_CA_CERT,
         OPT_LOCAL,
         OPT_COMMANDS,
         OPT_OPTIONS,
         VLOG_OPTION_ENUMS,
         TABLE_OPTION_ENUMS,
-        SSL_OPTION_ENUMS,
+        NVE_SSL_OPTION_ENUMS,
     };
     static const struct option global_long_options[] = {
         {"db", required_argument, NULL, OPT_DB},
@@ -199,9 +197,7 @@ parse_options(int argc, char *argv[], struct shash *local_options)
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
         TABLE_LONG_OPTIONS,
-        STREAM_SSL_LONG_OPTIONS,
-        {"peer-ca-cert", required_argument, NULL, OPT_PEER_CA_CERT},
-        {"bootstrap-ca-cert", required_argument, NULL, OPT_BOOTSTRAP_CA_CERT},
+        NVE_SSL_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const int n_global_long_options = ARRAY_SIZE(global_long_options) - 1;
@@ -286,15 +282,7 @@ parse_options(int argc, char *argv[], struct shash *local_options)
 
         VLOG_OPTION_HANDLERS
         TABLE_OPTION_HANDLERS(&table_style)
-        STREAM_SSL_OPTION_HANDLERS
-
-        case OPT_PEER_CA_CERT:
-            stream_ssl_set_peer_ca_cert_file(optarg);
-            break;
-
-        case OPT_BOOTSTRAP_CA_CERT:
-            stream_ssl_set_ca_cert_file(optarg, true);
-            break;
+        NVE_SSL_OPTION_HANDLERS
 
         case '?':
             exit(EXIT_FAILURE);
