@@ -7,6 +7,7 @@ lib_libnve_la_SOURCES = \
 	lib/nve-idl.c \
 	lib/nve-idl.h \
 	lib/nve-jansson.h \
+	lib/nve-options.c \
 	lib/nve-options.h \
 	lib/ecp.c \
 	lib/ecp.h \

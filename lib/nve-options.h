@@ -27,8 +27,14 @@
  * program puts NVE_SSL_OPTION_ENUMS among its option codes,
  * NVE_SSL_LONG_OPTIONS in its array of struct option and
  * NVE_SSL_OPTION_HANDLERS among the cases of its getopt_long() switch.
- * nve-controller, nve-ctl and tes-signal take them. */
+ * nve-controller, nve-ctl and tes-signal take them.
+ *
+ * -t or --timeout=SECS, a positive number of seconds, is parsed by
+ * nve_options_parse_timeout(); nve-ctl, tes-signal and nve-bench take it,
+ * and each says in its own words what is wrong with a bad one. */
 
+#include <stdbool.h>
+#include "openvswitch/compiler.h"
 #include "stream-ssl.h"
 
 #define NVE_SSL_OPTION_ENUMS                    \
@@ -52,5 +58,8 @@
         case OPT_BOOTSTRAP_CA_CERT:                     \
             stream_ssl_set_ca_cert_file(optarg, true);  \
             break;
+
+bool nve_options_parse_timeout(const char *arg, unsigned int *secsp)
+    OVS_WARN_UNUSED_RESULT;
 
 #endif /* nve-options.h */

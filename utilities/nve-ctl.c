@@ -275,7 +275,7 @@ parse_options(int argc, char *argv[], struct shash *local_options)
             exit(EXIT_SUCCESS);
 
         case 't':
-            if (!str_to_uint(optarg, 10, &timeout) || !timeout) {
+            if (!nve_options_parse_timeout(optarg, &timeout)) {
                 ctl_fatal("value %s on -t or --timeout is invalid", optarg);
             }
             break;

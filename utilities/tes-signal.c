@@ -1322,7 +1322,7 @@ parse_options(int argc, char *argv[])
             break;
 
         case 't':
-            if (!str_to_uint(optarg, 10, &timeout) || !timeout) {
+            if (!nve_options_parse_timeout(optarg, &timeout)) {
                 fatal("--timeout=%s: not a positive integer", optarg);
             }
             break;
