@@ -206,13 +206,7 @@ put_push_vid(struct ofpbuf *ofpacts, const struct vsi_port_vn *pv,
     ofpact_put_PUSH_VLAN(ofpacts)->ethertype = htons(ETH_TYPE_VLAN_8021Q);
     ofpact_put_set_field(ofpacts, mf_from_id(MFF_VLAN_VID), &vid, NULL);
     if (pcp_from_reg) {
-        struct ofpact_reg_move *move = ofpact_put_REG_MOVE(ofpacts);
-        move->src.field = mf_from_id(NVE_MFF_PCP);
-        move->src.ofs = 0;
-        move->src.n_bits = 3;
-        move->dst.field = mf_from_id(MFF_VLAN_PCP);
-        move->dst.ofs = 0;
-        move->dst.n_bits = 3;
+        pipeline_put_move(ofpacts, NVE_MFF_PCP, MFF_VLAN_PCP, 3);
     } else if (pv->pcp >= 0) {
         uint8_t pcp = pv->pcp;
         ofpact_put_set_field(ofpacts, mf_from_id(MFF_VLAN_PCP), &pcp, NULL);
