@@ -171,6 +171,20 @@ entry_detach(struct flow_table *table, struct flow_table_entry *e)
     }
 }
 
+/* Makes the actions of installed entry 'e' those in the switch again, if
+ * they differ. */
+static void
+entry_restore_installed_ofpacts(struct flow_table_entry *e)
+{
+    if (e->installed_ofpacts) {
+        free(e->ofpacts);
+        e->ofpacts = e->installed_ofpacts;
+        e->ofpacts_len = e->installed_ofpacts_len;
+        e->installed_ofpacts = NULL;
+        e->installed_ofpacts_len = 0;
+    }
+}
+
 /* Gives the desired entry 'e' the cookie and actions of the caller, keeping
  * what is in the switch and the tracking up to date. */
 static void
@@ -192,13 +206,7 @@ entry_set_desired(struct flow_table *table, struct flow_table_entry *e,
     if (cookie == e->installed_cookie
         && flow_actions_equal(ofpacts, ofpacts_len, old, old_len)) {
         /* Back to what the switch has. */
-        if (e->installed_ofpacts) {
-            free(e->ofpacts);
-            e->ofpacts = e->installed_ofpacts;
-            e->ofpacts_len = e->installed_ofpacts_len;
-            e->installed_ofpacts = NULL;
-            e->installed_ofpacts_len = 0;
-        }
+        entry_restore_installed_ofpacts(e);
         e->cookie = cookie;
         entry_untrack(table, e);
         return;
@@ -350,13 +358,7 @@ flow_table_remove_owner(struct flow_table *table, uint64_t cookie)
 
         /* Keep it, as it is in the switch, until the deletion is
          * installed. */
-        if (e->installed_ofpacts) {
-            free(e->ofpacts);
-            e->ofpacts = e->installed_ofpacts;
-            e->ofpacts_len = e->installed_ofpacts_len;
-            e->installed_ofpacts = NULL;
-            e->installed_ofpacts_len = 0;
-        }
+        entry_restore_installed_ofpacts(e);
         e->cookie = e->installed_cookie;
         hmap_insert(&table->deleted, &e->node, e->node.hash);
         entry_track(table, e);
