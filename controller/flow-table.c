@@ -14,6 +14,15 @@
  * limitations under the License.
  */
 
+/* The desired flow table of nve-controller (flow-table.h).
+ *
+ * The modules that put flows in the pipeline (pipeline, tunnels,
+ * remote-flows, profiles, vsi-flows, vdp-server) add and remove them here,
+ * by owner, as their inputs change; ofctrl sends the changes that the table
+ * tracks to the switch, and after a reconnection compares the whole table
+ * with the flows read back from it (flow_table_diff()).  Nothing here talks
+ * to the switch. */
+
 #include <config.h>
 #include "flow-table.h"
 

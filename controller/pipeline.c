@@ -14,6 +14,13 @@
  * limitations under the License.
  */
 
+/* The OpenFlow pipeline of the integration bridge (pipeline.h): the names
+ * and order of its tables, the building blocks of matches and actions that
+ * the modules adding flows share (flags, VNID, registers, moves, the way to
+ * the next stage), and the base flows, which nve-controller adds once at
+ * start-up: a drop at the end of every stage, and the passage of packets
+ * from remote NVEs through the stages that only concern local VSIs. */
+
 #include <config.h>
 #include "pipeline.h"
 

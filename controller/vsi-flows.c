@@ -14,6 +14,13 @@
  * limitations under the License.
  */
 
+/* The flows of local VSIs (vsi-flows.h).  The VSI table calls in whenever
+ * a VSI is bound, changes state or goes; this module turns that into the
+ * VSI's flows and those of its (TES-facing port, VN) pairs in the desired
+ * flow table, takes the references to policy profiles and meters they need,
+ * and reports to remote-flows which ports belong in each VN's flooding
+ * list. */
+
 #include <config.h>
 #include "vsi-flows.h"
 
