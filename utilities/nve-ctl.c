@@ -1924,6 +1924,16 @@ cmd_set_port_vids(struct ctl_context *ctx)
     nverec_tes_port_set_vid_max(port, &vid_max, ctx->argc == 4);
 }
 
+/* Parses the VID argument of "bind-vid" or "unbind-vid" into '*vidp' and
+ * returns the port that the PORT argument names.  Returns NULL, with an
+ * error in 'ctx', if either is invalid. */
+static const struct nverec_tes_port *
+parse_port_vid(struct ctl_context *ctx, int64_t *vidp)
+{
+    ctx->error = parse_vid(ctx->argv[2], vidp);
+    return ctx->error ? NULL : port_lookup(ctx, ctx->argv[1], true);
+}
+
 static void
 cmd_bind_vid(struct ctl_context *ctx)
 {
@@ -1932,11 +1942,7 @@ cmd_bind_vid(struct ctl_context *ctx)
     const struct nverec_tes_port *port;
     int64_t vid = 0;
 
-    ctx->error = parse_vid(ctx->argv[2], &vid);
-    if (ctx->error) {
-        return;
-    }
-    port = port_lookup(ctx, ctx->argv[1], true);
+    port = parse_port_vid(ctx, &vid);
     if (!port) {
         return;
     }
@@ -1999,11 +2005,7 @@ cmd_unbind_vid(struct ctl_context *ctx)
     const struct nverec_tes_port *port;
     int64_t vid = 0;
 
-    ctx->error = parse_vid(ctx->argv[2], &vid);
-    if (ctx->error) {
-        return;
-    }
-    port = port_lookup(ctx, ctx->argv[1], true);
+    port = parse_port_vid(ctx, &vid);
     if (!port) {
         return;
     }
