@@ -661,6 +661,34 @@ NAMED_ROW_LOOKUP(port_lookup, tes_port, "port")
 NAMED_ROW_LOOKUP(profile_lookup, policy_profile, "profile")
 NAMED_ROW_LOOKUP(remote_lookup, remote_nve, "remote")
 
+/* For "add-tes TES" and "add-profile PROFILE", whose rows have nothing but
+ * a name: returns true if the caller should create a row of 'table' named
+ * ctx->argv[1] in 'name_column', that is, if the name is valid and no row
+ * has it yet.  Reports an error in 'ctx' if the name is invalid, or if a
+ * row has it and the command has no --may-exist.  'kind' names such rows in
+ * errors. */
+static bool
+named_row_may_add(struct ctl_context *ctx,
+                  const struct ovsdb_idl_table_class *table,
+                  const struct ovsdb_idl_column *name_column,
+                  const char *kind)
+{
+    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
+    const char *name = ctx->argv[1];
+
+    ctx->error = parse_name(name, kind);
+    if (ctx->error) {
+        return false;
+    }
+    if (named_row_lookup(ctx, table, name_column, kind, name, false)) {
+        if (!may_exist) {
+            ctl_error(ctx, "%s %s already exists", kind, name);
+        }
+        return false;
+    }
+    return true;
+}
+
 /* Returns the TES to which 'port' is attached, if any. */
 static const struct nverec_tes *
 port_get_tes(struct ctl_context *ctx, const struct nverec_tes_port *port)
@@ -1587,22 +1615,10 @@ cmd_set_vn_pcp(struct ctl_context *ctx)
 static void
 cmd_add_tes(struct ctl_context *ctx)
 {
-    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
-    const char *name = ctx->argv[1];
-
-    ctx->error = parse_name(name, "tes");
-    if (ctx->error) {
-        return;
+    if (named_row_may_add(ctx, &nverec_table_tes, &nverec_tes_col_name,
+                          "tes")) {
+        nverec_tes_set_name(nverec_tes_insert(ctx->txn), ctx->argv[1]);
     }
-    if (tes_lookup(ctx, name, false)) {
-        if (!may_exist) {
-            ctl_error(ctx, "tes %s already exists", name);
-        }
-        return;
-    }
-
-    const struct nverec_tes *tes = nverec_tes_insert(ctx->txn);
-    nverec_tes_set_name(tes, name);
 }
 
 static void
@@ -2056,23 +2072,11 @@ cmd_list_bindings(struct ctl_context *ctx)
 static void
 cmd_add_profile(struct ctl_context *ctx)
 {
-    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
-    const char *name = ctx->argv[1];
-
-    ctx->error = parse_name(name, "profile");
-    if (ctx->error) {
-        return;
+    if (named_row_may_add(ctx, &nverec_table_policy_profile,
+                          &nverec_policy_profile_col_name, "profile")) {
+        nverec_policy_profile_set_name(
+            nverec_policy_profile_insert(ctx->txn), ctx->argv[1]);
     }
-    if (profile_lookup(ctx, name, false)) {
-        if (!may_exist) {
-            ctl_error(ctx, "profile %s already exists", name);
-        }
-        return;
-    }
-
-    const struct nverec_policy_profile *profile
-        = nverec_policy_profile_insert(ctx->txn);
-    nverec_policy_profile_set_name(profile, name);
 }
 
 static void
