@@ -14,6 +14,15 @@
  * limitations under the License.
  */
 
+/* The desired flow table of nve-controller (flow-table.h).
+ *
+ * The modules that put flows in the pipeline (pipeline, tunnels,
+ * remote-flows, profiles, vsi-flows, vdp-server) add and remove them here,
+ * by owner, as their inputs change; ofctrl sends the changes that the table
+ * tracks to the switch, and after a reconnection compares the whole table
+ * with the flows read back from it (flow_table_diff()).  Nothing here talks
+ * to the switch. */
+
 #include <config.h>
 #include "flow-table.h"
 
@@ -171,6 +180,20 @@ entry_detach(struct flow_table *table, struct flow_table_entry *e)
     }
 }
 
+/* Makes the actions of installed entry 'e' those in the switch again, if
+ * they differ. */
+static void
+entry_restore_installed_ofpacts(struct flow_table_entry *e)
+{
+    if (e->installed_ofpacts) {
+        free(e->ofpacts);
+        e->ofpacts = e->installed_ofpacts;
+        e->ofpacts_len = e->installed_ofpacts_len;
+        e->installed_ofpacts = NULL;
+        e->installed_ofpacts_len = 0;
+    }
+}
+
 /* Gives the desired entry 'e' the cookie and actions of the caller, keeping
  * what is in the switch and the tracking up to date. */
 static void
@@ -192,13 +215,7 @@ entry_set_desired(struct flow_table *table, struct flow_table_entry *e,
     if (cookie == e->installed_cookie
         && flow_actions_equal(ofpacts, ofpacts_len, old, old_len)) {
         /* Back to what the switch has. */
-        if (e->installed_ofpacts) {
-            free(e->ofpacts);
-            e->ofpacts = e->installed_ofpacts;
-            e->ofpacts_len = e->installed_ofpacts_len;
-            e->installed_ofpacts = NULL;
-            e->installed_ofpacts_len = 0;
-        }
+        entry_restore_installed_ofpacts(e);
         e->cookie = cookie;
         entry_untrack(table, e);
         return;
@@ -350,13 +367,7 @@ flow_table_remove_owner(struct flow_table *table, uint64_t cookie)
 
         /* Keep it, as it is in the switch, until the deletion is
          * installed. */
-        if (e->installed_ofpacts) {
-            free(e->ofpacts);
-            e->ofpacts = e->installed_ofpacts;
-            e->ofpacts_len = e->installed_ofpacts_len;
-            e->installed_ofpacts = NULL;
-            e->installed_ofpacts_len = 0;
-        }
+        entry_restore_installed_ofpacts(e);
         e->cookie = e->installed_cookie;
         hmap_insert(&table->deleted, &e->node, e->node.hash);
         entry_track(table, e);

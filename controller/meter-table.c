@@ -14,6 +14,12 @@
  * limitations under the License.
  */
 
+/* The desired OpenFlow meters of nve-controller (meter-table.h), kept the
+ * way flow-table.c keeps flows: vsi-flows adds a meter for each rate-limited
+ * VSI and refers to its id in the VSI's flows, and ofctrl sends the tracked
+ * changes to the switch around the flows that use them.  Nothing here talks
+ * to the switch. */
+
 #include <config.h>
 #include "meter-table.h"
 

@@ -39,6 +39,7 @@
 #include "integration-bridge.h"
 #include "flow-table.h"
 #include "lib/nve-idl.h"
+#include "lib/nve-options.h"
 #include "lib/vswitch-idl.h"
 #include "memory.h"
 #include "meter-table.h"
@@ -609,11 +610,9 @@ parse_options(int argc, char *argv[])
         OPT_NVE_DB,
         OPT_UNIXCTL,
         OPT_TNS_REMOTE,
-        OPT_PEER_CA_CERT,
-        OPT_BOOTSTRAP_CA_CERT,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
-        SSL_OPTION_ENUMS,
+        NVE_SSL_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
         {"ovs-db", required_argument, NULL, OPT_OVS_DB},
@@ -624,9 +623,7 @@ parse_options(int argc, char *argv[])
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
         DAEMON_LONG_OPTIONS,
-        STREAM_SSL_LONG_OPTIONS,
-        {"peer-ca-cert", required_argument, NULL, OPT_PEER_CA_CERT},
-        {"bootstrap-ca-cert", required_argument, NULL, OPT_BOOTSTRAP_CA_CERT},
+        NVE_SSL_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
@@ -670,15 +667,7 @@ parse_options(int argc, char *argv[])
 
         VLOG_OPTION_HANDLERS
         DAEMON_OPTION_HANDLERS
-        STREAM_SSL_OPTION_HANDLERS
-
-        case OPT_PEER_CA_CERT:
-            stream_ssl_set_peer_ca_cert_file(optarg);
-            break;
-
-        case OPT_BOOTSTRAP_CA_CERT:
-            stream_ssl_set_ca_cert_file(optarg, true);
-            break;
+        NVE_SSL_OPTION_HANDLERS
 
         case '?':
             exit(EXIT_FAILURE);

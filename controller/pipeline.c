@@ -14,6 +14,13 @@
  * limitations under the License.
  */
 
+/* The OpenFlow pipeline of the integration bridge (pipeline.h): the names
+ * and order of its tables, the building blocks of matches and actions that
+ * the modules adding flows share (flags, VNID, registers, moves, the way to
+ * the next stage), and the base flows, which nve-controller adds once at
+ * start-up: a drop at the end of every stage, and the passage of packets
+ * from remote NVEs through the stages that only concern local VSIs. */
+
 #include <config.h>
 #include "pipeline.h"
 
@@ -149,19 +156,28 @@ pipeline_put_load_reg(struct ofpbuf *ofpacts, enum mf_field_id reg,
     ofpact_put_set_field(ofpacts, mf_from_id(reg), &be, NULL);
 }
 
+/* Appends to 'ofpacts' an action that copies the low 'n_bits' bits of field
+ * 'src' into the low 'n_bits' bits of field 'dst'. */
+void
+pipeline_put_move(struct ofpbuf *ofpacts, enum mf_field_id src,
+                  enum mf_field_id dst, int n_bits)
+{
+    struct ofpact_reg_move *move = ofpact_put_REG_MOVE(ofpacts);
+
+    move->src = (struct mf_subfield) {
+        .field = mf_from_id(src), .ofs = 0, .n_bits = n_bits,
+    };
+    move->dst = (struct mf_subfield) {
+        .field = mf_from_id(dst), .ofs = 0, .n_bits = n_bits,
+    };
+}
+
 /* Appends to 'ofpacts' an action that copies the VNI of the tunnel header
  * into the VNID, for a packet received from a remote NVE. */
 void
 pipeline_put_vnid_from_tun_id(struct ofpbuf *ofpacts)
 {
-    struct ofpact_reg_move *move = ofpact_put_REG_MOVE(ofpacts);
-
-    move->src.field = mf_from_id(MFF_TUN_ID);
-    move->src.ofs = 0;
-    move->src.n_bits = NVE_VNID_BITS;
-    move->dst.field = mf_from_id(NVE_MFF_VNID);
-    move->dst.ofs = 0;
-    move->dst.n_bits = NVE_VNID_BITS;
+    pipeline_put_move(ofpacts, MFF_TUN_ID, NVE_MFF_VNID, NVE_VNID_BITS);
 }
 
 /* Appends to 'ofpacts' an action that copies the VNID into the VNI of the
@@ -169,14 +185,7 @@ pipeline_put_vnid_from_tun_id(struct ofpbuf *ofpacts)
 void
 pipeline_put_vnid_to_tun_id(struct ofpbuf *ofpacts)
 {
-    struct ofpact_reg_move *move = ofpact_put_REG_MOVE(ofpacts);
-
-    move->src.field = mf_from_id(NVE_MFF_VNID);
-    move->src.ofs = 0;
-    move->src.n_bits = NVE_VNID_BITS;
-    move->dst.field = mf_from_id(MFF_TUN_ID);
-    move->dst.ofs = 0;
-    move->dst.n_bits = NVE_VNID_BITS;
+    pipeline_put_move(ofpacts, NVE_MFF_VNID, MFF_TUN_ID, NVE_VNID_BITS);
 }
 
 /* Appends to 'ofpacts' an action that runs the packet through 'table' and

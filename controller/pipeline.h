@@ -172,6 +172,8 @@ void pipeline_put_set_flag(struct ofpbuf *ofpacts, int flag_bit);
 void pipeline_put_set_vnid(struct ofpbuf *ofpacts, uint32_t vnid);
 void pipeline_put_load_reg(struct ofpbuf *ofpacts, enum mf_field_id,
                            uint32_t value);
+void pipeline_put_move(struct ofpbuf *ofpacts, enum mf_field_id src,
+                       enum mf_field_id dst, int n_bits);
 void pipeline_put_vnid_from_tun_id(struct ofpbuf *ofpacts);
 void pipeline_put_vnid_to_tun_id(struct ofpbuf *ofpacts);
 void pipeline_put_goto_next(struct ofpbuf *ofpacts, enum nve_table current);

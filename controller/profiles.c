@@ -14,6 +14,12 @@
  * limitations under the License.
  */
 
+/* Policy profiles in the pipeline (profiles.h).  profiles_run() reads the
+ * Policy_Profile and ACL tables of the NVE database, gives every profile an
+ * id and keeps the flows of its ACLs (lib/acl-match.c parses their
+ * matches); vsi-flows takes references to the profiles its VSIs use, loads
+ * their ids into registers and asks which rate limits changed. */
+
 #include <config.h>
 #include "profiles.h"
 

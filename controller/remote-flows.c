@@ -14,6 +14,12 @@
  * limitations under the License.
  */
 
+/* Unicast to remote VSIs and flooding within each VN (remote-flows.h).
+ * remote_flows_run() reads the Remote_NVE and Remote_Mapping tables of the
+ * NVE database and takes the tunnel ports from tunnels; vsi-flows reports
+ * the TES-facing ports with associated VSIs of each VN.  The flows go into
+ * the desired flow table. */
+
 #include <config.h>
 #include "remote-flows.h"
 

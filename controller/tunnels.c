@@ -14,6 +14,13 @@
  * limitations under the License.
  */
 
+/* Tunnel ports to remote NVEs (tunnels.h).  tunnels_run() compares the
+ * ports that carry nve-controller's mark in the Open_vSwitch database with
+ * the Remote_NVE table of the NVE database and writes the differences in
+ * the Open_vSwitch transaction; it adds each tunnel's ingress and egress
+ * flows to the desired flow table, and remote-flows asks it for the
+ * OpenFlow port of a remote NVE's tunnel. */
+
 #include <config.h>
 #include "tunnels.h"
 

@@ -14,6 +14,13 @@
  * limitations under the License.
  */
 
+/* The flows of local VSIs (vsi-flows.h).  The VSI table calls in whenever
+ * a VSI is bound, changes state or goes; this module turns that into the
+ * VSI's flows and those of its (TES-facing port, VN) pairs in the desired
+ * flow table, takes the references to policy profiles and meters they need,
+ * and reports to remote-flows which ports belong in each VN's flooding
+ * list. */
+
 #include <config.h>
 #include "vsi-flows.h"
 
@@ -206,13 +213,7 @@ put_push_vid(struct ofpbuf *ofpacts, const struct vsi_port_vn *pv,
     ofpact_put_PUSH_VLAN(ofpacts)->ethertype = htons(ETH_TYPE_VLAN_8021Q);
     ofpact_put_set_field(ofpacts, mf_from_id(MFF_VLAN_VID), &vid, NULL);
     if (pcp_from_reg) {
-        struct ofpact_reg_move *move = ofpact_put_REG_MOVE(ofpacts);
-        move->src.field = mf_from_id(NVE_MFF_PCP);
-        move->src.ofs = 0;
-        move->src.n_bits = 3;
-        move->dst.field = mf_from_id(MFF_VLAN_PCP);
-        move->dst.ofs = 0;
-        move->dst.n_bits = 3;
+        pipeline_put_move(ofpacts, NVE_MFF_PCP, MFF_VLAN_PCP, 3);
     } else if (pv->pcp >= 0) {
         uint8_t pcp = pv->pcp;
         ofpact_put_set_field(ofpacts, mf_from_id(MFF_VLAN_PCP), &pcp, NULL);

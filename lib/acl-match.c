@@ -14,6 +14,11 @@
  * limitations under the License.
  */
 
+/* Parsing of the match of an ACL row (acl-match.h), with OVS's own field
+ * parser, into a struct match: nve-ctl calls it to check a match before
+ * writing it to the NVE database, and nve-controller's profiles module to
+ * make the match of an ACL's flows. */
+
 #include <config.h>
 #include "acl-match.h"
 

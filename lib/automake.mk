@@ -1,5 +1,5 @@
-# Code shared by nve-controller, nve-ctl and the tests, and the IDL for the
-# NVE database generated with the OVS tree's ovsdb-idlc.
+# Code shared by nve-controller, the utilities and the tests, and the IDL
+# for the NVE database generated with the OVS tree's ovsdb-idlc.
 noinst_LTLIBRARIES += lib/libnve.la
 lib_libnve_la_SOURCES = \
 	lib/acl-match.c \
@@ -7,6 +7,8 @@ lib_libnve_la_SOURCES = \
 	lib/nve-idl.c \
 	lib/nve-idl.h \
 	lib/nve-jansson.h \
+	lib/nve-options.c \
+	lib/nve-options.h \
 	lib/ecp.c \
 	lib/ecp.h \
 	lib/evb.c \

@@ -14,6 +14,11 @@
  * limitations under the License.
  */
 
+/* The ECP codec (ecp.h): ECPDUs from and to Ethernet frames, and their
+ * textual form for logs and tests.  nve-controller's VDP front end
+ * (controller/vdp-server.c) receives and sends them through OpenFlow
+ * packet-in and packet-out; the VDPDUs they carry are lib/vdp.c's. */
+
 #include <config.h>
 #include "ecp.h"
 

@@ -14,6 +14,11 @@
  * limitations under the License.
  */
 
+/* The EVB TLV and LLDPDU codec (evb.h): the LLDP frames in which a station
+ * and nve-controller's VDP front end (controller/vdp-server.c) agree on
+ * their roles and on the timers of ECP and VDP, decoded, encoded and
+ * formatted for logs and tests. */
+
 #include <config.h>
 #include "evb.h"
 

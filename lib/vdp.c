@@ -14,6 +14,13 @@
  * limitations under the License.
  */
 
+/* The VDP codec (vdp.h), the bridge side: VDPDUs decoded from and encoded
+ * into the data of ECP frames (lib/ecp.c), their textual form for logs and
+ * tests, and the mapping between a station's requests and the events and
+ * statuses of the VSI lifecycle (lib/vsi-lifecycle.c), so that
+ * nve-controller's VDP front end (controller/vdp-server.c) only moves
+ * frames and VSIs. */
+
 #include <config.h>
 #include "vdp.h"
 

@@ -14,6 +14,13 @@
  * limitations under the License.
  */
 
+/* The transition table of the VSI lifecycle (vsi-lifecycle.h), and the
+ * names of its states, events, statuses and actions.  nve-controller's VSI
+ * table looks up here what a request does to a VSI, whether it came through
+ * TNS (lib/tns.c) or VDP (lib/vdp.c); tes-signal and the replies use the
+ * names; tests/test-vsi-lifecycle.c checks every transition, and
+ * "ovs-appctl vsi/lifecycle" prints the table. */
+
 #include <config.h>
 #include "vsi-lifecycle.h"
 

@@ -33,7 +33,7 @@ demo: all
 # nve-benchmark runs the whole comparison with OVS and OVN in sandboxes.
 noinst_PROGRAMS += utilities/nve-bench
 utilities_nve_bench_SOURCES = utilities/nve-bench.c
-utilities_nve_bench_LDADD = $(OVS_LIBS)
+utilities_nve_bench_LDADD = lib/libnve.la $(OVS_LIBS)
 EXTRA_DIST += utilities/nve-benchmark
 bench: all
 	$(srcdir)/utilities/nve-benchmark --builddir=$(abs_top_builddir) \

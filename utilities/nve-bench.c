@@ -47,6 +47,7 @@
 
 #include "command-line.h"
 #include "fatal-signal.h"
+#include "nve-options.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-flow.h"
@@ -797,7 +798,10 @@ parse_options(int argc, char *argv[])
             bundle_size = parse_size("bundle-size", optarg, 1);
             break;
         case 't':
-            timeout = parse_size("timeout", optarg, 1);
+            if (!nve_options_parse_timeout(optarg, &timeout)) {
+                ovs_fatal(0, "--timeout: \"%s\" is not an integer of at "
+                          "least 1", optarg);
+            }
             break;
         case 'h':
             usage();

@@ -38,6 +38,7 @@
 #include "fatal-signal.h"
 #include "lib/acl-match.h"
 #include "lib/nve-idl.h"
+#include "lib/nve-options.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/match.h"
@@ -51,7 +52,6 @@
 #include "socket-util.h"
 #include "sset.h"
 #include "stream.h"
-#include "stream-ssl.h"
 #include "svec.h"
 #include "table.h"
 #include "timeval.h"
@@ -176,14 +176,12 @@ parse_options(int argc, char *argv[], struct shash *local_options)
         OPT_WAIT,
         OPT_DRY_RUN,
         OPT_RETRY,
-        OPT_PEER_CA_CERT,
-        OPT_BOOTSTRAP_CA_CERT,
         OPT_LOCAL,
         OPT_COMMANDS,
         OPT_OPTIONS,
         VLOG_OPTION_ENUMS,
         TABLE_OPTION_ENUMS,
-        SSL_OPTION_ENUMS,
+        NVE_SSL_OPTION_ENUMS,
     };
     static const struct option global_long_options[] = {
         {"db", required_argument, NULL, OPT_DB},
@@ -199,9 +197,7 @@ parse_options(int argc, char *argv[], struct shash *local_options)
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
         TABLE_LONG_OPTIONS,
-        STREAM_SSL_LONG_OPTIONS,
-        {"peer-ca-cert", required_argument, NULL, OPT_PEER_CA_CERT},
-        {"bootstrap-ca-cert", required_argument, NULL, OPT_BOOTSTRAP_CA_CERT},
+        NVE_SSL_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const int n_global_long_options = ARRAY_SIZE(global_long_options) - 1;
@@ -279,22 +275,14 @@ parse_options(int argc, char *argv[], struct shash *local_options)
             exit(EXIT_SUCCESS);
 
         case 't':
-            if (!str_to_uint(optarg, 10, &timeout) || !timeout) {
+            if (!nve_options_parse_timeout(optarg, &timeout)) {
                 ctl_fatal("value %s on -t or --timeout is invalid", optarg);
             }
             break;
 
         VLOG_OPTION_HANDLERS
         TABLE_OPTION_HANDLERS(&table_style)
-        STREAM_SSL_OPTION_HANDLERS
-
-        case OPT_PEER_CA_CERT:
-            stream_ssl_set_peer_ca_cert_file(optarg);
-            break;
-
-        case OPT_BOOTSTRAP_CA_CERT:
-            stream_ssl_set_ca_cert_file(optarg, true);
-            break;
+        NVE_SSL_OPTION_HANDLERS
 
         case '?':
             exit(EXIT_FAILURE);
@@ -625,7 +613,8 @@ validate_tns_remote(const char *s)
  *
  * Each function returns the row of its table with the given name.  If there
  * is none, it returns NULL and, if 'must_exist' is true, also reports an
- * error in 'ctx'. */
+ * error in 'ctx'.  NAMED_ROW_LOOKUP defines one per table, typed, around
+ * named_row_lookup(). */
 
 /* Returns the row of 'table' whose string column 'name_column' is 'name',
  * 'kind' naming such rows in the error message. */
@@ -650,64 +639,54 @@ named_row_lookup(struct ctl_context *ctx,
     return NULL;
 }
 
-static const struct nverec_virtual_network *
-vn_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
-{
-    const struct ovsdb_idl_row *row
-        = named_row_lookup(ctx, &nverec_table_virtual_network,
-                           &nverec_virtual_network_col_name, "vn", name,
-                           must_exist);
-    return (row
-            ? CONTAINER_OF(row, struct nverec_virtual_network, header_)
-            : NULL);
-}
+/* Defines FUNCTION(ctx, name, must_exist), which looks up a row of the
+ * table whose rows are "struct nverec_TABLE" by its "name" column, KIND
+ * naming such rows in the error message. */
+#define NAMED_ROW_LOOKUP(FUNCTION, TABLE, KIND)                             \
+    static const struct nverec_##TABLE *                                    \
+    FUNCTION(struct ctl_context *ctx, const char *name, bool must_exist)    \
+    {                                                                       \
+        const struct ovsdb_idl_row *row                                     \
+            = named_row_lookup(ctx, &nverec_table_##TABLE,                  \
+                               &nverec_##TABLE##_col_name, KIND, name,      \
+                               must_exist);                                 \
+        return (row                                                         \
+                ? CONTAINER_OF(row, struct nverec_##TABLE, header_)         \
+                : NULL);                                                    \
+    }
 
-static const struct nverec_tes *
-tes_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
-{
-    const struct ovsdb_idl_row *row
-        = named_row_lookup(ctx, &nverec_table_tes,
-                           &nverec_tes_col_name, "tes", name,
-                           must_exist);
-    return (row
-            ? CONTAINER_OF(row, struct nverec_tes, header_)
-            : NULL);
-}
+NAMED_ROW_LOOKUP(vn_lookup, virtual_network, "vn")
+NAMED_ROW_LOOKUP(tes_lookup, tes, "tes")
+NAMED_ROW_LOOKUP(port_lookup, tes_port, "port")
+NAMED_ROW_LOOKUP(profile_lookup, policy_profile, "profile")
+NAMED_ROW_LOOKUP(remote_lookup, remote_nve, "remote")
 
-static const struct nverec_tes_port *
-port_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
+/* For "add-tes TES" and "add-profile PROFILE", whose rows have nothing but
+ * a name: returns true if the caller should create a row of 'table' named
+ * ctx->argv[1] in 'name_column', that is, if the name is valid and no row
+ * has it yet.  Reports an error in 'ctx' if the name is invalid, or if a
+ * row has it and the command has no --may-exist.  'kind' names such rows in
+ * errors. */
+static bool
+named_row_may_add(struct ctl_context *ctx,
+                  const struct ovsdb_idl_table_class *table,
+                  const struct ovsdb_idl_column *name_column,
+                  const char *kind)
 {
-    const struct ovsdb_idl_row *row
-        = named_row_lookup(ctx, &nverec_table_tes_port,
-                           &nverec_tes_port_col_name, "port", name,
-                           must_exist);
-    return (row
-            ? CONTAINER_OF(row, struct nverec_tes_port, header_)
-            : NULL);
-}
+    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
+    const char *name = ctx->argv[1];
 
-static const struct nverec_policy_profile *
-profile_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
-{
-    const struct ovsdb_idl_row *row
-        = named_row_lookup(ctx, &nverec_table_policy_profile,
-                           &nverec_policy_profile_col_name, "profile", name,
-                           must_exist);
-    return (row
-            ? CONTAINER_OF(row, struct nverec_policy_profile, header_)
-            : NULL);
-}
-
-static const struct nverec_remote_nve *
-remote_lookup(struct ctl_context *ctx, const char *name, bool must_exist)
-{
-    const struct ovsdb_idl_row *row
-        = named_row_lookup(ctx, &nverec_table_remote_nve,
-                           &nverec_remote_nve_col_name, "remote", name,
-                           must_exist);
-    return (row
-            ? CONTAINER_OF(row, struct nverec_remote_nve, header_)
-            : NULL);
+    ctx->error = parse_name(name, kind);
+    if (ctx->error) {
+        return false;
+    }
+    if (named_row_lookup(ctx, table, name_column, kind, name, false)) {
+        if (!may_exist) {
+            ctl_error(ctx, "%s %s already exists", kind, name);
+        }
+        return false;
+    }
+    return true;
 }
 
 /* Returns the TES to which 'port' is attached, if any. */
@@ -774,6 +753,26 @@ sort_rows_by_name(struct ovsdb_idl *idl,
     }
     free(named);
     return rows;
+}
+
+/* Prints the name in 'name_column' of every row of 'table', sorted, one per
+ * line. */
+static void
+print_row_names(struct ctl_context *ctx,
+                const struct ovsdb_idl_table_class *table,
+                const struct ovsdb_idl_column *name_column)
+{
+    size_t n;
+    const struct ovsdb_idl_row **rows = sort_rows_by_name(ctx->idl, table,
+                                                          name_column, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct ovsdb_datum *datum = ovsdb_idl_read(rows[i],
+                                                         name_column);
+
+        ds_put_format(&ctx->output, "%s\n",
+                      datum->n ? json_string(datum->keys[0].s) : "");
+    }
+    free(rows);
 }
 
 /* Adds the names of the 'n' virtual networks in 'vns' to 'names', and sorts
@@ -1371,6 +1370,41 @@ cmd_set_keepalive_timeout(struct ctl_context *ctx)
     }
 }
 
+/* Sets of VNs: the "vns" columns of TES, the VNs that a TES may join, and
+ * of Remote_NVE, the VNs that a remote NVE serves.  Both are sets of weak
+ * references to Virtual_Network rows, read and written here alike through
+ * the generic IDL interface. */
+
+/* Adds 'vn' to (if 'add') or removes it from the set of VNs in 'column' of
+ * 'row'.  Returns false, and changes nothing, if 'vn' is already in the set
+ * (to add) or is not in it (to remove).  Either way, the transaction
+ * commits only if the set is still what it read. */
+static bool
+vn_set_change(const struct ovsdb_idl_row *row,
+              const struct ovsdb_idl_column *column,
+              const struct nverec_virtual_network *vn, bool add)
+{
+    const struct ovsdb_datum *old = ovsdb_idl_read(row, column);
+    union ovsdb_atom atom = { .uuid = vn->header_.uuid };
+    unsigned int pos;
+
+    ovsdb_idl_txn_verify(row, column);
+    if (ovsdb_datum_find_key(old, &atom, OVSDB_TYPE_UUID, &pos) == add) {
+        return false;
+    }
+
+    struct ovsdb_datum new;
+    ovsdb_datum_clone(&new, old);
+    if (add) {
+        ovsdb_datum_add_unsafe(&new, &atom, NULL, &column->type, NULL);
+    } else {
+        ovsdb_datum_remove_unsafe(&new, pos, &column->type);
+    }
+    ovsdb_datum_sort_assert(&new, &column->type);
+    ovsdb_idl_txn_write(row, column, &new);
+    return true;
+}
+
 /* Virtual network commands. */
 
 /* Returns the virtual network, other than 'except', that uses 'vnid', if
@@ -1465,31 +1499,11 @@ vn_remove_references(struct ctl_context *ctx,
     const struct nverec_tes *tes;
 
     NVEREC_TES_FOR_EACH (tes, ctx->idl) {
-        for (size_t i = 0; i < tes->n_vns; i++) {
-            if (tes->vns[i] == vn) {
-                struct nverec_virtual_network **vns
-                    = xmemdup(tes->vns, tes->n_vns * sizeof *vns);
-                vns[i] = vns[tes->n_vns - 1];
-                nverec_tes_verify_vns(tes);
-                nverec_tes_set_vns(tes, vns, tes->n_vns - 1);
-                free(vns);
-                break;
-            }
-        }
+        vn_set_change(&tes->header_, &nverec_tes_col_vns, vn, false);
     }
-
     NVEREC_REMOTE_NVE_FOR_EACH (remote, ctx->idl) {
-        for (size_t i = 0; i < remote->n_vns; i++) {
-            if (remote->vns[i] == vn) {
-                struct nverec_virtual_network **vns
-                    = xmemdup(remote->vns, remote->n_vns * sizeof *vns);
-                vns[i] = vns[remote->n_vns - 1];
-                nverec_remote_nve_verify_vns(remote);
-                nverec_remote_nve_set_vns(remote, vns, remote->n_vns - 1);
-                free(vns);
-                break;
-            }
-        }
+        vn_set_change(&remote->header_, &nverec_remote_nve_col_vns, vn,
+                      false);
     }
 
     NVEREC_TES_PORT_FOR_EACH (port, ctx->idl) {
@@ -1544,24 +1558,19 @@ cmd_del_vn(struct ctl_context *ctx)
 static void
 cmd_list_vn(struct ctl_context *ctx)
 {
-    struct svec names = SVEC_EMPTY_INITIALIZER;
-
     if (ctx->argc > 1) {
         const struct nverec_tes *tes = tes_lookup(ctx, ctx->argv[1], true);
-        if (!tes) {
-            return;
-        }
-        vn_names(tes->vns, tes->n_vns, &names);
-    } else {
-        const struct nverec_virtual_network *vn;
+        if (tes) {
+            struct svec names = SVEC_EMPTY_INITIALIZER;
 
-        NVEREC_VIRTUAL_NETWORK_FOR_EACH (vn, ctx->idl) {
-            svec_add(&names, vn->name);
+            vn_names(tes->vns, tes->n_vns, &names);
+            print_svec(&ctx->output, &names);
+            svec_destroy(&names);
         }
-        svec_sort(&names);
+    } else {
+        print_row_names(ctx, &nverec_table_virtual_network,
+                        &nverec_virtual_network_col_name);
     }
-    print_svec(&ctx->output, &names);
-    svec_destroy(&names);
 }
 
 static void
@@ -1606,22 +1615,10 @@ cmd_set_vn_pcp(struct ctl_context *ctx)
 static void
 cmd_add_tes(struct ctl_context *ctx)
 {
-    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
-    const char *name = ctx->argv[1];
-
-    ctx->error = parse_name(name, "tes");
-    if (ctx->error) {
-        return;
+    if (named_row_may_add(ctx, &nverec_table_tes, &nverec_tes_col_name,
+                          "tes")) {
+        nverec_tes_set_name(nverec_tes_insert(ctx->txn), ctx->argv[1]);
     }
-    if (tes_lookup(ctx, name, false)) {
-        if (!may_exist) {
-            ctl_error(ctx, "tes %s already exists", name);
-        }
-        return;
-    }
-
-    const struct nverec_tes *tes = nverec_tes_insert(ctx->txn);
-    nverec_tes_set_name(tes, name);
 }
 
 static void
@@ -1639,15 +1636,7 @@ cmd_del_tes(struct ctl_context *ctx)
 static void
 cmd_list_tes(struct ctl_context *ctx)
 {
-    struct svec names = SVEC_EMPTY_INITIALIZER;
-    const struct nverec_tes *tes;
-
-    NVEREC_TES_FOR_EACH (tes, ctx->idl) {
-        svec_add(&names, tes->name);
-    }
-    svec_sort(&names);
-    print_svec(&ctx->output, &names);
-    svec_destroy(&names);
+    print_row_names(ctx, &nverec_table_tes, &nverec_tes_col_name);
 }
 
 static void
@@ -1722,92 +1711,52 @@ cmd_tes_del_port(struct ctl_context *ctx)
     }
 }
 
-/* Adds 'vn' to the 'n' VNs in 'vns', in a new array of 'n + 1' elements
- * that the caller must free. */
-static struct nverec_virtual_network **
-vns_append(struct nverec_virtual_network **vns, size_t n,
-           const struct nverec_virtual_network *vn)
+/* "tes-add-vn TES VN" and "remote-add-vn REMOTE VN" (if 'add'), or
+ * "tes-del-vn TES VN" and "remote-del-vn REMOTE VN": the row of 'table'
+ * whose 'name_column' is the first argument, 'kind' naming such rows, gains
+ * or loses the VN in its 'vns_column'. */
+static void
+change_vns(struct ctl_context *ctx, const struct ovsdb_idl_table_class *table,
+           const struct ovsdb_idl_column *name_column,
+           const struct ovsdb_idl_column *vns_column, const char *kind,
+           bool add)
 {
-    struct nverec_virtual_network **new = xmalloc((n + 1) * sizeof *new);
+    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
+    bool if_exists = shash_find(&ctx->options, "--if-exists") != NULL;
+    const char *name = ctx->argv[1];
+    const struct nverec_virtual_network *vn;
+    const struct ovsdb_idl_row *row;
 
-    memcpy(new, vns, n * sizeof *new);
-    new[n] = CONST_CAST(struct nverec_virtual_network *, vn);
-    return new;
-}
+    row = named_row_lookup(ctx, table, name_column, kind, name, true);
+    if (!row) {
+        return;
+    }
+    vn = vn_lookup(ctx, ctx->argv[2], add || !if_exists);
+    if (!vn) {
+        return;
+    }
 
-/* Returns the index of 'vn' in the 'n' VNs in 'vns', or SIZE_MAX. */
-static size_t
-vns_find(struct nverec_virtual_network **vns, size_t n,
-         const struct nverec_virtual_network *vn)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (vns[i] == vn) {
-            return i;
+    if (!vn_set_change(row, vns_column, vn, add)) {
+        if (add && !may_exist) {
+            ctl_error(ctx, "%s %s already has vn %s", kind, name, vn->name);
+        } else if (!add && !if_exists) {
+            ctl_error(ctx, "%s %s has no vn %s", kind, name, vn->name);
         }
     }
-    return SIZE_MAX;
 }
 
 static void
 cmd_tes_add_vn(struct ctl_context *ctx)
 {
-    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
-    const struct nverec_virtual_network *vn;
-    const struct nverec_tes *tes;
-
-    tes = tes_lookup(ctx, ctx->argv[1], true);
-    if (!tes) {
-        return;
-    }
-    vn = vn_lookup(ctx, ctx->argv[2], true);
-    if (!vn) {
-        return;
-    }
-
-    nverec_tes_verify_vns(tes);
-    if (vns_find(tes->vns, tes->n_vns, vn) != SIZE_MAX) {
-        if (!may_exist) {
-            ctl_error(ctx, "tes %s already has vn %s", tes->name, vn->name);
-        }
-        return;
-    }
-
-    struct nverec_virtual_network **vns = vns_append(tes->vns, tes->n_vns,
-                                                     vn);
-    nverec_tes_set_vns(tes, vns, tes->n_vns + 1);
-    free(vns);
+    change_vns(ctx, &nverec_table_tes, &nverec_tes_col_name,
+               &nverec_tes_col_vns, "tes", true);
 }
 
 static void
 cmd_tes_del_vn(struct ctl_context *ctx)
 {
-    bool if_exists = shash_find(&ctx->options, "--if-exists") != NULL;
-    const struct nverec_virtual_network *vn;
-    const struct nverec_tes *tes;
-
-    tes = tes_lookup(ctx, ctx->argv[1], true);
-    if (!tes) {
-        return;
-    }
-    vn = vn_lookup(ctx, ctx->argv[2], !if_exists);
-    if (!vn) {
-        return;
-    }
-
-    nverec_tes_verify_vns(tes);
-    size_t i = vns_find(tes->vns, tes->n_vns, vn);
-    if (i == SIZE_MAX) {
-        if (!if_exists) {
-            ctl_error(ctx, "tes %s has no vn %s", tes->name, vn->name);
-        }
-        return;
-    }
-
-    struct nverec_virtual_network **vns = xmemdup(tes->vns,
-                                                  tes->n_vns * sizeof *vns);
-    vns[i] = vns[tes->n_vns - 1];
-    nverec_tes_set_vns(tes, vns, tes->n_vns - 1);
-    free(vns);
+    change_vns(ctx, &nverec_table_tes, &nverec_tes_col_name,
+               &nverec_tes_col_vns, "tes", false);
 }
 
 /* Port commands. */
@@ -1826,6 +1775,22 @@ parse_vid_range(const char *min_s, const char *max_s,
                           *minp, *maxp);
     }
     return error;
+}
+
+/* Parses the optional VID_MIN VID_MAX arguments of the command in 'ctx'
+ * ("add-port" or "set-port-vids") into '*minp' and '*maxp'.  Returns false,
+ * with an error in 'ctx', if they are not both given or not valid. */
+static bool
+parse_vid_pool_args(struct ctl_context *ctx, int64_t *minp, int64_t *maxp)
+{
+    if (ctx->argc == 3) {
+        ctl_error(ctx, "%s: VID_MIN and VID_MAX must be given together",
+                  ctx->argv[0]);
+        return false;
+    } else if (ctx->argc == 4) {
+        ctx->error = parse_vid_range(ctx->argv[2], ctx->argv[3], minp, maxp);
+    }
+    return !ctx->error;
 }
 
 /* Returns true if 'vid' may be bound on 'port': it is within the port's VID
@@ -1857,19 +1822,8 @@ cmd_add_port(struct ctl_context *ctx)
     int64_t vid_min, vid_max;
 
     ctx->error = parse_name(name, "port");
-    if (ctx->error) {
+    if (ctx->error || !parse_vid_pool_args(ctx, &vid_min, &vid_max)) {
         return;
-    }
-    if (ctx->argc == 3) {
-        ctl_error(ctx, "add-port: VID_MIN and VID_MAX must be given "
-                  "together");
-        return;
-    } else if (ctx->argc == 4) {
-        ctx->error = parse_vid_range(ctx->argv[2], ctx->argv[3],
-                                     &vid_min, &vid_max);
-        if (ctx->error) {
-            return;
-        }
     }
 
     const struct nverec_tes_port *port = port_lookup(ctx, name, false);
@@ -1932,26 +1886,22 @@ cmd_del_port(struct ctl_context *ctx)
 static void
 cmd_list_ports(struct ctl_context *ctx)
 {
-    struct svec names = SVEC_EMPTY_INITIALIZER;
-
     if (ctx->argc > 1) {
         const struct nverec_tes *tes = tes_lookup(ctx, ctx->argv[1], true);
-        if (!tes) {
-            return;
-        }
-        for (size_t i = 0; i < tes->n_ports; i++) {
-            svec_add(&names, tes->ports[i]->name);
+        if (tes) {
+            struct svec names = SVEC_EMPTY_INITIALIZER;
+
+            for (size_t i = 0; i < tes->n_ports; i++) {
+                svec_add(&names, tes->ports[i]->name);
+            }
+            svec_sort(&names);
+            print_svec(&ctx->output, &names);
+            svec_destroy(&names);
         }
     } else {
-        const struct nverec_tes_port *port;
-
-        NVEREC_TES_PORT_FOR_EACH (port, ctx->idl) {
-            svec_add(&names, port->name);
-        }
+        print_row_names(ctx, &nverec_table_tes_port,
+                        &nverec_tes_port_col_name);
     }
-    svec_sort(&names);
-    print_svec(&ctx->output, &names);
-    svec_destroy(&names);
 }
 
 static void
@@ -1961,16 +1911,8 @@ cmd_set_port_vids(struct ctl_context *ctx)
     int64_t vid_min = 0;
     int64_t vid_max = 0;
 
-    if (ctx->argc == 3) {
-        ctl_error(ctx, "set-port-vids: VID_MIN and VID_MAX must be given "
-                  "together");
+    if (!parse_vid_pool_args(ctx, &vid_min, &vid_max)) {
         return;
-    } else if (ctx->argc == 4) {
-        ctx->error = parse_vid_range(ctx->argv[2], ctx->argv[3],
-                                     &vid_min, &vid_max);
-        if (ctx->error) {
-            return;
-        }
     }
     port = port_lookup(ctx, ctx->argv[1], true);
     if (!port) {
@@ -1998,6 +1940,16 @@ cmd_set_port_vids(struct ctl_context *ctx)
     nverec_tes_port_set_vid_max(port, &vid_max, ctx->argc == 4);
 }
 
+/* Parses the VID argument of "bind-vid" or "unbind-vid" into '*vidp' and
+ * returns the port that the PORT argument names.  Returns NULL, with an
+ * error in 'ctx', if either is invalid. */
+static const struct nverec_tes_port *
+parse_port_vid(struct ctl_context *ctx, int64_t *vidp)
+{
+    ctx->error = parse_vid(ctx->argv[2], vidp);
+    return ctx->error ? NULL : port_lookup(ctx, ctx->argv[1], true);
+}
+
 static void
 cmd_bind_vid(struct ctl_context *ctx)
 {
@@ -2006,11 +1958,7 @@ cmd_bind_vid(struct ctl_context *ctx)
     const struct nverec_tes_port *port;
     int64_t vid = 0;
 
-    ctx->error = parse_vid(ctx->argv[2], &vid);
-    if (ctx->error) {
-        return;
-    }
-    port = port_lookup(ctx, ctx->argv[1], true);
+    port = parse_port_vid(ctx, &vid);
     if (!port) {
         return;
     }
@@ -2073,11 +2021,7 @@ cmd_unbind_vid(struct ctl_context *ctx)
     const struct nverec_tes_port *port;
     int64_t vid = 0;
 
-    ctx->error = parse_vid(ctx->argv[2], &vid);
-    if (ctx->error) {
-        return;
-    }
-    port = port_lookup(ctx, ctx->argv[1], true);
+    port = parse_port_vid(ctx, &vid);
     if (!port) {
         return;
     }
@@ -2128,23 +2072,11 @@ cmd_list_bindings(struct ctl_context *ctx)
 static void
 cmd_add_profile(struct ctl_context *ctx)
 {
-    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
-    const char *name = ctx->argv[1];
-
-    ctx->error = parse_name(name, "profile");
-    if (ctx->error) {
-        return;
+    if (named_row_may_add(ctx, &nverec_table_policy_profile,
+                          &nverec_policy_profile_col_name, "profile")) {
+        nverec_policy_profile_set_name(
+            nverec_policy_profile_insert(ctx->txn), ctx->argv[1]);
     }
-    if (profile_lookup(ctx, name, false)) {
-        if (!may_exist) {
-            ctl_error(ctx, "profile %s already exists", name);
-        }
-        return;
-    }
-
-    const struct nverec_policy_profile *profile
-        = nverec_policy_profile_insert(ctx->txn);
-    nverec_policy_profile_set_name(profile, name);
 }
 
 static void
@@ -2188,15 +2120,8 @@ cmd_del_profile(struct ctl_context *ctx)
 static void
 cmd_list_profiles(struct ctl_context *ctx)
 {
-    struct svec names = SVEC_EMPTY_INITIALIZER;
-    const struct nverec_policy_profile *profile;
-
-    NVEREC_POLICY_PROFILE_FOR_EACH (profile, ctx->idl) {
-        svec_add(&names, profile->name);
-    }
-    svec_sort(&names);
-    print_svec(&ctx->output, &names);
-    svec_destroy(&names);
+    print_row_names(ctx, &nverec_table_policy_profile,
+                    &nverec_policy_profile_col_name);
 }
 
 static char * OVS_WARN_UNUSED_RESULT
@@ -2457,78 +2382,22 @@ cmd_del_remote(struct ctl_context *ctx)
 static void
 cmd_list_remotes(struct ctl_context *ctx)
 {
-    struct svec names = SVEC_EMPTY_INITIALIZER;
-    const struct nverec_remote_nve *remote;
-
-    NVEREC_REMOTE_NVE_FOR_EACH (remote, ctx->idl) {
-        svec_add(&names, remote->name);
-    }
-    svec_sort(&names);
-    print_svec(&ctx->output, &names);
-    svec_destroy(&names);
+    print_row_names(ctx, &nverec_table_remote_nve,
+                    &nverec_remote_nve_col_name);
 }
 
 static void
 cmd_remote_add_vn(struct ctl_context *ctx)
 {
-    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
-    const struct nverec_virtual_network *vn;
-    const struct nverec_remote_nve *remote;
-
-    remote = remote_lookup(ctx, ctx->argv[1], true);
-    if (!remote) {
-        return;
-    }
-    vn = vn_lookup(ctx, ctx->argv[2], true);
-    if (!vn) {
-        return;
-    }
-
-    nverec_remote_nve_verify_vns(remote);
-    if (vns_find(remote->vns, remote->n_vns, vn) != SIZE_MAX) {
-        if (!may_exist) {
-            ctl_error(ctx, "remote %s already has vn %s",
-                      remote->name, vn->name);
-        }
-        return;
-    }
-
-    struct nverec_virtual_network **vns = vns_append(remote->vns,
-                                                     remote->n_vns, vn);
-    nverec_remote_nve_set_vns(remote, vns, remote->n_vns + 1);
-    free(vns);
+    change_vns(ctx, &nverec_table_remote_nve, &nverec_remote_nve_col_name,
+               &nverec_remote_nve_col_vns, "remote", true);
 }
 
 static void
 cmd_remote_del_vn(struct ctl_context *ctx)
 {
-    bool if_exists = shash_find(&ctx->options, "--if-exists") != NULL;
-    const struct nverec_virtual_network *vn;
-    const struct nverec_remote_nve *remote;
-
-    remote = remote_lookup(ctx, ctx->argv[1], true);
-    if (!remote) {
-        return;
-    }
-    vn = vn_lookup(ctx, ctx->argv[2], !if_exists);
-    if (!vn) {
-        return;
-    }
-
-    nverec_remote_nve_verify_vns(remote);
-    size_t i = vns_find(remote->vns, remote->n_vns, vn);
-    if (i == SIZE_MAX) {
-        if (!if_exists) {
-            ctl_error(ctx, "remote %s has no vn %s", remote->name, vn->name);
-        }
-        return;
-    }
-
-    struct nverec_virtual_network **vns
-        = xmemdup(remote->vns, remote->n_vns * sizeof *vns);
-    vns[i] = vns[remote->n_vns - 1];
-    nverec_remote_nve_set_vns(remote, vns, remote->n_vns - 1);
-    free(vns);
+    change_vns(ctx, &nverec_table_remote_nve, &nverec_remote_nve_col_name,
+               &nverec_remote_nve_col_vns, "remote", false);
 }
 
 /* Remote mapping commands. */

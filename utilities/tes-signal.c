@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "nve-jansson.h"
+#include "nve-options.h"
 #include "tns.h"
 
 #include "command-line.h"
@@ -57,7 +58,6 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "stream.h"
-#include "stream-ssl.h"
 #include "svec.h"
 #include "timeval.h"
 #include "util.h"
@@ -1167,10 +1167,8 @@ parse_options(int argc, char *argv[])
         OPT_LISTEN,
         OPT_COUNT,
         OPT_REJECT_NOTIFICATIONS,
-        OPT_PEER_CA_CERT,
-        OPT_BOOTSTRAP_CA_CERT,
         VLOG_OPTION_ENUMS,
-        SSL_OPTION_ENUMS,
+        NVE_SSL_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
         {"remote", required_argument, NULL, OPT_REMOTE},
@@ -1199,9 +1197,7 @@ parse_options(int argc, char *argv[])
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
-        STREAM_SSL_LONG_OPTIONS,
-        {"peer-ca-cert", required_argument, NULL, OPT_PEER_CA_CERT},
-        {"bootstrap-ca-cert", required_argument, NULL, OPT_BOOTSTRAP_CA_CERT},
+        NVE_SSL_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
@@ -1326,7 +1322,7 @@ parse_options(int argc, char *argv[])
             break;
 
         case 't':
-            if (!str_to_uint(optarg, 10, &timeout) || !timeout) {
+            if (!nve_options_parse_timeout(optarg, &timeout)) {
                 fatal("--timeout=%s: not a positive integer", optarg);
             }
             break;
@@ -1339,15 +1335,7 @@ parse_options(int argc, char *argv[])
             exit(EXIT_SUCCESS);
 
         VLOG_OPTION_HANDLERS
-        STREAM_SSL_OPTION_HANDLERS
-
-        case OPT_PEER_CA_CERT:
-            stream_ssl_set_peer_ca_cert_file(optarg);
-            break;
-
-        case OPT_BOOTSTRAP_CA_CERT:
-            stream_ssl_set_ca_cert_file(optarg, true);
-            break;
+        NVE_SSL_OPTION_HANDLERS
 
         case '?':
             exit(EXIT_TROUBLE);

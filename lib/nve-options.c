@@ -1,0 +1,39 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Parsing of the command-line options that several programs of ovs-nve
+ * share (see nve-options.h for which and how a program takes them). */
+
+#include <config.h>
+#include "nve-options.h"
+
+#include <limits.h>
+#include "util.h"
+
+/* Parses 'arg', the argument of -t or --timeout, as a number of seconds
+ * between 1 and UINT_MAX, into '*secsp'.  Returns true if successful,
+ * otherwise false without changing '*secsp'. */
+bool
+nve_options_parse_timeout(const char *arg, unsigned int *secsp)
+{
+    long long int secs;
+
+    if (!str_to_llong(arg, 10, &secs) || secs < 1 || secs > UINT_MAX) {
+        return false;
+    }
+    *secsp = secs;
+    return true;
+}
