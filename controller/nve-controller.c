@@ -186,27 +186,6 @@ register_nve_idl(struct ovsdb_idl *idl)
     }
 }
 
-/* NVE_Global options:'key' of 'cfg' as an integer between 'min' and 'max',
- * or 'def' if it is absent, or invalid (with a warning). */
-static unsigned long long int
-nve_option_ullong(const struct nverec_nve_global *cfg, const char *key,
-                  unsigned long long int def, unsigned long long int min,
-                  unsigned long long int max)
-{
-    const char *s = smap_get(&cfg->options, key);
-    unsigned long long int value;
-
-    if (!s) {
-        return def;
-    } else if (!str_to_ullong(s, 10, &value) || value < min || value > max) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-        VLOG_WARN_RL(&rl, "NVE_Global options:%s=%s is not between %llu "
-                     "and %llu, using %llu", key, s, min, max, def);
-        return def;
-    }
-    return value;
-}
-
 /* The TNS listeners: the default socket, the command line's and the
  * database's; the limits and TLS settings from the database. */
 static void
@@ -239,15 +218,15 @@ tns_configure(struct tns_server *tns, const struct nverec_nve_global *cfg)
         if (cfg->n_tns_max_inflight) {
             limits.max_inflight = *cfg->tns_max_inflight;
         }
-        limits.max_backlog = nve_option_ullong(cfg, "tns_max_backlog",
-                                               TNS_DEFAULT_MAX_BACKLOG,
-                                               65536, 1024 * 1024 * 1024);
-        limits.idle_timeout = nve_option_ullong(cfg, "tns_idle_timeout",
-                                                TNS_DEFAULT_IDLE_TIMEOUT,
-                                                0, 86400000);
-        limits.reply_deadline = nve_option_ullong(cfg, "tns_reply_deadline",
-                                                  TNS_DEFAULT_REPLY_DEADLINE,
-                                                  0, 3600000);
+        limits.max_backlog = nve_options_get_int(
+            &cfg->options, "NVE_Global", "tns_max_backlog",
+            TNS_DEFAULT_MAX_BACKLOG, 65536, 1024 * 1024 * 1024);
+        limits.idle_timeout = nve_options_get_int(
+            &cfg->options, "NVE_Global", "tns_idle_timeout",
+            TNS_DEFAULT_IDLE_TIMEOUT, 0, 86400000);
+        limits.reply_deadline = nve_options_get_int(
+            &cfg->options, "NVE_Global", "tns_reply_deadline",
+            TNS_DEFAULT_REPLY_DEADLINE, 0, 3600000);
 
         const struct nverec_ssl *ssl = cfg->ssl;
         if (ssl) {

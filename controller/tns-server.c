@@ -14,6 +14,12 @@
  * limitations under the License.
  */
 
+/* The TNS endpoint of nve-controller (tns-server.h): listeners and
+ * connections, line framing, bounded reading, the translation of decoded
+ * requests (lib/tns.c) into struct vsi_request for the VSI table, replies
+ * held until the barrier (barrier.h) confirms their change or their
+ * deadline makes them BUSY, and the NVE's own notifications. */
+
 #include <config.h>
 #include "nve-jansson.h"
 #include "tns-server.h"

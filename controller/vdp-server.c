@@ -39,6 +39,7 @@
 #include "lib/ecp.h"
 #include "lib/evb.h"
 #include "lib/nve-idl.h"
+#include "lib/nve-options.h"
 #include "lib/vdp.h"
 #include "lib/vswitch-idl.h"
 #include "ofctrl.h"
@@ -112,18 +113,12 @@ struct vdp_server {
 
 /* Configuration. */
 
+/* NVE_Global options:'key', between 'min' and 'max', else 'def'. */
 static int
-option_int(const struct smap *options, const char *key, int def, int min,
+vdp_option(const struct smap *options, const char *key, int def, int min,
            int max)
 {
-    int value = smap_get_int(options, key, def);
-    if (value < min || value > max) {
-        VLOG_WARN_RL(&rl, "NVE_Global options:%s=%s is not between %d and "
-                     "%d, using %d", key, smap_get(options, key), min, max,
-                     def);
-        return def;
-    }
-    return value;
+    return nve_options_get_int(options, "NVE_Global", key, def, min, max);
 }
 
 static void
@@ -138,13 +133,13 @@ vdp_config_read(const struct nverec_nve_global *global,
     cfg->evb = (struct evb_tlv) {
         .bgid = true,           /* GroupIDs are VNIDs. */
         .mode = EVB_MODE_BRIDGE,
-        .r = option_int(options, "vdp_retries", DEFAULT_RETRIES, 0,
+        .r = vdp_option(options, "vdp_retries", DEFAULT_RETRIES, 0,
                         EVB_MAX_R),
-        .rte = option_int(options, "vdp_rte", DEFAULT_RTE, 0, EVB_MAX_EXP),
-        .rwd = option_int(options, "vdp_rwd", DEFAULT_RWD, 0, EVB_MAX_EXP),
-        .rka = option_int(options, "vdp_rka", DEFAULT_RKA, 0, EVB_MAX_EXP),
+        .rte = vdp_option(options, "vdp_rte", DEFAULT_RTE, 0, EVB_MAX_EXP),
+        .rwd = vdp_option(options, "vdp_rwd", DEFAULT_RWD, 0, EVB_MAX_EXP),
+        .rka = vdp_option(options, "vdp_rka", DEFAULT_RKA, 0, EVB_MAX_EXP),
     };
-    cfg->lldp_interval = option_int(options, "vdp_lldp_interval",
+    cfg->lldp_interval = vdp_option(options, "vdp_lldp_interval",
                                     DEFAULT_LLDP_INTERVAL, 100, 3600000);
 }
 

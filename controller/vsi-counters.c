@@ -14,6 +14,9 @@
  * limitations under the License.
  */
 
+/* Per-VSI counters from the statistics of the VSI's flows: see
+ * vsi-counters.h. */
+
 #include <config.h>
 #include "vsi-counters.h"
 

@@ -21,7 +21,11 @@
 #include "nve-options.h"
 
 #include <limits.h>
+#include "openvswitch/vlog.h"
+#include "smap.h"
 #include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(nve_options);
 
 /* Parses 'arg', the argument of -t or --timeout, as a number of seconds
  * between 1 and UINT_MAX, into '*secsp'.  Returns true if successful,
@@ -36,4 +40,23 @@ nve_options_parse_timeout(const char *arg, unsigned int *secsp)
     }
     *secsp = secs;
     return true;
+}
+
+long long int
+nve_options_get_int(const struct smap *options, const char *table,
+                    const char *key, long long int def, long long int min,
+                    long long int max)
+{
+    const char *s = smap_get(options, key);
+    long long int value;
+
+    if (!s) {
+        return def;
+    } else if (!str_to_llong(s, 10, &value) || value < min || value > max) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "%s options:%s=%s is not between %lld and %lld, "
+                     "using %lld", table, key, s, min, max, def);
+        return def;
+    }
+    return value;
 }

@@ -31,7 +31,10 @@
  *
  * -t or --timeout=SECS, a positive number of seconds, is parsed by
  * nve_options_parse_timeout(); nve-ctl, tes-signal and nve-bench take it,
- * and each says in its own words what is wrong with a bad one. */
+ * and each says in its own words what is wrong with a bad one.
+ *
+ * nve_options_get_int() reads a bounded integer from a column of options,
+ * such as NVE_Global's "options", for nve-controller's modules. */
 
 #include <stdbool.h>
 #include "openvswitch/compiler.h"
@@ -61,5 +64,14 @@
 
 bool nve_options_parse_timeout(const char *arg, unsigned int *secsp)
     OVS_WARN_UNUSED_RESULT;
+
+/* options:'key' of 'options' (the options column of 'table', named in the
+ * warning) as an integer between 'min' and 'max'; 'def' if it is absent,
+ * or not such an integer, with a rate-limited warning. */
+struct smap;
+long long int nve_options_get_int(const struct smap *options,
+                                  const char *table, const char *key,
+                                  long long int def, long long int min,
+                                  long long int max);
 
 #endif /* nve-options.h */

@@ -14,6 +14,10 @@
  * limitations under the License.
  */
 
+/* The TNS codec (tns.h): strict decoding of JSON-RPC lines into requests,
+ * each rejected field named by its path, and the JSON of replies and
+ * notifications.  Pure: no I/O, no globals. */
+
 #include <config.h>
 #include "nve-jansson.h"
 #include "tns.h"
