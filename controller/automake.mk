@@ -26,6 +26,8 @@ controller_nve_controller_SOURCES = \
 	controller/profiles.h \
 	controller/remote-flows.c \
 	controller/remote-flows.h \
+	controller/tns-reply.c \
+	controller/tns-reply.h \
 	controller/tns-server.c \
 	controller/tns-server.h \
 	controller/tunnels.c \
