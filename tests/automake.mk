@@ -14,6 +14,7 @@ TESTSUITE_AT = \
 	tests/nve-controller.at \
 	tests/tes-signal.at \
 	tests/tns.at \
+	tests/chaos.at \
 	tests/tns-limits.at \
 	tests/unit.at \
 	tests/ofctrl.at \
