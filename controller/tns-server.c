@@ -235,6 +235,10 @@ conn_send_json(struct tns_conn *c, json_t *json)
     size_t len;
     char *line = tns_serialize(json, &len);
 
+    if (VLOG_IS_DBG_ENABLED()) {
+        VLOG_DBG("%s: sent %.*s", c->name, (int) len - 1, line);
+    }
+
     if (len > ofpbuf_tailroom(&c->tx)) {
         /* What was sent is the headroom of 'c->tx': reuse it, rather than
          * let the buffer grow by every byte ever sent.  Then grow it

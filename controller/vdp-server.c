@@ -588,13 +588,13 @@ vdp_notifications_run(struct vdp_server *s, struct vsi_table *vsis,
                       "to hold it", n->vsi, n->tes, n->method,
                       n->reason ? n->reason : "-");
         } else {
-            /* The station must drop the VSI.  A VSI whose VID changed is
-             * de-associated too (VDP cannot push a new VID to a station)
-             * and terminated, so that the station's next association gets
-             * the new VID. */
+            /* The station must drop the VSI, once its removal is durable
+             * and installed.  A VSI whose VID changed is de-associated too
+             * (VDP cannot push a new VID to a station) and terminated, so
+             * that the station's next association gets the new VID. */
             struct vdp_vsi deassoc;
             vdp_vsi_deassoc(&rec->last, &deassoc);
-            vdp_port_queue(port, 0, &deassoc);
+            vdp_port_queue(port, n->ticket, &deassoc);
             vdp_vsi_destroy(&deassoc);
             s->n_deassocs_sent++;
             VLOG_INFO("vsi %s (tes %s): %s (%s): de-associating it at the "

@@ -5,6 +5,7 @@ EXTRA_DIST += \
 	$(VDP_CAPTURES) \
 	$(TESTSUITE) \
 	tests/atlocal.in \
+	tests/tns-validate.py \
 	package.m4
 
 TESTSUITE_AT = \
