@@ -136,8 +136,12 @@ ecp_rx_dedup_accept(struct ecp_rx_dedup *dedup, uint16_t seq)
 struct ecp_unit {
     struct ovs_list node;       /* In ecp_agent 'pending' or 'ready'. */
     uint64_t gen;               /* Goes once done; 0: at once. */
+    long long int deadline;     /* If 'gen' is not done by then, the
+                                 * fallback goes instead (LLONG_MAX:
+                                 * never). */
     size_t header_len;
     size_t body_len;
+    size_t fallback_len;        /* After the body in 'data'. */
     uint8_t data[];
 };
 
@@ -339,14 +343,47 @@ ecp_agent_queue(struct ecp_agent *ecp, uint64_t gen,
                 const void *header, size_t header_len,
                 const void *body, size_t body_len)
 {
-    struct ecp_unit *unit = xmalloc(sizeof *unit + header_len + body_len);
+    ecp_agent_queue_fallback(ecp, gen, header, header_len, body, body_len,
+                             LLONG_MAX, NULL, 0);
+}
+
+void
+ecp_agent_queue_fallback(struct ecp_agent *ecp, uint64_t gen,
+                         const void *header, size_t header_len,
+                         const void *body, size_t body_len,
+                         long long int deadline,
+                         const void *fallback, size_t fallback_len)
+{
+    struct ecp_unit *unit = xmalloc(sizeof *unit + header_len + body_len
+                                    + fallback_len);
 
     unit->gen = gen;
+    unit->deadline = fallback ? deadline : LLONG_MAX;
     unit->header_len = header_len;
     unit->body_len = body_len;
+    unit->fallback_len = fallback ? fallback_len : 0;
     memcpy(unit->data, header, header_len);
     memcpy(unit->data + header_len, body, body_len);
+    if (fallback) {
+        memcpy(unit->data + header_len + body_len, fallback, fallback_len);
+    }
     ovs_list_push_back(&ecp->pending, &unit->node);
+}
+
+/* 'unit''s generation was not done by its deadline: its fallback goes
+ * instead of its body. */
+static void
+ecp_unit_fall_back(struct ecp_agent *ecp, struct ecp_unit *unit)
+{
+    memmove(unit->data + unit->header_len,
+            unit->data + unit->header_len + unit->body_len,
+            unit->fallback_len);
+    unit->body_len = unit->fallback_len;
+    unit->fallback_len = 0;
+    unit->deadline = LLONG_MAX;
+    ecp->stats.n_tx_fallbacks++;
+    VLOG_WARN_RL(&rl, "port %s: a change was not confirmed in time, "
+                 "sending its fallback answer", ecp->name);
 }
 
 /* Moves the units at the head of the pending queue whose generation is
@@ -359,7 +396,10 @@ ecp_agent_release_pending(struct ecp_agent *ecp,
 
     LIST_FOR_EACH_SAFE (unit, node, &ecp->pending) {
         if (unit->gen && !may_send(unit->gen, aux)) {
-            break;
+            if (time_msec() < unit->deadline) {
+                break;
+            }
+            ecp_unit_fall_back(ecp, unit);
         }
         ovs_list_remove(&unit->node);
         if (ecp->n_ready >= MAX_READY) {
@@ -395,6 +435,15 @@ ecp_agent_wait(const struct ecp_agent *ecp)
     long long int deadline = ecp_tx_deadline(ecp);
     if (deadline != LLONG_MAX) {
         poll_timer_wait_until(deadline);
+    }
+    if (!ovs_list_is_empty(&ecp->pending)) {
+        /* Units go in order: only the first one's deadline counts. */
+        const struct ecp_unit *unit
+            = CONTAINER_OF(ovs_list_front(&ecp->pending), struct ecp_unit,
+                           node);
+        if (unit->deadline != LLONG_MAX) {
+            poll_timer_wait_until(unit->deadline);
+        }
     }
 }
 

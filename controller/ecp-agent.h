@@ -166,6 +166,8 @@ struct ecp_agent_stats {
     uint64_t n_tx_failures;     /* ECPDUs given up unacknowledged. */
     uint64_t n_tx_dropped;      /* Units dropped because too many were
                                  * ready already. */
+    uint64_t n_tx_fallbacks;    /* Units whose fallback went, their
+                                 * generation not done in time. */
     uint16_t tx_seq;            /* Of the last ECPDU sent, 0 if none. */
     enum ecp_tx_state state;
     size_t n_pending;           /* Units whose generation is not done. */
@@ -205,6 +207,16 @@ enum ecp_rx_result ecp_agent_receive(struct ecp_agent *,
 void ecp_agent_queue(struct ecp_agent *, uint64_t gen,
                      const void *header, size_t header_len,
                      const void *body, size_t body_len);
+
+/* The same, but if generation 'gen' is not done by 'deadline' (a
+ * time_msec()), the 'fallback_len' bytes at 'fallback' go instead of the
+ * body, at once: for VDP, an answer that says the NVE could not confirm the
+ * change in time. */
+void ecp_agent_queue_fallback(struct ecp_agent *, uint64_t gen,
+                              const void *header, size_t header_len,
+                              const void *body, size_t body_len,
+                              long long int deadline,
+                              const void *fallback, size_t fallback_len);
 
 /* Moves units whose generation 'may_send' says is done to the ready queue,
  * retransmits or gives up the ECPDU in flight once its ACK is overdue, and

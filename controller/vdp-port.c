@@ -24,6 +24,8 @@
 #include <config.h>
 #include "vdp-port.h"
 
+#include <limits.h>
+
 #include <string.h>
 #include "ecp-agent.h"
 #include "evb-agent.h"
@@ -344,6 +346,14 @@ vdp_port_send(const struct ofpbuf *frame, void *port_)
 void
 vdp_port_queue(struct vdp_port *port, uint64_t gen, const struct vdp_vsi *tlv)
 {
+    vdp_port_queue_fallback(port, gen, tlv, LLONG_MAX, NULL);
+}
+
+void
+vdp_port_queue_fallback(struct vdp_port *port, uint64_t gen,
+                        const struct vdp_vsi *tlv, long long int deadline,
+                        const struct vdp_vsi *fallback)
+{
     uint64_t stub[256 / 8];
     struct ofpbuf b = OFPBUF_STUB_INITIALIZER(stub);
 
@@ -356,9 +366,16 @@ vdp_port_queue(struct vdp_port *port, uint64_t gen, const struct vdp_vsi *tlv)
     vdp_put_mgr_id(&b, tlv->mgr_id);
     size_t header_len = b.size;
     vdp_put_vsi(&b, tlv);
-    ecp_agent_queue(port->ecp, gen, b.data, header_len,
-                    (const uint8_t *) b.data + header_len,
-                    b.size - header_len);
+    size_t body_end = b.size;
+    if (fallback) {
+        vdp_put_vsi(&b, fallback);
+    }
+
+    const uint8_t *data = b.data;
+    ecp_agent_queue_fallback(port->ecp, gen, data, header_len,
+                             data + header_len, body_end - header_len,
+                             deadline, fallback ? data + body_end : NULL,
+                             b.size - body_end);
     ofpbuf_uninit(&b);
 }
 

@@ -87,8 +87,14 @@ struct vdp_port *vdp_ports_find_by_ofport(const struct vdp_ports *,
                                           ofp_port_t);
 
 /* Queues 'tlv' to the station on 'port', to go once generation 'gen' is
- * done (0: at once), after every TLV queued before it. */
+ * done (0: at once), after every TLV queued before it.  With 'fallback',
+ * if 'gen' is not done by 'deadline' (a time_msec()), 'fallback' goes
+ * instead. */
 void vdp_port_queue(struct vdp_port *, uint64_t gen, const struct vdp_vsi *);
+void vdp_port_queue_fallback(struct vdp_port *, uint64_t gen,
+                             const struct vdp_vsi *tlv,
+                             long long int deadline,
+                             const struct vdp_vsi *fallback);
 
 /* Sends what is due on every port: the queued TLVs whose generation
  * 'may_send' (with 'aux') says is done, retransmissions, LLDPDUs. */

@@ -68,6 +68,11 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 #define DEFAULT_RETRIES 3
 #define DEFAULT_LLDP_INTERVAL 30000     /* ms, IEEE 802.1AB msgTxInterval. */
 
+/* How long an answer may wait for its change to be confirmed before the
+ * station is told BUSY: well under the 15.8 s after which lldpad gives
+ * up. */
+#define DEFAULT_REPLY_DEADLINE 5000     /* ms. */
+
 /* VDPDUs received before VSIs were loaded, at most. */
 #define MAX_DEFERRED 256
 
@@ -76,6 +81,7 @@ struct vdp_config {
     bool enabled;
     struct evb_tlv evb;         /* What the NVE advertises. */
     long long int lldp_interval;    /* ms. */
+    long long int reply_deadline;   /* ms, 0 for none. */
 };
 
 /* A VSI that a station signalled, and the last of its requests that the
@@ -141,6 +147,8 @@ vdp_config_read(const struct nverec_nve_global *global,
     };
     cfg->lldp_interval = vdp_option(options, "vdp_lldp_interval",
                                     DEFAULT_LLDP_INTERVAL, 100, 3600000);
+    cfg->reply_deadline = vdp_option(options, "vdp_reply_deadline",
+                                     DEFAULT_REPLY_DEADLINE, 0, 3600000);
 }
 
 /* Ports (vdp-port.h). */
@@ -465,7 +473,19 @@ vdp_handle_request(struct vdp_server *s, struct vdp_port *port,
         rec->n_requests++;
         rec->n_keepalives += ev.n == 1 && ev.events[0] == VSIE_KEEPALIVE;
     }
-    vdp_port_queue(port, gen, &resp);
+    if (gen && s->cfg.reply_deadline) {
+        /* If the change cannot be confirmed in time (the NVE database or
+         * the switch does not answer), the station hears BUSY rather than
+         * nothing, and retries. */
+        struct vdp_vsi busy;
+        vdp_vsi_response(rq, vdp_response_status(VSI_ST_BUSY, v != NULL),
+                         &busy);
+        vdp_port_queue_fallback(port, gen, &resp,
+                                time_msec() + s->cfg.reply_deadline, &busy);
+        vdp_vsi_destroy(&busy);
+    } else {
+        vdp_port_queue(port, gen, &resp);
+    }
 
     vdp_vsi_destroy(&resp);
     vdp_networks_destroy(&vn);

@@ -398,6 +398,46 @@ test_limits(void)
     harness_destroy(&h);
 }
 
+/* A unit with a fallback: its body goes if its generation is done in time,
+ * its fallback once the deadline passed, and units behind it wait for
+ * either. */
+static void
+test_fallback(void)
+{
+    struct harness h;
+    harness_init(&h, 1000, 3);
+
+    ecp_agent_queue_fallback(h.ecp, 1, "H", 1, "ok", 2, time_msec() + 60000,
+                             "no", 2);
+    h.done = 1;
+    harness_run(&h);
+    CU_ASSERT_EQUAL(h.n_sent, 1);
+    check_sent(&h, 0, ECP_OP_REQUEST, 1, "Hok\0\0", 5);
+    CU_ASSERT_EQUAL(station_sends(&h, ECP_OP_ACK, 1), ECP_RX_HANDLED);
+
+    ecp_agent_queue_fallback(h.ecp, 2, "H", 1, "ok", 2, time_msec() + 60000,
+                             "no", 2);
+    queue(&h, 0, "H", "z");
+    harness_run(&h);
+    CU_ASSERT_EQUAL(h.n_sent, 1);
+    CU_ASSERT_EQUAL(stats(&h).n_pending, 2);
+    CU_ASSERT_EQUAL(stats(&h).n_tx_fallbacks, 0);
+
+    ecp_agent_queue_fallback(h.ecp, 3, "H", 1, "ok", 2, time_msec() - 1,
+                             "no", 2);
+    harness_run(&h);
+    CU_ASSERT_EQUAL(h.n_sent, 1);   /* Behind generation 2, in order. */
+
+    /* Generation 2 is done; 3 is not, and its deadline passed. */
+    h.done = 2;
+    harness_run(&h);
+    CU_ASSERT_EQUAL(h.n_sent, 2);
+    check_sent(&h, 1, ECP_OP_REQUEST, 2, "Hokzno\0\0", 8);
+    CU_ASSERT_EQUAL(stats(&h).n_tx_fallbacks, 1);
+    CU_ASSERT_EQUAL(stats(&h).n_pending, 0);
+    harness_destroy(&h);
+}
+
 void
 test_ecp_agent_register(void)
 {
@@ -413,6 +453,7 @@ test_ecp_agent_register(void)
         { "generation gate, order, sharing an ECPDU", test_gate_and_order },
         { "retransmission and giving up", test_retransmit_and_give_up },
         { "ECPDU size and queue bound", test_limits },
+        { "fallback after a deadline", test_fallback },
     };
     CU_pSuite suite = CU_add_suite("ecp_agent", NULL, NULL);
 
