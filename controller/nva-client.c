@@ -37,6 +37,7 @@
 #include "packets.h"
 #include "smap.h"
 #include "sset.h"
+#include "stream-ssl.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -593,6 +594,12 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
             nva_learn(c, nve_idl, nve_txn, NULL);
             c->swept = true;
         }
+        return;
+    }
+    if (strstr(remote, "ssl:") && !stream_ssl_is_configured()) {
+        static struct vlog_rate_limit ssl_rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_INFO_RL(&ssl_rl, "NVA at %s: waiting for SSL to be configured",
+                     remote);
         return;
     }
     nva_client_connect(c, remote);

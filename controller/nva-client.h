@@ -65,8 +65,9 @@ struct nva_client *nva_client_create(void);
 void nva_client_destroy(struct nva_client *);
 
 /* Call once per main loop iteration, after ovsdb_idl_loop_run() of the NVE
- * database and before anything writes into 'nve_txn', so that the VSI rows
- * it reads are committed ones.  'cfg' may be NULL. */
+ * database and the SSL configuration (an ssl: NVA waits for it), and before
+ * anything writes into 'nve_txn', so that the VSI rows it reads are
+ * committed ones.  'cfg' may be NULL. */
 void nva_client_run(struct nva_client *, struct ovsdb_idl *nve_idl,
                     struct ovsdb_idl_txn *nve_txn,
                     const struct nverec_nve_global *cfg);

@@ -452,10 +452,6 @@ controller_run(struct controller *c)
     barrier_run(c->barrier, &c->nve_loop);
     ofctrl_run(c->flows);
 
-    /* The NVA reads the VSI rows before this round's changes are written
-     * into the open transaction: it publishes only what is durable. */
-    nva_client_run(c->nva, nve_idl, nve_txn, nve_cfg);
-
     /* Policy profiles before the VSIs that use them; the VSIs' own changes
      * (ageing, configuration) before the TES's requests. */
     if (nve_read) {
@@ -465,6 +461,9 @@ controller_run(struct controller *c)
     if (nve_read) {
         tns_configure(c->tns, nve_cfg);
     }
+    /* After the SSL settings; before anything writes into the round's
+     * transaction, so that the NVA reads committed VSI rows only. */
+    nva_client_run(c->nva, nve_idl, nve_txn, nve_cfg);
     tns_server_run(c->tns, c->vsis, &vctx);
     vsi_flows_run(c->vsi_flows);
 
