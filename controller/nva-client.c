@@ -24,6 +24,7 @@
 #include "nva-client.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/nva-idl.h"
@@ -56,7 +57,9 @@ struct nva_client {
     unsigned int nva_seqno;
     bool dirty;                 /* Last run wrote something, or could not
                                  * write: run again. */
-    long long int next_alive;   /* When to refresh alive_at. */
+    long long int last_alive;   /* When alive_at was last written. */
+    long long int next_alive;   /* When to refresh it... */
+    bool can_publish;           /* ...if the last run could publish. */
     bool swept;                 /* Standalone: learned rows removed. */
 
     /* Statistics for nva/show. */
@@ -99,6 +102,7 @@ nva_client_disconnect(struct nva_client *c)
         free(c->remote);
         c->remote = NULL;
         c->was_connected = false;
+        c->can_publish = false;
         c->n_published = c->n_learned = 0;
     }
 }
@@ -230,9 +234,7 @@ nva_publish_nve(struct nva_client *c, struct ovsdb_idl_txn *txn,
     nvarec_nve_set_encaps(row, &encap, 1);
     if (alive) {
         nvarec_nve_set_alive_at(row, now);
-        c->next_alive = time_msec() + nve_options_get_int(
-            &cfg->options, "NVE_Global", "nva_alive_interval",
-            NVA_DEFAULT_ALIVE_INTERVAL, 1000, 86400000);
+        c->last_alive = time_msec();
     }
     return true;
 }
@@ -609,12 +611,13 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
     bool connected = ovsdb_idl_is_connected(idl);
     if (connected && !c->was_connected) {
         /* A reconnection: alive_at now, and everything compared again. */
-        c->next_alive = time_msec();
+        c->last_alive = LLONG_MIN / 2;
         c->dirty = true;
     }
     c->was_connected = connected;
 
     if (!cfg->name[0]) {
+        c->can_publish = false;
         VLOG_WARN_RL(&rl, "NVE_Global has no name: nothing published to "
                      "the NVA");
         return;
@@ -623,22 +626,36 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
 
     unsigned int nve_seqno = ovsdb_idl_get_seqno(nve_idl);
     unsigned int nva_seqno = ovsdb_idl_get_seqno(idl);
+    c->next_alive = c->last_alive + nve_options_get_int(
+        &cfg->options, "NVE_Global", "nva_alive_interval",
+        NVA_DEFAULT_ALIVE_INTERVAL, 1000, 86400000);
     bool alive_due = time_msec() >= c->next_alive;
-    if (!connected
-        || ovsdb_idl_get_condition_seqno(idl) != c->cond_seqno
-        || (!c->dirty && !alive_due && nve_seqno == c->nve_seqno
-            && nva_seqno == c->nva_seqno)) {
-        /* Headless, or nothing new: what was learned stays. */
+    if (!connected || ovsdb_idl_get_condition_seqno(idl) != c->cond_seqno) {
+        /* Headless, or not yet what the condition asks for: what was
+         * learned stays. */
+        c->can_publish = false;
+        return;
+    }
+    if (!c->dirty && !alive_due && nve_seqno == c->nve_seqno
+        && nva_seqno == c->nva_seqno) {
+        /* Nothing new. */
         return;
     }
 
+    /* Without an underlay address there is nothing to publish; without a
+     * transaction (one is being committed), it waits for the next run. */
     bool dirty = false;
-    if (nva_txn && cfg->underlay_ip) {
-        ovsdb_idl_txn_add_comment(nva_txn, "nve-controller: %s", cfg->name);
-        dirty |= nva_publish_nve(c, nva_txn, cfg);
-        dirty |= nva_publish_mappings(c, nve_idl, nva_txn, cfg->name);
-    } else {
-        dirty = true;
+    c->can_publish = false;
+    if (cfg->underlay_ip) {
+        if (nva_txn) {
+            ovsdb_idl_txn_add_comment(nva_txn, "nve-controller: %s",
+                                      cfg->name);
+            dirty |= nva_publish_nve(c, nva_txn, cfg);
+            dirty |= nva_publish_mappings(c, nve_idl, nva_txn, cfg->name);
+            c->can_publish = true;
+        } else {
+            dirty = true;
+        }
     }
     if (nve_txn) {
         dirty |= nva_learn(c, nve_idl, nve_txn, cfg->name);
@@ -654,7 +671,7 @@ void
 nva_client_wait(struct nva_client *c)
 {
     if (c->remote) {
-        if (c->was_connected) {
+        if (c->can_publish) {
             poll_timer_wait_until(c->next_alive);
         }
         ovsdb_idl_loop_commit_and_wait(&c->loop);
