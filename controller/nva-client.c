@@ -690,6 +690,12 @@ nva_client_format(const struct nva_client *c, struct ds *ds)
                   (ovsdb_idl_is_connected(idl) ? "connected"
                    : ovsdb_idl_has_ever_connected(idl) ? "reconnecting"
                    : "connecting"));
+    size_t n_monitored = 0;
+    const struct nvarec_mapping *row;
+    NVAREC_MAPPING_FOR_EACH (row, idl) {
+        n_monitored++;
+    }
+    ds_put_format(ds, "monitored mappings: %"PRIuSIZE"\n", n_monitored);
     ds_put_format(ds, "published mappings: %"PRIuSIZE"\n", c->n_published);
     ds_put_format(ds, "learned mappings: %"PRIuSIZE"\n", c->n_learned);
 }
