@@ -61,6 +61,7 @@ struct nva_client {
     long long int next_alive;   /* When to refresh it... */
     bool can_publish;           /* ...if the last run could publish. */
     bool swept;                 /* Standalone: learned rows removed. */
+    bool learn;                 /* nva_client_learn() has work. */
 
     /* Statistics for nva/show. */
     size_t n_published;
@@ -581,9 +582,9 @@ nva_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
 
 void
 nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
-               struct ovsdb_idl_txn *nve_txn,
                const struct nverec_nve_global *cfg)
 {
+    c->learn = false;
     if (!ovsdb_idl_has_ever_connected(nve_idl)) {
         return;
     }
@@ -592,10 +593,7 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
     if (!remote || !remote[0]) {
         /* Standalone: nothing learned stays. */
         nva_client_disconnect(c);
-        if (!c->swept && nve_txn) {
-            nva_learn(c, nve_idl, nve_txn, NULL);
-            c->swept = true;
-        }
+        c->learn = !c->swept;
         return;
     }
     if (strstr(remote, "ssl:") && !stream_ssl_is_configured()) {
@@ -657,14 +655,29 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
             dirty = true;
         }
     }
-    if (nve_txn) {
-        dirty |= nva_learn(c, nve_idl, nve_txn, cfg->name);
-    } else {
-        dirty = true;
-    }
+    c->learn = true;
     c->dirty = dirty;
     c->nve_seqno = nve_seqno;
     c->nva_seqno = nva_seqno;
+}
+
+void
+nva_client_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
+                 struct ovsdb_idl_txn *nve_txn,
+                 const struct nverec_nve_global *cfg)
+{
+    if (!c->learn) {
+        return;
+    }
+    c->learn = false;
+    if (!nve_txn) {
+        c->dirty = true;
+    } else if (!c->remote) {
+        nva_learn(c, nve_idl, nve_txn, NULL);
+        c->swept = true;
+    } else {
+        c->dirty |= nva_learn(c, nve_idl, nve_txn, cfg->name);
+    }
 }
 
 void

@@ -64,13 +64,22 @@ void nva_client_register_nve_idl(struct ovsdb_idl *);
 struct nva_client *nva_client_create(void);
 void nva_client_destroy(struct nva_client *);
 
-/* Call once per main loop iteration, after ovsdb_idl_loop_run() of the NVE
- * database and the SSL configuration (an ssl: NVA waits for it), and before
- * anything writes into 'nve_txn', so that the VSI rows it reads are
- * committed ones.  'cfg' may be NULL. */
+/* Connects, and publishes.  Call once per main loop iteration, after
+ * ovsdb_idl_loop_run() of the NVE database and the SSL configuration (an
+ * ssl: NVA waits for it), and before anything writes into the round's NVE
+ * database transaction, so that the VSI rows it reads are committed ones.
+ * 'cfg' may be NULL. */
 void nva_client_run(struct nva_client *, struct ovsdb_idl *nve_idl,
-                    struct ovsdb_idl_txn *nve_txn,
                     const struct nverec_nve_global *cfg);
+
+/* Writes what was learned into 'nve_txn'.  Call after everything that
+ * reads the Remote_NVE and Remote_Mapping tables whole in the round
+ * (tunnels_run(), remote_flows_run()): a row inserted into an open
+ * transaction is visible to them with a UUID that the database will not
+ * keep. */
+void nva_client_learn(struct nva_client *, struct ovsdb_idl *nve_idl,
+                      struct ovsdb_idl_txn *nve_txn,
+                      const struct nverec_nve_global *cfg);
 void nva_client_wait(struct nva_client *);
 
 /* unixctl output. */

@@ -463,7 +463,7 @@ controller_run(struct controller *c)
     }
     /* After the SSL settings; before anything writes into the round's
      * transaction, so that the NVA reads committed VSI rows only. */
-    nva_client_run(c->nva, nve_idl, nve_txn, nve_cfg);
+    nva_client_run(c->nva, nve_idl, nve_cfg);
     tns_server_run(c->tns, c->vsis, &vctx);
     vsi_flows_run(c->vsi_flows);
 
@@ -479,6 +479,7 @@ controller_run(struct controller *c)
     if (nve_read) {
         remote_flows_run(c->remote_flows, nve_idl, c->tunnels, c->flows);
     }
+    nva_client_learn(c->nva, nve_idl, nve_txn, nve_cfg);
     vsi_table_sync(c->vsis, nve_txn);
     if (nve_cfg) {
         cur_cfg_settle(&c->cur_cfg, nve_cfg, settled, c->barrier);
