@@ -13,6 +13,8 @@ controller_nve_controller_SOURCES = \
 	controller/integration-bridge.h \
 	controller/meter-table.c \
 	controller/meter-table.h \
+	controller/nva-client.c \
+	controller/nva-client.h \
 	controller/ofctrl.c \
 	controller/ofctrl.h \
 	controller/ofctrl-meters.c \

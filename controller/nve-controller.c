@@ -43,6 +43,7 @@
 #include "lib/vswitch-idl.h"
 #include "memory.h"
 #include "meter-table.h"
+#include "nva-client.h"
 #include "ofctrl.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
@@ -101,6 +102,7 @@ struct controller {
     struct vsi_table *vsis;
     struct tns_server *tns;
     struct vdp_server *vdp;
+    struct nva_client *nva;
     struct cur_cfg_tracker cur_cfg;
     char *ofctrl_bridge;        /* Bridge that ofctrl connects to. */
     bool bridge_exists;         /* Did the last round find the integration
@@ -135,6 +137,7 @@ static unixctl_cb_func vsi_show;
 static unixctl_cb_func vsi_lifecycle;
 static unixctl_cb_func tns_show;
 static unixctl_cb_func vdp_show;
+static unixctl_cb_func nva_show;
 
 static void
 register_ovs_idl(struct ovsdb_idl *idl)
@@ -164,6 +167,7 @@ register_nve_idl(struct ovsdb_idl *idl)
     ovsdb_idl_omit_alert(idl, &nverec_nve_global_col_cur_cfg);
     tunnels_register_nve_idl(idl);
     remote_flows_register_nve_idl(idl);
+    nva_client_register_nve_idl(idl);
 
     /* The VSI table and the TNS server read these. */
     ovsdb_idl_add_column(idl, &nverec_nve_global_col_keepalive_timeout);
@@ -339,6 +343,7 @@ controller_init(struct controller *c)
         .remote_flows = remote_flows_create(),
         .tns = tns_server_create(),
         .vdp = vdp_server_create(),
+        .nva = nva_client_create(),
     };
     register_ovs_idl(c->ovs_loop.idl);
     register_nve_idl(c->nve_loop.idl);
@@ -367,6 +372,7 @@ controller_register_commands(struct controller *c)
     unixctl_command_register("vsi/lifecycle", "", 0, 0, vsi_lifecycle, c);
     unixctl_command_register("tns/show", "", 0, 0, tns_show, c);
     unixctl_command_register("vdp/show", "", 0, 0, vdp_show, c);
+    unixctl_command_register("nva/show", "", 0, 0, nva_show, c);
 }
 
 static void
@@ -455,6 +461,9 @@ controller_run(struct controller *c)
     if (nve_read) {
         tns_configure(c->tns, nve_cfg);
     }
+    /* After the SSL settings; before anything writes into the round's
+     * transaction, so that the NVA reads committed VSI rows only. */
+    nva_client_run(c->nva, nve_idl, nve_cfg);
     tns_server_run(c->tns, c->vsis, &vctx);
     vsi_flows_run(c->vsi_flows);
 
@@ -470,6 +479,7 @@ controller_run(struct controller *c)
     if (nve_read) {
         remote_flows_run(c->remote_flows, nve_idl, c->tunnels, c->flows);
     }
+    nva_client_learn(c->nva, nve_idl, nve_txn, nve_cfg);
     vsi_table_sync(c->vsis, nve_txn);
     if (nve_cfg) {
         cur_cfg_settle(&c->cur_cfg, nve_cfg, settled, c->barrier);
@@ -503,6 +513,7 @@ controller_wait(struct controller *c)
     vsi_table_wait(c->vsis);
     tns_server_wait(c->tns, c->vsis);
     vdp_server_wait(c->vdp);
+    nva_client_wait(c->nva);
     vsi_shows_wait(c);
     unixctl_server_wait(c->unixctl);
     memory_wait();
@@ -529,6 +540,7 @@ controller_destroy(struct controller *c)
     unixctl_server_destroy(c->unixctl);
     tns_server_destroy(c->tns);
     vdp_server_destroy(c->vdp);
+    nva_client_destroy(c->nva);
     vsi_table_destroy(c->vsis);
     vsi_flows_destroy(c->vsi_flows);
     remote_flows_destroy(c->remote_flows);
@@ -963,6 +975,18 @@ vdp_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     struct ds ds = DS_EMPTY_INITIALIZER;
 
     vdp_server_format(c->vdp, &ds);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+static void
+nva_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *c_)
+{
+    struct controller *c = c_;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    nva_client_format(c->nva, &ds);
     unixctl_command_reply(conn, ds_cstr(&ds));
     ds_destroy(&ds);
 }

@@ -1,5 +1,5 @@
-# Code shared by nve-controller, the utilities and the tests, and the IDL
-# for the NVE database generated with the OVS tree's ovsdb-idlc.
+# Code shared by nve-controller, the utilities and the tests, and the IDLs
+# of the NVE and NVA databases generated with the OVS tree's ovsdb-idlc.
 noinst_LTLIBRARIES += lib/libnve.la
 lib_libnve_la_SOURCES = \
 	lib/acl-match.c \
@@ -13,6 +13,8 @@ lib_libnve_la_SOURCES = \
 	lib/ecp.h \
 	lib/evb.c \
 	lib/evb.h \
+	lib/nva-idl.c \
+	lib/nva-idl.h \
 	lib/tns.c \
 	lib/tns.h \
 	lib/vdp.c \
@@ -33,8 +35,21 @@ lib/nve-idl.c: lib/nve-idl.ovsidl
 	$(AM_V_GEN)$(OVSDB_IDLC) c-idl-source $< > $@.tmp && mv $@.tmp $@
 lib/nve-idl.h: lib/nve-idl.ovsidl
 	$(AM_V_GEN)$(OVSDB_IDLC) c-idl-header $< > $@.tmp && mv $@.tmp $@
-# Every object of the project may include the IDL header.
-$(lib_libnve_la_OBJECTS): lib/nve-idl.h
+
+BUILT_SOURCES += lib/nva-idl.c lib/nva-idl.h
+CLEANFILES += lib/nva-idl.c lib/nva-idl.h lib/nva-idl.ovsidl
+EXTRA_DIST += lib/nva-idl.ann
+
+lib/nva-idl.ovsidl: schemas/nva.ovsschema lib/nva-idl.ann
+	$(AM_V_GEN)$(OVSDB_IDLC) annotate $(srcdir)/schemas/nva.ovsschema \
+	  $(srcdir)/lib/nva-idl.ann > $@.tmp && mv $@.tmp $@
+lib/nva-idl.c: lib/nva-idl.ovsidl
+	$(AM_V_GEN)$(OVSDB_IDLC) c-idl-source $< > $@.tmp && mv $@.tmp $@
+lib/nva-idl.h: lib/nva-idl.ovsidl
+	$(AM_V_GEN)$(OVSDB_IDLC) c-idl-header $< > $@.tmp && mv $@.tmp $@
+
+# Every object of the project may include the IDL headers.
+$(lib_libnve_la_OBJECTS): lib/nve-idl.h lib/nva-idl.h
 
 # jansson with the six functions whose names libopenvswitch also defines
 # renamed to nve_json_*, as lib/nve-jansson.h expects.

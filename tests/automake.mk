@@ -20,6 +20,7 @@ TESTSUITE_AT = \
 	tests/unit.at \
 	tests/ofctrl.at \
 	tests/dataplane.at \
+	tests/nva.at \
 	tests/system-netns.at \
 	tests/vdp.at \
 	tests/bench.at

@@ -40,3 +40,10 @@ bench: all
 	  --srcdir=$(abs_top_srcdir) --ovs-builddir=$(OVS_BUILDDIR) \
 	  $(BENCHFLAGS)
 .PHONY: bench
+
+# nva-ctl: creates and starts the members of the NVA database cluster.
+bin_SCRIPTS += utilities/nva-ctl
+EXTRA_DIST += utilities/nva-ctl
+man_MANS += utilities/nva-ctl.8
+CLEANFILES += utilities/nva-ctl.8
+EXTRA_DIST += utilities/nva-ctl.8.xml

@@ -2443,6 +2443,14 @@ cmd_add_mapping(struct ctl_context *ctx)
     }
 
     const struct nverec_remote_mapping *mapping = mapping_find(ctx, vn, mac);
+    const char *mark = mapping ? smap_get(&mapping->external_ids, "nva")
+                               : NULL;
+    if (mark && !strcmp(mark, "learned")) {
+        /* nve-controller learned it from the NVA: the operator's row takes
+         * its place, and nve-controller learns it no more. */
+        nverec_remote_mapping_delete(mapping);
+        mapping = NULL;
+    }
     if (mapping) {
         if (!may_exist) {
             ctl_error(ctx, "vn %s already has a mapping for %s",

@@ -1,0 +1,88 @@
+/*
+ * Copyright (c) 2026 The ovs-nve authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NVE_NVA_CLIENT_H
+#define NVE_NVA_CLIENT_H 1
+
+/* The NVE's side of the Network Virtualization Authority (nva(5)): an
+ * OVSDB cluster where every NVE publishes its VSIs and learns the others'.
+ *
+ * NVE_Global options:nva_remote names the cluster's members
+ * (comma-separated tcp: or ssl: targets); without it the NVE is standalone,
+ * as before.  With it:
+ *
+ *   - Publish.  The NVE's own NVA row (name, underlay address,
+ *     encapsulation, alive_at) and one Mapping per MAC of each VSI, active
+ *     if the VSI is associated, standby otherwise, are kept equal to the
+ *     VSI rows of the NVE database: what is published is always durable
+ *     locally.  The comparison is with this NVE's own rows in the NVA, so a
+ *     restart or a reconnection reconciles (adds what is missing, removes
+ *     stale rows); other NVEs' rows are never written.
+ *
+ *   - Learn.  The NVA is monitored conditionally: the mappings of the VNs
+ *     of the NVE database (and this NVE's own).  Each (VNID, MAC) with an
+ *     active mapping of another NVE (the highest mobility sequence number
+ *     wins) becomes a Remote_Mapping row in the NVE database, and its NVE a
+ *     Remote_NVE row, both marked external_ids:nva=learned, as
+ *     ovn-controller-vtep writes what it learns from OVN into the VTEP
+ *     database.  The existing tunnel and remote flow machinery turns them
+ *     into tunnel ports, unicast flows and flooding lists.  The operator's
+ *     own (unmarked) rows win: a learned row is never created where one of
+ *     them has the same remote name or (VN, MAC).
+ *
+ *   - Headless.  While the NVA is unreachable, the learned rows stay as they
+ *     are (and survive restarts of the controller); once it is back, both
+ *     directions are reconciled.
+ *
+ * Each run costs O(VSIs + mappings of the local VNs), and happens only when
+ * one of the two databases changed. */
+
+struct nverec_nve_global;
+struct ovsdb_idl;
+struct ovsdb_idl_txn;
+struct ds;
+
+/* The value of external_ids:nva of learned rows in the NVE database. */
+#define NVA_LEARNED_KEY "nva"
+#define NVA_LEARNED_VALUE "learned"
+
+void nva_client_register_nve_idl(struct ovsdb_idl *);
+
+struct nva_client *nva_client_create(void);
+void nva_client_destroy(struct nva_client *);
+
+/* Connects, and publishes.  Call once per main loop iteration, after
+ * ovsdb_idl_loop_run() of the NVE database and the SSL configuration (an
+ * ssl: NVA waits for it), and before anything writes into the round's NVE
+ * database transaction, so that the VSI rows it reads are committed ones.
+ * 'cfg' may be NULL. */
+void nva_client_run(struct nva_client *, struct ovsdb_idl *nve_idl,
+                    const struct nverec_nve_global *cfg);
+
+/* Writes what was learned into 'nve_txn'.  Call after everything that
+ * reads the Remote_NVE and Remote_Mapping tables whole in the round
+ * (tunnels_run(), remote_flows_run()): a row inserted into an open
+ * transaction is visible to them with a UUID that the database will not
+ * keep. */
+void nva_client_learn(struct nva_client *, struct ovsdb_idl *nve_idl,
+                      struct ovsdb_idl_txn *nve_txn,
+                      const struct nverec_nve_global *cfg);
+void nva_client_wait(struct nva_client *);
+
+/* unixctl output. */
+void nva_client_format(const struct nva_client *, struct ds *);
+
+#endif /* nva-client.h */
