@@ -2,6 +2,7 @@
 # for pure code run from it, so that "make check" runs everything.
 EXTRA_DIST += \
 	$(TESTSUITE_AT) \
+	$(UPGRADE_FILES) \
 	$(VDP_CAPTURES) \
 	$(TESTSUITE) \
 	tests/atlocal.in \
@@ -21,7 +22,14 @@ TESTSUITE_AT = \
 	tests/dataplane.at \
 	tests/system-netns.at \
 	tests/vdp.at \
+	tests/ovs-nve-ctl.at \
 	tests/bench.at
+
+# The NVE schema of release 1.0.0 (1c0f68d) and a VSI in a database of that
+# schema, from which upgrades are tested.
+UPGRADE_FILES = \
+	tests/nve-1.0.0.ovsschema \
+	tests/nve-1.0.0-vsi.json
 
 # Captures of an unmodified lldpad station, read by tests/test-vdp.c.
 VDP_CAPTURES = \
