@@ -6,6 +6,7 @@ EXTRA_DIST += \
 	$(VDP_CAPTURES) \
 	$(TESTSUITE) \
 	tests/atlocal.in \
+	tests/package-check.sh \
 	package.m4
 
 TESTSUITE_AT = \
