@@ -138,7 +138,8 @@ served_dbs () {
 
 test "`id -u`" = 0 || fail "run as root"
 for p in openvswitch-switch openvswitch-common ovs-nve; do
-    if dpkg-query -W -f '${Status}' $p 2>/dev/null | grep -q installed; then
+    if dpkg-query -W -f '${Status}' $p 2>/dev/null \
+            | grep -q ' installed$'; then
         fail "$p is installed: this check installs, starts, stops and" \
              "purges it, so it runs on machines without it"
     fi
@@ -146,6 +147,11 @@ done
 for d in /etc/openvswitch /var/lib/openvswitch /var/log/openvswitch $rundir
 do
     test ! -e $d || fail "$d exists: this check would remove it"
+done
+for dev in $bridge $port; do
+    if ip link show $dev >/dev/null 2>&1; then
+        fail "network device $dev exists: this check would remove it"
+    fi
 done
 version=`dpkg-parsechangelog -l "$srcdir"/debian/changelog -S Version`
 arch=`dpkg --print-architecture`
@@ -162,8 +168,16 @@ cleanup () {
         $ovs_nve_ctl stop
     fi
     if test -x /etc/init.d/openvswitch-switch; then
+        # The userspace datapath's tap devices outlive ovs-vswitchd unless
+        # their bridge is deleted.
+        ovs-vsctl --timeout=5 --if-exists del-br $bridge
         service openvswitch-switch stop
     fi
+    for dev in $bridge $port; do
+        if ip link show $dev >/dev/null 2>&1; then
+            ip link delete $dev
+        fi
+    done
     for d in nve-controller ovs-vswitchd ovsdb-server; do
         if test -s $rundir/$d.pid; then
             kill `cat $rundir/$d.pid` 2>/dev/null
@@ -172,7 +186,7 @@ cleanup () {
     purge=
     for p in ovs-nve $installed; do
         if dpkg-query -W -f '${Status}' $p 2>/dev/null \
-                | grep -q installed; then
+                | grep -q ' installed$'; then
             purge="$purge $p"
         fi
     done
@@ -183,6 +197,28 @@ cleanup () {
     rm -rf /etc/openvswitch /var/lib/openvswitch /var/log/openvswitch \
            $rundir
     rm -rf "$work"
+    # Nothing may be left for the rest of CI.
+    left=
+    for p in ovs-nve $installed; do
+        if dpkg-query -W -f '${Status}' $p 2>/dev/null \
+                | grep -q ' installed$'; then
+            left="$left package:$p"
+        fi
+    done
+    for dev in $bridge $port; do
+        ip link show $dev >/dev/null 2>&1 && left="$left device:$dev"
+    done
+    for d in ovsdb-server ovs-vswitchd nve-controller; do
+        for pid in `pgrep -x $d`; do
+            case `readlink /proc/$pid/exe` in
+                /usr/sbin/* | /usr/bin/* | /usr/lib/*) left="$left process:$d($pid)" ;;
+            esac
+        done
+    done
+    if test -n "$left"; then
+        echo "package-check: left behind:$left" >&2
+        status=1
+    fi
     if test $status = 0; then
         step "package-check: success"
     else
