@@ -211,7 +211,8 @@ cleanup () {
     for d in ovsdb-server ovs-vswitchd nve-controller; do
         for pid in `pgrep -x $d`; do
             case `readlink /proc/$pid/exe` in
-                /usr/sbin/* | /usr/bin/* | /usr/lib/*) left="$left process:$d($pid)" ;;
+                /usr/sbin/* | /usr/bin/* | /usr/lib/*)
+                    left="$left process:$d($pid)" ;;
             esac
         done
     done
@@ -274,12 +275,15 @@ fi
 # Exactly what apt installs is what cleanup purges.
 installed=`awk '/^Inst /{print $2}' $work/sim | tr '\n' ' '`
 echo "installing: $installed"
-$apt_get install openvswitch-switch >$work/install-ovs.log 2>&1 \
-    || { cat $work/install-ovs.log; fail "apt-get install openvswitch-switch"; }
+$apt_get install openvswitch-switch >$work/install-ovs.log 2>&1 || {
+    cat $work/install-ovs.log
+    fail "apt-get install openvswitch-switch"
+}
 if maintainer_scripts_may start openvswitch-switch; then
     echo "openvswitch-switch's postinst started it"
 else
-    echo "invoke-rc.d may not start services here: service openvswitch-switch start"
+    echo "invoke-rc.d may not start services here:" \
+         "service openvswitch-switch start"
     service openvswitch-switch start
 fi
 check "ovs-vswitchd and ovsdb-server run" \
