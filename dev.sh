@@ -25,6 +25,12 @@
 #   ./dev.sh bench   build, install the benchmark's own packages (OVN,
 #                    perf), then "make bench" (BENCHMARK.md); BENCHFLAGS
 #                    are passed on, e.g. BENCHFLAGS="--sizes=1000 --no-ovn"
+#   ./dev.sh package-check
+#                    deps and the packaging tools, then the Debian package
+#                    on this host (tests/package-check.sh): build, lintian,
+#                    install beside openvswitch-switch, run, upgrade,
+#                    uninstall, purge; as root, on a machine without Open
+#                    vSwitch installed (CI)
 
 set -e
 cd "$(dirname "$0")"
@@ -38,6 +44,11 @@ lldpad tcpdump python3-jsonschema ethtool iputils-ping"
 # Only for the benchmark (./dev.sh bench): OVN to compare with, and perf to
 # profile.  The normal build and test path does without them.
 BENCH_PACKAGES="ovn-central ovn-host linux-perf"
+
+# Only for the package check (./dev.sh package-check): the tools that build
+# and check a Debian package.  The check installs openvswitch-switch itself
+# and purges it afterwards.
+PACKAGE_TOOLS="build-essential debhelper lintian git"
 
 as_root() {
     if test "$(id -u)" = 0; then
@@ -94,11 +105,18 @@ bench() {
     make bench BENCHFLAGS="${BENCHFLAGS:-}"
 }
 
+package_check() {
+    deps
+    deps "$PACKAGE_TOOLS"
+    as_root tests/package-check.sh
+}
+
 case ${1:-} in
     deps) deps ;;
     build) build ;;
     demo) build; make demo ;;
     check) check ;;
     bench) bench ;;
+    package-check) package_check ;;
     *) sed -n '/^# dev.sh:/,/^$/s/^# \{0,1\}//p' "$0"; exit 1 ;;
 esac

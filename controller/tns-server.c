@@ -45,6 +45,7 @@
 #include "timeval.h"
 #include "util.h"
 #include "tns-reply.h"
+#include "uuid.h"
 #include "vsi-counters.h"
 #include "vsi-table.h"
 
@@ -80,6 +81,8 @@ struct tns_conn {
     struct stream *stream;
     char *name;                 /* For logs. */
     bool tls;                   /* Over TLS: the TES is its peer's CN. */
+    char *peer_cn;              /* Over TLS, once known: the TES that the
+                                 * peer's certificate names. */
     struct sset tes;            /* TES it proved to be: its notifications
                                  * come here. */
     struct ds rx;               /* Received, not yet handled. */
@@ -168,6 +171,7 @@ conn_destroy(struct tns_server *s, struct tns_conn *c)
     ds_destroy(&c->rx);
     ofpbuf_uninit(&c->tx);
     sset_destroy(&c->tes);
+    free(c->peer_cn);
     free(c->name);
     free(c);
 }
@@ -274,14 +278,48 @@ conn_send(struct tns_conn *c)
     ofpbuf_init(&c->tx, 0);
 }
 
-/* The common name of the TLS certificate of 'c''s peer, "" if it has none,
- * or NULL without TLS. */
-static const char *
-conn_peer_cn(const struct tns_conn *c)
+/* Returns true if 's' is what "ovs-pki req+sign" appends to a common name
+ * after " id:" unless it is given -u: a UUID from uuidgen or, without
+ * uuidgen, the date as "%Y %b %d %T". */
+static bool
+is_ovs_pki_id(const char *s)
 {
-    const char *cn = stream_get_peer_id(c->stream);
+    struct uuid uuid;
+    int year, day, hour, min, sec, n = 0;
+    char month[4];
 
-    return c->tls ? (cn ? cn : "") : NULL;
+    return (uuid_from_string(&uuid, s)
+            || (sscanf(s, "%4d %3[A-Za-z] %2d %2d:%2d:%2d%n", &year, month,
+                       &day, &hour, &min, &sec, &n) == 6 && !s[n]));
+}
+
+/* Returns the TES that the TLS certificate of 'c''s peer names, "" if it
+ * names none, or NULL without TLS.
+ *
+ * That is the certificate's common name (CN), less the " id:" and unique id
+ * that "ovs-pki req+sign hv1" appends unless it is given -u: the CA that
+ * signed "hv1 id:3f2c..." vouches for hv1 as surely as with "hv1". */
+static const char *
+conn_peer_cn(struct tns_conn *c)
+{
+    if (!c->tls) {
+        return NULL;
+    }
+    if (!c->peer_cn) {
+        const char *cn = stream_get_peer_id(c->stream);
+        if (!cn) {
+            return "";
+        }
+
+        const char *id = NULL;
+        for (const char *p = cn; (p = strstr(p, " id:")) != NULL; p++) {
+            id = p;
+        }
+        c->peer_cn = (id && id > cn && is_ovs_pki_id(id + 4)
+                      ? xmemdup0(cn, id - cn)
+                      : xstrdup(cn));
+    }
+    return c->peer_cn;
 }
 
 /* Handles the TES's reply to one of the notifications sent on 'c'. */
@@ -700,7 +738,7 @@ tns_server_run(struct tns_server *s, struct vsi_table *vsis,
         if (c->tls && stream_get_peer_id(c->stream)) {
             /* Over TLS, the TES is known once the handshake is done, even
              * before it sends a request. */
-            sset_add(&c->tes, stream_get_peer_id(c->stream));
+            sset_add(&c->tes, conn_peer_cn(c));
         }
     }
 }

@@ -44,7 +44,30 @@ AC_DEFUN([NVE_CHECK_OVS], [
     *) AC_MSG_ERROR([Open vSwitch 3.1 is required, found $OVS_VERSION]) ;;
   esac
 
+  dnl The directories compiled into libopenvswitch (ovs_rundir() and the
+  dnl like) are the ones our programs use, whatever --prefix says, so the
+  dnl man pages and ovs-nve-ctl take them from the same tree.
+  AC_MSG_CHECKING([the directories of that Open vSwitch])
+  nve_ovs_lib=$OVS_BUILDDIR/utilities/ovs-lib
+  ovs_rundir=`sed -n "s/^rundir=.*'\(.*\)'.*/\1/p" "$nve_ovs_lib" 2>/dev/null`
+  ovs_logdir=`sed -n "s/^logdir=.*'\(.*\)'.*/\1/p" "$nve_ovs_lib" 2>/dev/null`
+  ovs_dbdir=`sed -n "s/^ *dbdir='\(.*\)'\$/\1/p" "$nve_ovs_lib" 2>/dev/null`
+  ovs_pkgdatadir=`sed -n "s/^datadir=.*'\(.*\)'.*/\1/p" "$nve_ovs_lib" \
+                    2>/dev/null`
+  ovs_pkidir=`sed -n "s/^pkidir='\(.*\)'\$/\1/p" \
+                "$OVS_BUILDDIR/utilities/ovs-pki" 2>/dev/null`
+  AS_IF([test -n "$ovs_rundir" && test -n "$ovs_logdir" &&
+         test -n "$ovs_dbdir" && test -n "$ovs_pkgdatadir" &&
+         test -n "$ovs_pkidir"],
+        [AC_MSG_RESULT([$ovs_rundir, $ovs_logdir, $ovs_dbdir, $ovs_pkidir])],
+        [AC_MSG_ERROR([$OVS_BUILDDIR has no utilities/ovs-lib or ovs-pki])])
+
   AC_SUBST([OVS_SRCDIR])
   AC_SUBST([OVS_BUILDDIR])
   AC_SUBST([OVS_VERSION])
+  AC_SUBST([ovs_rundir])
+  AC_SUBST([ovs_logdir])
+  AC_SUBST([ovs_dbdir])
+  AC_SUBST([ovs_pkgdatadir])
+  AC_SUBST([ovs_pkidir])
 ])

@@ -2,10 +2,12 @@
 # for pure code run from it, so that "make check" runs everything.
 EXTRA_DIST += \
 	$(TESTSUITE_AT) \
+	$(UPGRADE_FILES) \
 	$(VDP_CAPTURES) \
 	$(TESTSUITE) \
 	tests/atlocal.in \
 	tests/tns-validate.py \
+	tests/package-check.sh \
 	package.m4
 
 TESTSUITE_AT = \
@@ -23,7 +25,14 @@ TESTSUITE_AT = \
 	tests/nva.at \
 	tests/system-netns.at \
 	tests/vdp.at \
+	tests/ovs-nve-ctl.at \
 	tests/bench.at
+
+# The NVE schema of release 1.0.0 (1c0f68d) and a VSI in a database of that
+# schema, from which upgrades are tested.
+UPGRADE_FILES = \
+	tests/nve-1.0.0.ovsschema \
+	tests/nve-1.0.0-vsi.json
 
 # Captures of an unmodified lldpad station, read by tests/test-vdp.c.
 VDP_CAPTURES = \

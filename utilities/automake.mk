@@ -16,6 +16,26 @@ man_MANS += utilities/tes-signal.8
 CLEANFILES += utilities/tes-signal.8
 EXTRA_DIST += utilities/tes-signal.8.xml
 
+# ovs-nve-ctl, the service script, in the package data directory as
+# ovn-ctl is in OVN's: it starts and stops ovs-nve beside the system's Open
+# vSwitch, whose shell library (ovs-lib) it uses.
+scriptsdir = $(pkgdatadir)/scripts
+scripts_SCRIPTS = utilities/ovs-nve-ctl
+CLEANFILES += utilities/ovs-nve-ctl
+EXTRA_DIST += utilities/ovs-nve-ctl.in
+utilities/ovs-nve-ctl: utilities/ovs-nve-ctl.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) utilities && $(SED) \
+	  -e 's,[@]VERSION[@],$(VERSION),g' \
+	  -e 's,[@]bindir[@],$(bindir),g' \
+	  -e 's,[@]pkgdatadir[@],$(pkgdatadir),g' \
+	  -e 's,[@]ovs_pkgdatadir[@],$(ovs_pkgdatadir),g' \
+	  $(srcdir)/utilities/ovs-nve-ctl.in > $@.tmp \
+	  && chmod +x $@.tmp && mv $@.tmp $@
+
+man_MANS += utilities/ovs-nve-ctl.8
+CLEANFILES += utilities/ovs-nve-ctl.8
+EXTRA_DIST += utilities/ovs-nve-ctl.8.xml
+
 # The sandbox: ovsdb-server, ovs-vswitchd (dummy datapath) and
 # nve-controller in ./sandbox, driven by hand or by a scenario.
 EXTRA_DIST += utilities/nve-sandbox utilities/nve-demo.sh
