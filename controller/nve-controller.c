@@ -435,6 +435,20 @@ controller_ovs_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     return br_int;
 }
 
+/* Deactivates the VSIs whose VMs the NVA says moved to another NVE. */
+static void
+controller_moved_run(struct controller *c)
+{
+    struct sset moved = SSET_INITIALIZER(&moved);
+    const char *id;
+
+    nva_client_pop_moved(c->nva, &moved);
+    SSET_FOR_EACH (id, &moved) {
+        vsi_table_moved(c->vsis, id);
+    }
+    sset_destroy(&moved);
+}
+
 /* One round of the main loop: every module runs, in this order. */
 static void
 controller_run(struct controller *c)
@@ -467,6 +481,7 @@ controller_run(struct controller *c)
     /* After the SSL settings; before anything writes into the round's
      * transaction, so that the NVA reads committed VSI rows only. */
     nva_client_run(c->nva, nve_idl, nve_cfg);
+    controller_moved_run(c);
     tns_server_run(c->tns, c->vsis, &vctx);
     if (vsi_table_is_ready(c->vsis)) {
         /* VMs' first frames after migration: after the TES's requests,

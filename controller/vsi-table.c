@@ -544,6 +544,28 @@ vsi_table_activate(struct vsi_table *t, ofp_port_t ofport, uint16_t vid,
     return v;
 }
 
+void
+vsi_table_moved(struct vsi_table *t, const char *id)
+{
+    struct vsi *v = vsi_find__(t, id);
+
+    if (!v || v->state != VSI_ASSOCIATED) {
+        return;
+    }
+
+    /* What "emigrate" would do, without restarting the ageing timer: the
+     * TES did not ask. */
+    const struct vsi_transition *tr = vsi_transition(v->state,
+                                                     VSIE_EMIGRATE);
+    VLOG_INFO("vsi %s (tes %s): active at another NVE: %s", v->id, v->tes,
+              vsi_state_name(tr->next));
+    vsi_set_state(t, v, tr->next);
+    v->updated_at = time_wall_msec();
+    vsi_mark_dirty(t, v);
+    vsi_flows_update_vsi(t->flows, v);
+    vsi_notify(t, v, "deassociated", "moved");
+}
+
 /* The NVE's own removal of 'v' (ageing, operator, configuration). */
 static void
 vsi_remove(struct vsi_table *t, struct vsi *v, enum vsi_event event,

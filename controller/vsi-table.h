@@ -108,6 +108,13 @@ const struct vsi *vsi_table_activate(struct vsi_table *, ofp_port_t ofport,
                                      uint16_t vid, struct eth_addr mac,
                                      bool *activated);
 
+/* Handles VSI 'id' being active at another NVE with a winning mapping in
+ * the NVA (nva_client_pop_moved()): the VM moved there, so if it is
+ * associated here, it is deactivated as by "emigrate" (it stays, not
+ * forwarding, until "terminate" or ageing) and its TES is told with a
+ * "deassociated" notification, reason "moved". */
+void vsi_table_moved(struct vsi_table *, const char *id);
+
 /* Writes the changed VSIs into 'txn' (if not NULL).  Call after all
  * requests of the iteration, before the transaction is committed. */
 void vsi_table_sync(struct vsi_table *, struct ovsdb_idl_txn *txn);
