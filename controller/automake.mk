@@ -13,6 +13,8 @@ controller_nve_controller_SOURCES = \
 	controller/integration-bridge.h \
 	controller/meter-table.c \
 	controller/meter-table.h \
+	controller/migration.c \
+	controller/migration.h \
 	controller/nva-client.c \
 	controller/nva-client.h \
 	controller/ofctrl.c \

@@ -62,6 +62,8 @@ struct nva_client {
     bool can_publish;           /* ...if the last run could publish. */
     bool swept;                 /* Standalone: learned rows removed. */
     bool learn;                 /* nva_client_learn() has work. */
+    struct sset moved;          /* VSIs associated here that another NVE
+                                 * has active with a winning mapping. */
 
     /* Statistics for nva/show. */
     size_t n_published;
@@ -92,6 +94,7 @@ nva_client_create(void)
     struct nva_client *c = xzalloc(sizeof *c);
 
     c->dirty = true;
+    sset_init(&c->moved);
     return c;
 }
 
@@ -113,6 +116,7 @@ nva_client_destroy(struct nva_client *c)
 {
     if (c) {
         nva_client_disconnect(c);
+        sset_destroy(&c->moved);
         free(c);
     }
 }
@@ -240,8 +244,13 @@ nva_publish_nve(struct nva_client *c, struct ovsdb_idl_txn *txn,
     return true;
 }
 
+static bool mapping_wins(const struct nvarec_mapping *,
+                         const struct nvarec_mapping *);
+
 /* Makes this NVE's Mapping rows those of its VSIs.  Returns true if it
- * wrote anything. */
+ * wrote anything.  A VSI whose mapping is active here and in the NVA, but
+ * that another NVE's active mapping beats (the VM moved there), goes into
+ * 'c->moved' instead: it is for the VSI table to deactivate it. */
 static bool
 nva_publish_mappings(struct nva_client *c, struct ovsdb_idl *nve_idl,
                      struct ovsdb_idl_txn *txn, const char *name)
@@ -284,6 +293,7 @@ nva_publish_mappings(struct nva_client *c, struct ovsdb_idl *nve_idl,
     /* The highest sequence number of the other NVEs' rows, per key, for
      * the mappings that become active here. */
     struct shash others = SHASH_INITIALIZER(&others);
+    struct shash active_others = SHASH_INITIALIZER(&active_others);
     const struct nvarec_mapping *row;
     NVAREC_MAPPING_FOR_EACH (row, c->loop.idl) {
         if (!strcmp(row->nve, name)) {
@@ -294,6 +304,13 @@ nva_publish_mappings(struct nva_client *c, struct ovsdb_idl *nve_idl,
             const struct nvarec_mapping *max = shash_find_data(&others, key);
             if (!max || row->seq > max->seq) {
                 shash_replace(&others, key, row);
+            }
+            if (!strcmp(row->state, "active")) {
+                const struct nvarec_mapping *best
+                    = shash_find_data(&active_others, key);
+                if (!best || mapping_wins(row, best)) {
+                    shash_replace(&active_others, key, row);
+                }
             }
             free(key);
         }
@@ -318,6 +335,17 @@ nva_publish_mappings(struct nva_client *c, struct ovsdb_idl *nve_idl,
         n++;
 
         const struct nverec_vsi_binding *b = om->binding;
+        const struct nvarec_mapping *best = shash_find_data(&active_others,
+                                                            key);
+        if (best && !strcmp(row->state, "active")
+            && !strcmp(om->state, "active") && mapping_wins(best, row)) {
+            if (sset_add(&c->moved, om->vsi_id)) {
+                VLOG_INFO("vsi %s: mapping %"PRId64" %s is active at %s "
+                          "with sequence number %"PRId64" (here %"PRId64")",
+                          om->vsi_id, row->vnid, row->mac, best->nve,
+                          best->seq, row->seq);
+            }
+        }
         if (strcmp(row->state, om->state)) {
             if (!strcmp(om->state, "active")) {
                 const struct nvarec_mapping *max = shash_find_data(&others,
@@ -366,6 +394,7 @@ nva_publish_mappings(struct nva_client *c, struct ovsdb_idl *nve_idl,
     }
     shash_destroy_free_data(&want);
     shash_destroy(&others);
+    shash_destroy(&active_others);
     c->n_published = n;
     return wrote;
 }
@@ -678,6 +707,13 @@ nva_client_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
     } else {
         c->dirty |= nva_learn(c, nve_idl, nve_txn, cfg->name);
     }
+}
+
+void
+nva_client_pop_moved(struct nva_client *c, struct sset *moved)
+{
+    sset_swap(&c->moved, moved);
+    sset_clear(&c->moved);
 }
 
 void

@@ -30,7 +30,9 @@
  *     VSI rows of the NVE database: what is published is always durable
  *     locally.  The comparison is with this NVE's own rows in the NVA, so a
  *     restart or a reconnection reconciles (adds what is missing, removes
- *     stale rows); other NVEs' rows are never written.
+ *     stale rows); other NVEs' rows are never written.  A VSI associated
+ *     here whose active mapping another NVE's beats (the VM moved there) is
+ *     reported, for the VSI table to deactivate it (nva_client_pop_moved()).
  *
  *   - Learn.  The NVA is monitored conditionally: the mappings of the VNs
  *     of the NVE database (and this NVE's own).  Each (VNID, MAC) with an
@@ -61,6 +63,8 @@ struct ds;
 
 void nva_client_register_nve_idl(struct ovsdb_idl *);
 
+struct sset;
+
 struct nva_client *nva_client_create(void);
 void nva_client_destroy(struct nva_client *);
 
@@ -71,6 +75,14 @@ void nva_client_destroy(struct nva_client *);
  * 'cfg' may be NULL. */
 void nva_client_run(struct nva_client *, struct ovsdb_idl *nve_idl,
                     const struct nverec_nve_global *cfg);
+
+/* Moves into 'moved' (which the caller initialized) the ids of the VSIs
+ * that the last nva_client_run() found associated here and published
+ * active, while another NVE's active mapping for one of their MACs wins
+ * (a higher mobility sequence number, then the smaller NVE name): the VM
+ * moved there, and this NVE is to deactivate it.  While that is not done
+ * and committed, the next runs report them again. */
+void nva_client_pop_moved(struct nva_client *, struct sset *moved);
 
 /* Writes what was learned into 'nve_txn'.  Call after everything that
  * reads the Remote_NVE and Remote_Mapping tables whole in the round

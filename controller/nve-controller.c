@@ -43,6 +43,7 @@
 #include "lib/vswitch-idl.h"
 #include "memory.h"
 #include "meter-table.h"
+#include "migration.h"
 #include "nva-client.h"
 #include "ofctrl.h"
 #include "openvswitch/dynamic-string.h"
@@ -103,6 +104,7 @@ struct controller {
     struct tns_server *tns;
     struct vdp_server *vdp;
     struct nva_client *nva;
+    struct migration *migration;
     struct cur_cfg_tracker cur_cfg;
     char *ofctrl_bridge;        /* Bridge that ofctrl connects to. */
     bool bridge_exists;         /* Did the last round find the integration
@@ -344,6 +346,7 @@ controller_init(struct controller *c)
         .tns = tns_server_create(),
         .vdp = vdp_server_create(),
         .nva = nva_client_create(),
+        .migration = migration_create(),
     };
     register_ovs_idl(c->ovs_loop.idl);
     register_nve_idl(c->nve_loop.idl);
@@ -432,6 +435,20 @@ controller_ovs_run(struct controller *c, struct ovsdb_idl_txn *ovs_txn,
     return br_int;
 }
 
+/* Deactivates the VSIs whose VMs the NVA says moved to another NVE. */
+static void
+controller_moved_run(struct controller *c)
+{
+    struct sset moved = SSET_INITIALIZER(&moved);
+    const char *id;
+
+    nva_client_pop_moved(c->nva, &moved);
+    SSET_FOR_EACH (id, &moved) {
+        vsi_table_moved(c->vsis, id);
+    }
+    sset_destroy(&moved);
+}
+
 /* One round of the main loop: every module runs, in this order. */
 static void
 controller_run(struct controller *c)
@@ -464,7 +481,13 @@ controller_run(struct controller *c)
     /* After the SSL settings; before anything writes into the round's
      * transaction, so that the NVA reads committed VSI rows only. */
     nva_client_run(c->nva, nve_idl, nve_cfg);
+    controller_moved_run(c);
     tns_server_run(c->tns, c->vsis, &vctx);
+    if (vsi_table_is_ready(c->vsis)) {
+        /* VMs' first frames after migration: after the TES's requests,
+         * which may have pre-associated or associated their VSIs. */
+        migration_run(c->migration, c->vsis);
+    }
     vsi_flows_run(c->vsi_flows);
 
     bool settled;
@@ -501,6 +524,7 @@ controller_run(struct controller *c)
     tns_server_flush(c->tns, c->vsis, c->barrier,
                      nve_cfg ? nve_cfg->name : NULL);
     vdp_server_flush(c->vdp, c->barrier);
+    migration_flush(c->migration, c->barrier);
     vsi_shows_run(c);
     unixctl_server_run(c->unixctl);
     ovsdb_idl_track_clear(nve_idl);
@@ -541,6 +565,7 @@ controller_destroy(struct controller *c)
     tns_server_destroy(c->tns);
     vdp_server_destroy(c->vdp);
     nva_client_destroy(c->nva);
+    migration_destroy(c->migration);
     vsi_table_destroy(c->vsis);
     vsi_flows_destroy(c->vsi_flows);
     remote_flows_destroy(c->remote_flows);
@@ -761,6 +786,7 @@ nve_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_put_format(&ds, "desired flows: %"PRIuSIZE"\n",
                   flow_table_count(c->flows));
     ofctrl_format_status(&ds);
+    migration_format_status(c->migration, &ds);
 
     unixctl_command_reply(conn, ds_cstr(&ds));
     ds_destroy(&ds);

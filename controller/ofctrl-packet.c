@@ -185,8 +185,11 @@ ofctrl_recv_packet_ins(enum flow_owner_kind kind, struct ovs_list *out)
     }
 }
 
-bool
-ofctrl_send_packet_out(ofp_port_t port, const void *packet, size_t size)
+/* Sends a packet-out of 'packet' that outputs it to 'port', with 'in_port'
+ * as its input port. */
+static bool
+send_packet_out(ofp_port_t in_port, ofp_port_t port, const void *packet,
+                size_t size)
 {
     uint64_t stub[64 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
@@ -200,7 +203,7 @@ ofctrl_send_packet_out(ofp_port_t port, const void *packet, size_t size)
         .ofpacts_len = ofpacts.size,
     };
     match_init_catchall(&po.flow_metadata);
-    match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
+    match_set_in_port(&po.flow_metadata, in_port);
 
     struct ofpbuf *msg = ofputil_encode_packet_out(&po, OFPUTIL_P_OF15_OXM);
     ofpbuf_uninit(&ofpacts);
@@ -211,4 +214,16 @@ ofctrl_send_packet_out(ofp_port_t port, const void *packet, size_t size)
     }
     n_packet_outs++;
     return true;
+}
+
+bool
+ofctrl_send_packet_out(ofp_port_t port, const void *packet, size_t size)
+{
+    return send_packet_out(OFPP_CONTROLLER, port, packet, size);
+}
+
+bool
+ofctrl_inject_packet(ofp_port_t in_port, const void *packet, size_t size)
+{
+    return send_packet_out(in_port, OFPP_TABLE, packet, size);
 }

@@ -117,6 +117,12 @@ void ofctrl_recv_packet_ins(enum flow_owner_kind, struct ovs_list *out);
 bool ofctrl_send_packet_out(ofp_port_t port, const void *packet,
                             size_t size);
 
+/* Sends the 'size'-byte frame 'packet' through the flow tables from the
+ * first, as if it had arrived on OpenFlow port 'in_port'.  Returns false
+ * as ofctrl_send_packet_out() does. */
+bool ofctrl_inject_packet(ofp_port_t in_port, const void *packet,
+                          size_t size);
+
 /* Meters (ofctrl-meters.c).  ofctrl installs the meters of 'meters' along
  * with the flows: after (re)connecting, it reads the switch's meters with
  * its flows and puts the difference right; each ofctrl_put() sends the

@@ -750,10 +750,11 @@ send_notification(struct tns_server *s, struct vsi_table *vsis,
                   const char *nve_name, const struct vsi_notification *n)
 {
     const struct vsi *v = vsi_table_find(vsis, n->vsi);
-    bool local_change = !strcmp(n->method, "local_change");
+    bool with_networks = (!strcmp(n->method, "local_change")
+                          || !strcmp(n->method, "activated"));
     size_t n_sent = 0;
 
-    if (local_change && (!v || strcmp(v->tes, n->tes))) {
+    if (with_networks && (!v || strcmp(v->tes, n->tes))) {
         /* The VSI went away, or to another TES, meanwhile. */
         return 0;
     }
@@ -774,7 +775,7 @@ send_notification(struct tns_server *s, struct vsi_table *vsis,
             json_object_set_new(params, "reason",
                                 nve_json_string(n->reason));
         }
-        if (local_change) {
+        if (with_networks) {
             json_object_set_new(params, "networks", tns_networks_to_json(v));
         }
 

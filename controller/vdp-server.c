@@ -599,6 +599,15 @@ vdp_notifications_run(struct vdp_server *s, struct vsi_table *vsis,
 
     vsi_table_pop_notifications(vsis, VSI_PROTO_VDP, &list);
     LIST_FOR_EACH_POP (n, node, &list) {
+        if (!strcmp(n->method, "activated")) {
+            /* VDP has no word for it: the station's next ASSOC finds the
+             * VSI associated already. */
+            VLOG_INFO("vsi %s (tes %s): activated by its first frame",
+                      n->vsi, n->tes);
+            vsi_notification_destroy(n);
+            continue;
+        }
+
         struct vdp_rec *rec = s->cfg.enabled ? vdp_rec_find(s, n->vsi) : NULL;
         struct vdp_port *port = rec ? vdp_port_find(s, rec->port) : NULL;
 

@@ -524,7 +524,9 @@ vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
     for (size_t k = 0; k < b->n_macs; k++) {
         struct eth_addr mac = b->macs[k];
 
-        /* Classification: into the VN while associated, else dropped. */
+        /* Classification: into the VN while associated; to the
+         * controller while pre-associated by "immigrate", since the VM's
+         * first frame here activates it (migration.c); else dropped. */
         match_init_catchall(&match);
         match_set_in_port(&match, ofport);
         match_set_dl_vlan(&match, htons(pv->vid), 0);
@@ -534,6 +536,10 @@ vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
             ofpact_put_STRIP_VLAN(&ofpacts);
             pipeline_put_set_vnid(&ofpacts, pv->vnid);
             pipeline_put_goto_next(&ofpacts, NVE_TABLE_CLASSIFY);
+        } else if (vsi_awaits_first_frame(v)) {
+            struct ofpact_output *output = ofpact_put_OUTPUT(&ofpacts);
+            output->port = OFPP_CONTROLLER;
+            output->max_len = UINT16_MAX;
         }
         flow_table_add(vf->flows, v->cookie, NVE_TABLE_CLASSIFY,
                        NVE_PRIO_CLASSIFY, &match,

@@ -492,6 +492,80 @@ vsi_table_request(struct vsi_table *t, const struct vsi_request *rq,
     vsi_plan_destroy(&plan);
 }
 
+/* Activation on the VM's first frame. */
+
+/* Returns the VSI that owns source MAC 'mac' on the (port, VN) whose port
+ * has OpenFlow number 'ofport' and whose local VID is 'vid', if any. */
+static struct vsi *
+vsi_find_by_frame(const struct vsi_table *t, ofp_port_t ofport, uint16_t vid,
+                  struct eth_addr mac)
+{
+    const struct vsi_port *port;
+
+    HMAP_FOR_EACH (port, node, &t->res.ports) {
+        if (port->ofport != ofport) {
+            continue;
+        }
+        const struct vsi_port_vn *pv;
+        HMAP_FOR_EACH (pv, node, &port->vns) {
+            if (pv->vid == vid) {
+                struct vsi *v = vsi_mac_owner(&t->res, pv->vnid, mac);
+                return v && v->port == port ? v : NULL;
+            }
+        }
+    }
+    return NULL;
+}
+
+const struct vsi *
+vsi_table_activate(struct vsi_table *t, ofp_port_t ofport, uint16_t vid,
+                   struct eth_addr mac, bool *activated)
+{
+    struct vsi *v = vsi_find_by_frame(t, ofport, vid, mac);
+
+    *activated = v && vsi_awaits_first_frame(v);
+    if (!*activated) {
+        return v;
+    }
+
+    /* What "immigrate" in mode "associate" would do, with the networks the
+     * VSI has. */
+    const struct vsi_transition *tr = vsi_transition(v->state,
+                                                     VSIE_IMMIGRATE_ASSOC);
+    VLOG_INFO("vsi %s (tes %s): activated by a frame from "ETH_ADDR_FMT
+              " on port %s", v->id, v->tes, ETH_ADDR_ARGS(mac),
+              v->port->name);
+    vsi_set_state(t, v, tr->next);
+    vsi_refresh(t, v);
+    v->updated_at = time_wall_msec();
+    vsi_mark_dirty(t, v);
+    vsi_flows_update_vsi(t->flows, v);
+    vsi_notify(t, v, "activated", NULL);
+    return v;
+}
+
+void
+vsi_table_moved(struct vsi_table *t, const char *id)
+{
+    struct vsi *v = vsi_find__(t, id);
+
+    if (!v || v->state != VSI_ASSOCIATED) {
+        return;
+    }
+
+    /* What "emigrate" would do, without restarting the ageing timer: the
+     * TES did not ask. */
+    const struct vsi_transition *tr = vsi_transition(v->state,
+                                                     VSIE_EMIGRATE);
+    VLOG_INFO("vsi %s (tes %s): active at another NVE: %s", v->id, v->tes,
+              vsi_state_name(tr->next));
+    vsi_set_state(t, v, tr->next);
+    v->updated_at = time_wall_msec();
+    vsi_mark_dirty(t, v);
+    vsi_flows_update_vsi(t->flows, v);
+    vsi_notify(t, v, "deassociated", "moved");
+}
+
 /* The NVE's own removal of 'v' (ageing, operator, configuration). */
 static void
 vsi_remove(struct vsi_table *t, struct vsi *v, enum vsi_event event,

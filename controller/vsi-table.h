@@ -95,6 +95,26 @@ bool vsi_table_is_ready(const struct vsi_table *);
 void vsi_table_request(struct vsi_table *, const struct vsi_request *,
                        struct vsi_outcome *outcome);
 
+/* Handles the VSI's first frame at this NVE after a live migration: a
+ * frame from source MAC 'mac' that arrived on the TES-facing port with
+ * OpenFlow number 'ofport', tagged with local VID 'vid'.  If a VSI that
+ * "immigrate" pre-associated owns that MAC there, it becomes associated
+ * with the networks it has, as by "immigrate" in mode "associate", and its
+ * TES is told with an "activated" notification; '*activated' says whether
+ * that happened.  Returns the VSI that owns the MAC there (activated now,
+ * or before), or NULL if none: once barrier_is_done() of its ticket, its
+ * flows are those of its state. */
+const struct vsi *vsi_table_activate(struct vsi_table *, ofp_port_t ofport,
+                                     uint16_t vid, struct eth_addr mac,
+                                     bool *activated);
+
+/* Handles VSI 'id' being active at another NVE with a winning mapping in
+ * the NVA (nva_client_pop_moved()): the VM moved there, so if it is
+ * associated here, it is deactivated as by "emigrate" (it stays, not
+ * forwarding, until "terminate" or ageing) and its TES is told with a
+ * "deassociated" notification, reason "moved". */
+void vsi_table_moved(struct vsi_table *, const char *id);
+
 /* Writes the changed VSIs into 'txn' (if not NULL).  Call after all
  * requests of the iteration, before the transaction is committed. */
 void vsi_table_sync(struct vsi_table *, struct ovsdb_idl_txn *txn);
@@ -115,7 +135,8 @@ struct vsi_notification {
     enum vsi_protocol protocol; /* Front end that delivers it. */
     char *tes;
     char *vsi;
-    char *method;               /* "deassociated" or "local_change". */
+    char *method;               /* "deassociated", "local_change" or
+                                 * "activated". */
     char *reason;               /* For "deassociated". */
     uint64_t ticket;            /* Send once barrier_is_done(ticket). */
 };

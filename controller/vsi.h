@@ -101,4 +101,12 @@ struct vsi {
                                  * barrier_is_done(ticket). */
 };
 
+/* Whether 'v' was pre-associated by "immigrate" and so becomes associated
+ * on the VM's first frame at this NVE (migration.c). */
+static inline bool
+vsi_awaits_first_frame(const struct vsi *v)
+{
+    return v->state == VSI_PRE_ASSOCIATED && v->migrating;
+}
+
 #endif /* vsi.h */

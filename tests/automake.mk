@@ -23,6 +23,7 @@ TESTSUITE_AT = \
 	tests/ofctrl.at \
 	tests/dataplane.at \
 	tests/nva.at \
+	tests/migration.at \
 	tests/system-netns.at \
 	tests/vdp.at \
 	tests/ovs-nve-ctl.at \
