@@ -58,8 +58,10 @@ tests_fuzz_fuzz_evb_SOURCES = tests/fuzz/fuzz-evb.c tests/fuzz/fuzz-lldp.h \
 tests_fuzz_fuzz_evb_LDFLAGS = $(FUZZ_ENGINE)
 tests_fuzz_fuzz_evb_LDADD = $(FUZZ_LIBS)
 
-# The dictionary of TNS, and the script that makes the seeds from the test
-# captures and the malformed-input tests.
+# The corpus (minimized with libFuzzer's -merge=1), the dictionary of TNS,
+# and the script that makes the seeds from the test captures and the
+# malformed-input tests.
 EXTRA_DIST += \
+	tests/fuzz/corpus \
 	tests/fuzz/tns.dict \
 	tests/fuzz/fuzz-seeds
