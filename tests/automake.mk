@@ -27,6 +27,7 @@ TESTSUITE_AT = \
 	tests/system-netns.at \
 	tests/vdp.at \
 	tests/ovs-nve-ctl.at \
+	tests/fuzz.at \
 	tests/bench.at
 
 # The NVE schema of release 1.0.0 (1c0f68d) and a VSI in a database of that
@@ -55,7 +56,7 @@ DISTCLEANFILES += tests/atconfig tests/atlocal
 AUTOTEST = $(AUTOM4TE) -l autotest
 
 # Our programs first, then the OVS programs from the OVS build tree.
-AUTOTEST_PATH = $(abs_top_builddir)/controller:$(abs_top_builddir)/utilities:$(abs_top_builddir)/tests:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/vswitchd:$(OVS_BUILDDIR)/ovsdb
+AUTOTEST_PATH = $(abs_top_builddir)/controller:$(abs_top_builddir)/utilities:$(abs_top_builddir)/tests:$(abs_top_builddir)/tests/fuzz:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/vswitchd:$(OVS_BUILDDIR)/ovsdb
 
 check-local: tests/atconfig tests/atlocal $(TESTSUITE)
 	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \

@@ -1671,7 +1671,7 @@ cmd_tes_add_port(struct ctl_context *ctx)
 
     struct nverec_tes_port **ports = xmalloc((tes->n_ports + 1)
                                              * sizeof *ports);
-    memcpy(ports, tes->ports, tes->n_ports * sizeof *ports);
+    nullable_memcpy(ports, tes->ports, tes->n_ports * sizeof *ports);
     ports[tes->n_ports] = CONST_CAST(struct nverec_tes_port *, port);
     nverec_tes_verify_ports(tes);
     nverec_tes_set_ports(tes, ports, tes->n_ports + 1);
@@ -2005,8 +2005,8 @@ cmd_bind_vid(struct ctl_context *ctx)
     size_t n = port->n_vid_bindings;
     int64_t *vids = xmalloc((n + 1) * sizeof *vids);
     struct nverec_virtual_network **vns = xmalloc((n + 1) * sizeof *vns);
-    memcpy(vids, port->key_vid_bindings, n * sizeof *vids);
-    memcpy(vns, port->value_vid_bindings, n * sizeof *vns);
+    nullable_memcpy(vids, port->key_vid_bindings, n * sizeof *vids);
+    nullable_memcpy(vns, port->value_vid_bindings, n * sizeof *vns);
     vids[n] = vid;
     vns[n] = CONST_CAST(struct nverec_virtual_network *, vn);
     nverec_tes_port_set_vid_bindings(port, vids, vns, n + 1);
@@ -2209,7 +2209,7 @@ cmd_add_acl(struct ctl_context *ctx)
     nverec_acl_set_action(acl, action);
 
     struct nverec_acl **acls = xmalloc((profile->n_acls + 1) * sizeof *acls);
-    memcpy(acls, profile->acls, profile->n_acls * sizeof *acls);
+    nullable_memcpy(acls, profile->acls, profile->n_acls * sizeof *acls);
     acls[profile->n_acls] = CONST_CAST(struct nverec_acl *, acl);
     nverec_policy_profile_set_acls(profile, acls, profile->n_acls + 1);
     free(acls);
