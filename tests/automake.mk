@@ -56,7 +56,7 @@ DISTCLEANFILES += tests/atconfig tests/atlocal
 AUTOTEST = $(AUTOM4TE) -l autotest
 
 # Our programs first, then the OVS programs from the OVS build tree.
-AUTOTEST_PATH = $(abs_top_builddir)/controller:$(abs_top_builddir)/utilities:$(abs_top_builddir)/tests:$(abs_top_builddir)/tests/fuzz:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/vswitchd:$(OVS_BUILDDIR)/ovsdb
+AUTOTEST_PATH = $(abs_top_builddir)/controller:$(abs_top_builddir)/utilities:$(abs_top_srcdir)/utilities:$(abs_top_builddir)/tests:$(abs_top_builddir)/tests/fuzz:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/vswitchd:$(OVS_BUILDDIR)/ovsdb
 
 check-local: tests/atconfig tests/atlocal $(TESTSUITE)
 	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
