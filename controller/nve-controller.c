@@ -130,16 +130,8 @@ static void vsi_shows_wait(const struct controller *);
 
 static unixctl_cb_func nve_controller_exit;
 static unixctl_cb_func nve_show;
-static unixctl_cb_func tunnel_list;
 static unixctl_cb_func flow_list;
-static unixctl_cb_func flood_list;
-static unixctl_cb_func profile_list;
-static unixctl_cb_func vsi_list;
 static unixctl_cb_func vsi_show;
-static unixctl_cb_func vsi_lifecycle;
-static unixctl_cb_func tns_show;
-static unixctl_cb_func vdp_show;
-static unixctl_cb_func nva_show;
 
 static void
 register_ovs_idl(struct ovsdb_idl *idl)
@@ -198,14 +190,7 @@ static void
 tns_configure(struct tns_server *tns, const struct nverec_nve_global *cfg)
 {
     struct sset remotes = SSET_INITIALIZER(&remotes);
-    struct tns_server_limits limits = {
-        .max_message_size = TNS_DEFAULT_MAX_MESSAGE_SIZE,
-        .max_connections = TNS_DEFAULT_MAX_CONNECTIONS,
-        .max_inflight = TNS_DEFAULT_MAX_INFLIGHT,
-        .max_backlog = TNS_DEFAULT_MAX_BACKLOG,
-        .idle_timeout = TNS_DEFAULT_IDLE_TIMEOUT,
-        .reply_deadline = TNS_DEFAULT_REPLY_DEADLINE,
-    };
+    struct tns_server_limits limits = TNS_SERVER_LIMITS_DEFAULT;
 
     sset_add_and_free(&remotes,
                       xasprintf("punix:%s/nve-tns.sock", ovs_rundir()));
@@ -361,21 +346,101 @@ controller_init(struct controller *c)
     pipeline_add_flows(c->flows);
 }
 
+/* The unixctl commands that print one part of the daemon. */
+struct show_command {
+    const char *name;
+    void (*format)(const struct controller *, struct ds *);
+};
+
+static void
+format_tunnels(const struct controller *c, struct ds *ds)
+{
+    tunnels_format(c->tunnels, ds);
+}
+
+static void
+format_profiles(const struct controller *c, struct ds *ds)
+{
+    profiles_format(c->profiles, ds);
+}
+
+static void
+format_flood(const struct controller *c, struct ds *ds)
+{
+    remote_flows_format_flood(c->remote_flows, ds);
+}
+
+static void
+format_vsis(const struct controller *c, struct ds *ds)
+{
+    vsi_table_format_list(c->vsis, ds);
+}
+
+static void
+format_lifecycle(const struct controller *c OVS_UNUSED, struct ds *ds)
+{
+    vsi_lifecycle_format_table(ds);
+}
+
+static void
+format_tns(const struct controller *c, struct ds *ds)
+{
+    tns_server_format(c->tns, ds);
+    vsi_table_format_status(c->vsis, ds);
+}
+
+static void
+format_vdp(const struct controller *c, struct ds *ds)
+{
+    vdp_server_format(c->vdp, ds);
+}
+
+static void
+format_nva(const struct controller *c, struct ds *ds)
+{
+    nva_client_format(c->nva, ds);
+}
+
+static const struct show_command show_commands[] = {
+    { "tunnel/list", format_tunnels },
+    { "flood/list", format_flood },
+    { "profile/list", format_profiles },
+    { "vsi/list", format_vsis },
+    { "vsi/lifecycle", format_lifecycle },
+    { "tns/show", format_tns },
+    { "vdp/show", format_vdp },
+    { "nva/show", format_nva },
+};
+
+/* The controller that the commands of show_commands look at. */
+static const struct controller *show_controller;
+
+static void
+show_command_reply(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                   const char *argv[] OVS_UNUSED, void *sc_)
+{
+    const struct show_command *sc = sc_;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    sc->format(show_controller, &ds);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
 static void
 controller_register_commands(struct controller *c)
 {
     unixctl_command_register("exit", "", 0, 0, nve_controller_exit, c);
     unixctl_command_register("nve/show", "", 0, 0, nve_show, c);
-    unixctl_command_register("tunnel/list", "", 0, 0, tunnel_list, c);
     unixctl_command_register("flow/list", "[TABLE]", 0, 1, flow_list, c);
-    unixctl_command_register("flood/list", "", 0, 0, flood_list, c);
-    unixctl_command_register("profile/list", "", 0, 0, profile_list, c);
-    unixctl_command_register("vsi/list", "", 0, 0, vsi_list, c);
     unixctl_command_register("vsi/show", "VSI", 1, 1, vsi_show, c);
-    unixctl_command_register("vsi/lifecycle", "", 0, 0, vsi_lifecycle, c);
-    unixctl_command_register("tns/show", "", 0, 0, tns_show, c);
-    unixctl_command_register("vdp/show", "", 0, 0, vdp_show, c);
-    unixctl_command_register("nva/show", "", 0, 0, nva_show, c);
+
+    show_controller = c;
+    for (size_t i = 0; i < ARRAY_SIZE(show_commands); i++) {
+        const struct show_command *sc = &show_commands[i];
+        unixctl_command_register(sc->name, "", 0, 0, show_command_reply,
+                                 CONST_CAST(struct show_command *, sc));
+    }
 }
 
 static void
@@ -792,18 +857,6 @@ nve_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&ds);
 }
 
-static void
-tunnel_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
-            const char *argv[] OVS_UNUSED, void *c_)
-{
-    struct controller *c = c_;
-    struct ds ds = DS_EMPTY_INITIALIZER;
-
-    tunnels_format(c->tunnels, &ds);
-    unixctl_command_reply(conn, ds_cstr(&ds));
-    ds_destroy(&ds);
-}
-
 struct flow_line {
     uint8_t table_id;
     uint16_t priority;
@@ -864,42 +917,6 @@ flow_list(struct unixctl_conn *conn, int argc, const char *argv[], void *c_)
     }
     free(lines);
 
-    unixctl_command_reply(conn, ds_cstr(&ds));
-    ds_destroy(&ds);
-}
-
-static void
-profile_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
-             const char *argv[] OVS_UNUSED, void *c_)
-{
-    struct controller *c = c_;
-    struct ds ds = DS_EMPTY_INITIALIZER;
-
-    profiles_format(c->profiles, &ds);
-    unixctl_command_reply(conn, ds_cstr(&ds));
-    ds_destroy(&ds);
-}
-
-static void
-flood_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
-           const char *argv[] OVS_UNUSED, void *c_)
-{
-    struct controller *c = c_;
-    struct ds ds = DS_EMPTY_INITIALIZER;
-
-    remote_flows_format_flood(c->remote_flows, &ds);
-    unixctl_command_reply(conn, ds_cstr(&ds));
-    ds_destroy(&ds);
-}
-
-static void
-vsi_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
-         const char *argv[] OVS_UNUSED, void *c_)
-{
-    struct controller *c = c_;
-    struct ds ds = DS_EMPTY_INITIALIZER;
-
-    vsi_table_format_list(c->vsis, &ds);
     unixctl_command_reply(conn, ds_cstr(&ds));
     ds_destroy(&ds);
 }
@@ -969,50 +986,3 @@ vsi_shows_wait(const struct controller *c)
     }
 }
 
-static void
-vsi_lifecycle(struct unixctl_conn *conn, int argc OVS_UNUSED,
-              const char *argv[] OVS_UNUSED, void *c_ OVS_UNUSED)
-{
-    struct ds ds = DS_EMPTY_INITIALIZER;
-
-    vsi_lifecycle_format_table(&ds);
-    unixctl_command_reply(conn, ds_cstr(&ds));
-    ds_destroy(&ds);
-}
-
-static void
-tns_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
-         const char *argv[] OVS_UNUSED, void *c_)
-{
-    struct controller *c = c_;
-    struct ds ds = DS_EMPTY_INITIALIZER;
-
-    tns_server_format(c->tns, &ds);
-    vsi_table_format_status(c->vsis, &ds);
-    unixctl_command_reply(conn, ds_cstr(&ds));
-    ds_destroy(&ds);
-}
-
-static void
-vdp_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
-         const char *argv[] OVS_UNUSED, void *c_)
-{
-    struct controller *c = c_;
-    struct ds ds = DS_EMPTY_INITIALIZER;
-
-    vdp_server_format(c->vdp, &ds);
-    unixctl_command_reply(conn, ds_cstr(&ds));
-    ds_destroy(&ds);
-}
-
-static void
-nva_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
-         const char *argv[] OVS_UNUSED, void *c_)
-{
-    struct controller *c = c_;
-    struct ds ds = DS_EMPTY_INITIALIZER;
-
-    nva_client_format(c->nva, &ds);
-    unixctl_command_reply(conn, ds_cstr(&ds));
-    ds_destroy(&ds);
-}

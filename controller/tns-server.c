@@ -130,13 +130,7 @@ tns_server_create(void)
     shash_init(&s->listeners);
     ovs_list_init(&s->conns);
     ovs_list_init(&s->notifications);
-    s->limits = (struct tns_server_limits) {
-        .max_message_size = TNS_DEFAULT_MAX_MESSAGE_SIZE,
-        .max_connections = TNS_DEFAULT_MAX_CONNECTIONS,
-        .max_inflight = TNS_DEFAULT_MAX_INFLIGHT,
-        .max_backlog = TNS_DEFAULT_MAX_BACKLOG,
-        .idle_timeout = TNS_DEFAULT_IDLE_TIMEOUT,
-    };
+    s->limits = TNS_SERVER_LIMITS_DEFAULT;
     s->next_notification_id = 1;
     return s;
 }

@@ -62,6 +62,17 @@ struct tns_server_limits {
 #define TNS_DEFAULT_IDLE_TIMEOUT 300000
 #define TNS_DEFAULT_REPLY_DEADLINE 5000
 
+/* Every limit at its default. */
+#define TNS_SERVER_LIMITS_DEFAULT                               \
+    ((struct tns_server_limits) {                               \
+        .max_message_size = TNS_DEFAULT_MAX_MESSAGE_SIZE,       \
+        .max_connections = TNS_DEFAULT_MAX_CONNECTIONS,         \
+        .max_inflight = TNS_DEFAULT_MAX_INFLIGHT,               \
+        .max_backlog = TNS_DEFAULT_MAX_BACKLOG,                 \
+        .idle_timeout = TNS_DEFAULT_IDLE_TIMEOUT,               \
+        .reply_deadline = TNS_DEFAULT_REPLY_DEADLINE,           \
+    })
+
 struct tns_server *tns_server_create(void);
 void tns_server_destroy(struct tns_server *);
 
