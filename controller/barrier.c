@@ -112,7 +112,16 @@ barrier_round_end(struct barrier *b, struct ovsdb_idl_loop *loop,
     }
 
     b->flows_owed |= b->used;
-    if (b->flows_owed && put_seqno) {
+    if (b->flows_owed && put_seqno && b->n_puts
+        && b->puts[b->n_puts - 1].seqno == put_seqno) {
+        /* The same flows as the last round's, which the switch has not yet
+         * confirmed (it may be away): this round is done when that one is.
+         * So the FIFO holds one entry per put in flight, however long the
+         * switch stays away. */
+        b->puts[b->n_puts - 1].round = b->round;
+        b->flows_owed = false;
+        consumed = true;
+    } else if (b->flows_owed && put_seqno) {
         if (b->n_puts >= b->allocated_puts) {
             b->puts = x2nrealloc(b->puts, &b->allocated_puts,
                                  sizeof *b->puts);
