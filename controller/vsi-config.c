@@ -141,6 +141,7 @@ vsi_config_add_tes(struct vsi_config *cfg, const char *name)
     struct vsi_config_tes *tes = xzalloc(sizeof *tes);
 
     tes->name = xstrdup(name);
+    tes->max_vsis = -1;
     hmap_insert(&cfg->tes, &tes->node, hash_string(name, 0));
     return tes;
 }

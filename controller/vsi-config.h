@@ -70,6 +70,7 @@ struct vsi_config_tes {
     size_t n_ports;
     const struct vsi_config_vn **vns;       /* VNs it may join. */
     size_t n_vns;
+    int64_t max_vsis;                       /* -1 if unlimited. */
 };
 
 struct vsi_config {

@@ -363,6 +363,7 @@ vsi_db_read_config(struct ovsdb_idl *idl,
     const struct nverec_tes *trow;
     NVEREC_TES_FOR_EACH (trow, idl) {
         struct vsi_config_tes *tes = vsi_config_add_tes(cfg, trow->name);
+        tes->max_vsis = trow->n_max_vsis ? *trow->max_vsis : -1;
         for (size_t i = 0; i < trow->n_ports; i++) {
             const struct vsi_config_port *port
                 = vsi_config_find_port(cfg, trow->ports[i]->name);

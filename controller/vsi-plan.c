@@ -380,6 +380,13 @@ plan_binding(const struct vsi_request *rq, const struct vsi *v,
                          "the NVE holds its maximum of %"PRId64" vsis",
                          cfg->max_vsis);
     }
+    const struct vsi_config_tes *tcfg = plan->tes;
+    if ((!v || !v->port || strcmp(v->tes, tcfg->name)) && tcfg->max_vsis >= 0
+        && (int64_t) vsi_tes_n_vsis(res, tcfg->name) >= tcfg->max_vsis) {
+        return plan_fail(plan, VSI_ST_INSUFFICIENT_RESOURCES,
+                         "tes %s holds its maximum of %"PRId64" vsis",
+                         tcfg->name, tcfg->max_vsis);
+    }
     if ((!v || v->port != port) && pcfg->max_vsis >= 0
         && (int64_t) (port ? port->n_vsis : 0) >= pcfg->max_vsis) {
         return plan_fail(plan, VSI_ST_INSUFFICIENT_RESOURCES,

@@ -34,11 +34,19 @@ struct vsi_mac_owner {
     struct vsi *vsi;
 };
 
+/* How many VSIs a TES holds. */
+struct vsi_tes_usage {
+    struct hmap_node node;      /* In vsi_resources 'tes', by name. */
+    char *name;
+    size_t n_vsis;              /* Never 0: the usage goes with the last. */
+};
+
 void
 vsi_resources_init(struct vsi_resources *r)
 {
     hmap_init(&r->ports);
     hmap_init(&r->macs);
+    hmap_init(&r->tes);
 }
 
 void
@@ -63,6 +71,53 @@ vsi_resources_destroy(struct vsi_resources *r)
         free(mo);
     }
     hmap_destroy(&r->macs);
+
+    struct vsi_tes_usage *u;
+    HMAP_FOR_EACH_POP (u, node, &r->tes) {
+        free(u->name);
+        free(u);
+    }
+    hmap_destroy(&r->tes);
+}
+
+static struct vsi_tes_usage *
+vsi_tes_usage_find(const struct vsi_resources *r, const char *tes)
+{
+    struct vsi_tes_usage *u;
+
+    HMAP_FOR_EACH_WITH_HASH (u, node, hash_string(tes, 0), &r->tes) {
+        if (!strcmp(u->name, tes)) {
+            return u;
+        }
+    }
+    return NULL;
+}
+
+size_t
+vsi_tes_n_vsis(const struct vsi_resources *r, const char *tes)
+{
+    const struct vsi_tes_usage *u = vsi_tes_usage_find(r, tes);
+    return u ? u->n_vsis : 0;
+}
+
+void
+vsi_tes_count(struct vsi_resources *r, const char *tes, int delta)
+{
+    struct vsi_tes_usage *u = vsi_tes_usage_find(r, tes);
+
+    if (!u) {
+        ovs_assert(delta > 0);
+        u = xzalloc(sizeof *u);
+        u->name = xstrdup(tes);
+        hmap_insert(&r->tes, &u->node, hash_string(tes, 0));
+    }
+    ovs_assert(delta >= 0 || u->n_vsis >= (size_t) -delta);
+    u->n_vsis += delta;
+    if (!u->n_vsis) {
+        hmap_remove(&r->tes, &u->node);
+        free(u->name);
+        free(u);
+    }
 }
 
 struct vsi_port *

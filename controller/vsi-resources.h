@@ -36,6 +36,7 @@
 struct vsi_resources {
     struct hmap ports;          /* Contains "struct vsi_port"s, by name. */
     struct hmap macs;           /* Contains "struct vsi_mac_owner"s. */
+    struct hmap tes;            /* Contains "struct vsi_tes_usage"s. */
 };
 
 void vsi_resources_init(struct vsi_resources *);
@@ -46,6 +47,11 @@ struct vsi_port *vsi_port_find(const struct vsi_resources *,
                                const char *name);
 struct vsi_port *vsi_port_get(struct vsi_resources *, const char *name);
 bool vsi_port_vid_is_used(const struct vsi_port *, uint16_t vid);
+
+/* TES: the number of VSIs that TES 'tes' holds (those bound to a port),
+ * and a change of it by 'delta'. */
+size_t vsi_tes_n_vsis(const struct vsi_resources *, const char *tes);
+void vsi_tes_count(struct vsi_resources *, const char *tes, int delta);
 
 /* (Port, VN) pairs: the VN's VID on the port. */
 struct vsi_port_vn *vsi_port_vn_find(const struct vsi_port *, uint32_t vnid);

@@ -30,6 +30,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
+#include "svec.h"
 #include "timeval.h"
 #include "util.h"
 #include "vsi-config.h"
@@ -203,6 +204,9 @@ vsi_rebind(struct vsi_table *t, struct vsi *v, struct vsi_port *port,
     if (old_port != port) {
         port->n_vsis++;
     }
+    if (!old_port) {
+        vsi_tes_count(&t->res, v->tes, 1);
+    }
 
     for (size_t i = 0; i < n_old; i++) {
         struct vsi_binding *b = &old[i];
@@ -337,6 +341,7 @@ vsi_release(struct vsi_table *t, struct vsi *v)
     if (v->port) {
         v->port->n_vsis--;
         v->port = NULL;
+        vsi_tes_count(&t->res, v->tes, -1);
     }
     vsi_set_state(t, v, VSI_ABSENT);
     vsi_mark_dirty(t, v);
@@ -421,6 +426,10 @@ vsi_apply(struct vsi_table *t, const struct vsi_request *rq, struct vsi *v,
             v->migrating = false;
         }
         if (strcmp(v->tes, plan->tes->name)) {
+            if (v->port) {
+                vsi_tes_count(&t->res, v->tes, -1);
+                vsi_tes_count(&t->res, plan->tes->name, 1);
+            }
             free(v->tes);
             v->tes = xstrdup(plan->tes->name);
             changed = true;
@@ -606,6 +615,7 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
     v->keepalive_at = row->keepalive_at;
     v->port = port;
     port->n_vsis++;
+    vsi_tes_count(&t->res, v->tes, 1);
     v->bindings = xcalloc(MAX(row->n_bindings, 1), sizeof *v->bindings);
     for (size_t i = 0; i < row->n_bindings; i++) {
         const struct vsi_db_binding *br = &row->bindings[i];
@@ -1041,10 +1051,64 @@ vsi_table_count(const struct vsi_table *t)
     return t->n_held;
 }
 
+static void
+format_limit(struct ds *s, int64_t max)
+{
+    if (max >= 0) {
+        ds_put_format(s, "%"PRId64, max);
+    } else {
+        ds_put_cstr(s, "unlimited");
+    }
+}
+
+/* One line per configured TES or port, sorted by name: how many VSIs it
+ * holds and its limit. */
+static void
+format_holders(const struct vsi_table *t, struct ds *s, bool tes)
+{
+    const struct hmap *map = tes ? &t->cfg.tes : &t->cfg.ports;
+    struct svec lines = SVEC_EMPTY_INITIALIZER;
+    struct ds line = DS_EMPTY_INITIALIZER;
+
+    if (tes) {
+        const struct vsi_config_tes *c;
+        HMAP_FOR_EACH (c, node, map) {
+            ds_clear(&line);
+            ds_put_format(&line, "  tes %s: %"PRIuSIZE" vsis, max ",
+                          c->name, vsi_tes_n_vsis(&t->res, c->name));
+            format_limit(&line, c->max_vsis);
+            svec_add(&lines, ds_cstr(&line));
+        }
+    } else {
+        const struct vsi_config_port *c;
+        HMAP_FOR_EACH (c, node, map) {
+            const struct vsi_port *port = vsi_port_find(&t->res, c->name);
+            ds_clear(&line);
+            ds_put_format(&line, "  port %s: %"PRIuSIZE" vsis, max ",
+                          c->name, port ? port->n_vsis : 0);
+            format_limit(&line, c->max_vsis);
+            svec_add(&lines, ds_cstr(&line));
+        }
+    }
+    svec_sort(&lines);
+
+    const char *l;
+    size_t i;
+    SVEC_FOR_EACH (i, l, &lines) {
+        ds_put_format(s, "%s\n", l);
+    }
+    ds_destroy(&line);
+    svec_destroy(&lines);
+}
+
 void
 vsi_table_format_status(const struct vsi_table *t, struct ds *s)
 {
-    ds_put_format(s, "vsis: %"PRIuSIZE"\n", t->n_held);
+    ds_put_format(s, "vsis: %"PRIuSIZE", max ", t->n_held);
+    format_limit(s, t->cfg.max_vsis);
+    ds_put_char(s, '\n');
+    format_holders(t, s, true);
+    format_holders(t, s, false);
     ds_put_format(s, "loaded: %s\n", t->loaded ? "true" : "false");
     ds_put_format(s, "requests: %"PRIu64" (%"PRIu64" failed)\n",
                   t->n_requests, t->n_failed);

@@ -99,6 +99,7 @@ fixture_init(void)
     fx.vma.bindings = &fx.vma_binding;
     fx.vma.n_bindings = 1;
     port->n_vsis = 1;
+    vsi_tes_count(&fx.res, "hv1", 1);
     eth_addr_from_string("52:54:00:00:00:0a", &fx.vma_mac);
     fx.vma_binding = (struct vsi_binding) {
         .vsi = &fx.vma, .pv = pv, .macs = &fx.vma_mac, .n_macs = 1,
@@ -400,6 +401,59 @@ test_port_limit(void)
 }
 
 static void
+test_tes_limit(void)
+{
+    struct vsi_network nets[MAX_NETS];
+    struct eth_addr macs[MAX_NETS];
+    struct vsi_plan plan;
+    struct vsi_config_tes *hv1 = CONST_CAST(struct vsi_config_tes *,
+                                            vsi_config_find_tes(&fx.cfg,
+                                                                "hv1"));
+
+    /* hv1 holds vmA, its limit: a new VSI is refused, vmA may change. */
+    hv1->max_vsis = 1;
+    const struct plan_case more = {
+        "second of hv1", VSIE_ASSOCIATE, "vm1", "hv1", NULL, NULL,
+        { NET("blue", "52:54:00:00:00:01") },
+    };
+    CU_ASSERT_EQUAL(plan_case_run(&more, &plan, nets, macs),
+                    VSI_ST_INSUFFICIENT_RESOURCES);
+    CU_ASSERT_STRING_EQUAL(plan.message,
+                           "tes hv1 holds its maximum of 1 vsis");
+    vsi_plan_destroy(&plan);
+
+    const struct plan_case again = {
+        "vmA again", VSIE_ASSOCIATE, "vmA", "hv1", NULL, NULL,
+        { NET("blue", "52:54:00:00:00:0a") },
+    };
+    plan_ok(&again, &plan, nets, macs);
+    vsi_plan_destroy(&plan);
+
+    /* Another TES is not held back by hv1's limit... */
+    const struct plan_case other = {
+        "first of hv2", VSIE_ASSOCIATE, "vm1", "hv2", NULL, "p1",
+        { NET("blue", "52:54:00:00:00:01") },
+    };
+    plan_ok(&other, &plan, nets, macs);
+    vsi_plan_destroy(&plan);
+
+    /* ...but its own counts even for a VSI it takes from hv1. */
+    const struct plan_case takeover = {
+        "hv2 takes vmA over", VSIE_IMMIGRATE_ASSOC, "vmA", "hv2", NULL,
+        "p1", { NET("blue", "52:54:00:00:00:0a") },
+    };
+    struct vsi_config_tes *hv2 = CONST_CAST(struct vsi_config_tes *,
+                                            vsi_config_find_tes(&fx.cfg,
+                                                                "hv2"));
+    hv2->max_vsis = 0;
+    CU_ASSERT_EQUAL(plan_case_run(&takeover, &plan, nets, macs),
+                    VSI_ST_INSUFFICIENT_RESOURCES);
+    CU_ASSERT_STRING_EQUAL(plan.message,
+                           "tes hv2 holds its maximum of 0 vsis");
+    vsi_plan_destroy(&plan);
+}
+
+static void
 test_rebind(void)
 {
     struct vsi_network nets[MAX_NETS];
@@ -533,4 +587,5 @@ test_vsi_plan_register(void)
     CU_add_test(suite, "rebinding", test_rebind);
     CU_add_test(suite, "VIDs and PCPs", test_vids);
     CU_add_test(suite, "port limit", test_port_limit);
+    CU_add_test(suite, "tes limit", test_tes_limit);
 }

@@ -1073,6 +1073,7 @@ show_tes(struct ds *output, int level, const struct nverec_tes *tes)
     vn_names(tes->vns, tes->n_vns, &names);
     show_names(output, level + 1, "vns", &names);
     svec_destroy(&names);
+    show_column(output, level + 1, &tes->header_, &nverec_tes_col_max_vsis);
 
     const struct nverec_tes_port **ports = xmemdup(tes->ports,
                                                    tes->n_ports
