@@ -515,6 +515,21 @@ controller_moved_run(struct controller *c)
 }
 
 /* One round of the main loop: every module runs, in this order. */
+/* The switch refused the flows of some owners: the VSIs concerned go
+ * (vsi-table.h), so that every other change proceeds. */
+static void
+controller_refusals_run(struct controller *c)
+{
+    struct ofctrl_refusal *refusals;
+    size_t n = ofctrl_pop_refusals(&refusals);
+
+    for (size_t i = 0; i < n; i++) {
+        vsi_table_flows_refused(c->vsis, refusals[i].cookie,
+                                ofperr_get_name(refusals[i].error));
+    }
+    free(refusals);
+}
+
 static void
 controller_run(struct controller *c)
 {
@@ -533,6 +548,7 @@ controller_run(struct controller *c)
     controller_memory_run(c);
     barrier_run(c->barrier, &c->nve_loop);
     ofctrl_run(c->flows);
+    controller_refusals_run(c);
 
     /* Policy profiles before the VSIs that use them; the VSIs' own changes
      * (ageing, configuration) before the TES's requests. */

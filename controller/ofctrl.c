@@ -152,8 +152,18 @@ struct ofctrl_bundle {
                                  * bundle, which cannot hold them. */
     bool committed;             /* Commit request sent? */
     bool failed;                /* Switch sent an error for it. */
+    enum ofperr error;          /* If 'failed', the switch's first error
+                                 * (the failed message's, not the bundle's
+                                 * OFPBFC_MSG_FAILED), if any. */
     bool superseded;            /* An earlier bundle failed: confirms
                                  * nothing. */
+
+    /* BUNDLE_RESYNC only. */
+    bool isolating;             /* One of the bundles of an isolating
+                                 * resynchronization... */
+    size_t n_owners;            /* ...with the changes of these owners... */
+    uint64_t owner;             /* ...which is this one, if only one. */
+    bool last_of_round;         /* Last bundle of its resynchronization. */
 };
 
 /* The connection. */
@@ -184,6 +194,33 @@ static uint32_t next_bundle_id;
 /* Repairs decided while receiving, sent as one bundle at the end of
  * ofctrl_run(): flow_mods, not yet wrapped into bundle messages. */
 static struct ovs_list repairs = OVS_LIST_INITIALIZER(&repairs);
+
+/* Isolating the flows that the switch refuses.
+ *
+ * The switch rejects a bundle as a whole when it cannot take one of its
+ * flows (a full table, an action, match or meter it does not support), and
+ * nothing of the round would ever be installed.  After such a rejection,
+ * ofctrl reads the switch's flows again and sends the difference in several
+ * bundles instead of one, each with the changes of at most 'isolate_group'
+ * owners (flow_table.h), so that the switch takes every group it can.
+ * While a group of several owners fails, the next resynchronization splits
+ * OFCTRL_ISOLATE_FANOUT times finer, down to one owner per bundle; an owner
+ * whose own bundle fails is refused: ofctrl_pop_refusals() reports it, and
+ * its flows stay out of the switch until its owner changes them or the next
+ * resynchronization (table 0 full stays full).  Once a round leaves only
+ * refused owners out, its seqno is installed: the others proceed.  A
+ * rejection for any other reason (the bundle itself, the connection) is
+ * retried whole after a backoff, as before. */
+#define OFCTRL_ISOLATE_FANOUT 16
+static bool isolating;
+static size_t isolate_group;            /* 0: choose at the next resync. */
+static bool round_split;                /* Isolating round: a group of
+                                         * several owners failed... */
+static bool round_transient;            /* ...a bundle failed otherwise. */
+static struct ofctrl_refusal *refusals; /* Not yet popped. */
+static size_t n_refusals, allocated_refusals;
+static uint64_t n_refused;              /* Owners refused, ever. */
+static struct ofctrl_refusal last_refusal;
 
 /* Sequence numbers: the last one handed out to a bundle, the last one of a
  * bundle of changes from ofctrl_put() (or a resync, which includes them),
@@ -578,30 +615,175 @@ ofctrl_check_read(void)
     }
 }
 
+/* A change of an isolating resynchronization, and the owner it is of. */
+struct ofctrl_owned_change {
+    struct flow_table_change change;
+    uint64_t owner;
+    bool adds;                  /* The owner's changes add or modify. */
+};
+
+static void
+ofctrl_collect_change(const struct flow_table_change *change, void *changes_)
+{
+    struct ofctrl_owned_change **changes = changes_;
+    size_t n = (*changes)[0].owner;         /* Element 0 counts. */
+
+    *changes = xrealloc(*changes, (n + 2) * sizeof **changes);
+    (*changes)[n + 1] = (struct ofctrl_owned_change) {
+        .change = *change,
+        .owner = change->entry->cookie,
+        .adds = change->type != FLOW_CHANGE_DELETE,
+    };
+    (*changes)[0].owner = n + 1;
+}
+
+/* Groups of owners whose changes only delete first (they make room), then
+ * by owner, and within an owner deletions first. */
+static int
+ofctrl_compare_owned_changes(const void *a_, const void *b_)
+{
+    const struct ofctrl_owned_change *a = a_, *b = b_;
+
+    if (a->owner != b->owner) {
+        return a->owner < b->owner ? -1 : 1;
+    }
+    return (int) a->adds - (int) b->adds;
+}
+
+static int
+ofctrl_compare_groups(const void *a_, const void *b_)
+{
+    const struct ofctrl_owned_change *a = a_, *b = b_;
+
+    if (a->adds != b->adds) {
+        return (int) a->adds - (int) b->adds;
+    }
+    if (a->owner != b->owner) {
+        return a->owner < b->owner ? -1 : 1;
+    }
+    return (int) (a->change.type != FLOW_CHANGE_DELETE)
+           - (int) (b->change.type != FLOW_CHANGE_DELETE);
+}
+
+/* Sends 'changes', sorted by ofctrl_compare_groups(), as bundles of the
+ * changes of at most 'isolate_group' owners each, all of seqno 'seqno'.
+ * Adds their numbers to 'n_changes'. */
+static void
+ofctrl_send_isolated(const struct ofctrl_owned_change *changes, size_t n,
+                     uint64_t seqno, size_t n_changes[3])
+{
+    struct ofctrl_bundle *b = NULL;
+    bool first = true;
+
+    for (size_t i = 0; i < n; ) {
+        /* One bundle: 'isolate_group' owners from change 'i' on. */
+        b = ofctrl_bundle_create(BUNDLE_RESYNC, seqno);
+        b->isolating = true;
+        if (first) {
+            ofctrl_bundle_add_meter_mods(b, false);
+            first = false;
+        }
+        while (i < n && b->n_owners < isolate_group) {
+            uint64_t owner = changes[i].owner;
+            b->owner = owner;
+            b->n_owners++;
+            for (; i < n && changes[i].owner == owner; i++) {
+                ofctrl_bundle_add_change(&changes[i].change, b);
+            }
+        }
+        for (int t = 0; t < 3; t++) {
+            n_changes[t] += b->n_changes[t];
+        }
+        if (i < n) {
+            ofctrl_bundle_finish(b);
+        }
+    }
+    if (!b) {
+        b = ofctrl_bundle_create(BUNDLE_RESYNC, seqno);
+        b->isolating = true;
+        ofctrl_bundle_add_meter_mods(b, false);
+    }
+    ofctrl_bundle_commit(b);
+    ofctrl_bundle_add_meter_mods(b, true);
+    b->last_of_round = true;
+    ofctrl_bundle_finish(b);
+}
+
+/* The isolating resynchronization: sends the difference between the
+ * switch's flows and 'desired' owner group by owner group. */
+static void
+ofctrl_resync_isolated(struct flow_table *desired,
+                       const struct flow_table *switch_flows, uint64_t seqno,
+                       size_t n_changes[3])
+{
+    struct ofctrl_owned_change *changes = xzalloc(sizeof *changes);
+
+    flow_table_diff(desired, switch_flows, ofctrl_collect_change, &changes);
+    size_t n = changes[0].owner;
+    struct ofctrl_owned_change *c = &changes[1];
+
+    /* By owner; then whether the owner adds; then groups that only delete
+     * first. */
+    qsort(c, n, sizeof *c, ofctrl_compare_owned_changes);
+    size_t n_owners = 0;
+    for (size_t i = 0; i < n; ) {
+        size_t j = i;
+        bool adds = false;
+        for (; j < n && c[j].owner == c[i].owner; j++) {
+            adds |= c[j].adds;
+        }
+        for (size_t k = i; k < j; k++) {
+            c[k].adds = adds;
+        }
+        n_owners++;
+        i = j;
+    }
+    qsort(c, n, sizeof *c, ofctrl_compare_groups);
+
+    if (!isolate_group) {
+        isolate_group = MAX(1, DIV_ROUND_UP(n_owners, OFCTRL_ISOLATE_FANOUT));
+    }
+    round_split = round_transient = false;
+    VLOG_INFO("%s: isolating the flows that the switch refuses: %"PRIuSIZE
+              " owners, at most %"PRIuSIZE" per bundle", target, n_owners,
+              isolate_group);
+    ofctrl_send_isolated(c, n, seqno, n_changes);
+    flow_table_clear_tracked(desired);
+    ofctrl_meters_clear_tracked();
+    free(changes);
+}
+
 /* Sends the difference between the switch's flows, all read, and the
- * desired ones as one bundle. */
+ * desired ones as one bundle, or as several while isolating. */
 static void
 ofctrl_resync(struct flow_table *desired)
 {
     long long int start = time_msec();
     struct flow_table *switch_flows = ofctrl_flow_stats_take_dump();
-    struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_RESYNC,
-                                                   ++next_seqno);
+    uint64_t seqno = ++next_seqno;
+    size_t n_changes[3] = { 0, 0, 0 };
+
     ofctrl_meters_take_dump();
-    ofctrl_bundle_add_changes(b, desired, switch_flows);
-    sent_seqno = b->seqno;
+    if (isolating) {
+        ofctrl_resync_isolated(desired, switch_flows, seqno, n_changes);
+    } else {
+        struct ofctrl_bundle *b = ofctrl_bundle_create(BUNDLE_RESYNC, seqno);
+        ofctrl_bundle_add_changes(b, desired, switch_flows);
+        memcpy(n_changes, b->n_changes, sizeof n_changes);
+        b->last_of_round = true;
+        ofctrl_bundle_finish(b);
+    }
+    sent_seqno = seqno;
 
     n_resyncs++;
     last_resync_read = flow_table_count(switch_flows);
-    memcpy(last_resync_changes, b->n_changes, sizeof last_resync_changes);
-    ofctrl_bundle_finish(b);
+    memcpy(last_resync_changes, n_changes, sizeof last_resync_changes);
     VLOG_INFO("%s: read %"PRIuSIZE" flows in %lld ms, sent %"PRIuSIZE
               " adds, %"PRIuSIZE" modifies, %"PRIuSIZE" deletes in %lld ms "
               "(seqno %"PRIu64")", target, last_resync_read,
-              dump_msec, b->n_changes[FLOW_CHANGE_ADD],
-              b->n_changes[FLOW_CHANGE_MODIFY],
-              b->n_changes[FLOW_CHANGE_DELETE], time_msec() - start,
-              b->seqno);
+              dump_msec, n_changes[FLOW_CHANGE_ADD],
+              n_changes[FLOW_CHANGE_MODIFY],
+              n_changes[FLOW_CHANGE_DELETE], time_msec() - start, seqno);
 
     flow_table_destroy(switch_flows);
     ofctrl_set_state(S_SYNCING);
@@ -612,6 +794,8 @@ static void
 ofctrl_reset(void)
 {
     ofctrl_bundles_clear();
+    isolating = false;
+    isolate_group = 0;
     ofpbuf_list_delete(&repairs);
     ofctrl_flow_stats_disconnected();
     ofctrl_meters_disconnected();
@@ -650,6 +834,9 @@ ofctrl_recv_error(const struct ofp_header *oh)
                        "a message of bundle %"PRIu32" (seqno %"PRIu64")",
                        target, b->id, b->seqno);
         b->failed = true;
+        if (level != VLL_DBG && !b->error) {
+            b->error = ofperr_decode_msg(oh, NULL);
+        }
     } else if (ofctrl_monitor_recv_error(oh)) {
         /* The switch has no flow monitor: ofctrl-monitor.c audits. */
     } else if (state == S_READ_FLOWS
@@ -665,17 +852,107 @@ ofctrl_recv_error(const struct ofp_header *oh)
     }
 }
 
+/* Whether the switch's 'error' for a message of a bundle is about one of
+ * its flows (so that the same flow would fail again in any bundle), as
+ * opposed to about the bundle or the connection. */
+static bool
+ofctrl_error_is_refusal(enum ofperr error)
+{
+    static const char *const prefixes[] = {
+        "OFPFMFC_",             /* Flow mod failed: table full, overlap... */
+        "OFPBAC_",              /* Bad action. */
+        "OFPBIC_",              /* Bad instruction. */
+        "OFPBMC_",              /* Bad match. */
+        "OFPMMFC_",             /* Meter: unknown, out of meters... */
+    };
+    const char *name = error ? ofperr_get_name(error) : "";
+
+    for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+        if (!strncmp(name, prefixes[i], strlen(prefixes[i]))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A bundle of an isolating resynchronization came back. */
+static void
+ofctrl_isolation_bundle_done(const struct ofctrl_bundle *b)
+{
+    if (b->failed) {
+        n_bundles_failed++;
+        if (!ofctrl_error_is_refusal(b->error)) {
+            round_transient = true;
+        } else if (b->n_owners > 1) {
+            round_split = true;
+        } else {
+            VLOG_WARN_RL(&rl, "%s: switch refused the %"PRIuSIZE" flow_mods "
+                         "of owner %#"PRIx64" (%s)", target, b->n_flow_mods,
+                         b->owner, ofperr_get_name(b->error));
+            if (n_refusals >= allocated_refusals) {
+                refusals = x2nrealloc(refusals, &allocated_refusals,
+                                      sizeof *refusals);
+            }
+            last_refusal = (struct ofctrl_refusal) { b->owner, b->error };
+            refusals[n_refusals++] = last_refusal;
+            n_refused++;
+        }
+    }
+    if (!b->last_of_round || b->superseded) {
+        return;
+    }
+
+    if (round_transient) {
+        VLOG_WARN_RL(&rl, "%s: bundle of seqno %"PRIu64" failed, "
+                     "resynchronizing", target, b->seqno);
+        ofctrl_start_backoff();
+    } else if (round_split) {
+        isolate_group = MAX(1, isolate_group / OFCTRL_ISOLATE_FANOUT);
+        VLOG_INFO("%s: resynchronizing again, %"PRIuSIZE" owners per "
+                  "bundle", target, isolate_group);
+        ofctrl_start_resync();
+    } else {
+        /* Everything but the refused owners is in. */
+        installed_seqno = MAX(installed_seqno, b->seqno);
+        isolating = false;
+        isolate_group = 0;
+        backoff_ms = 0;
+        if (state == S_SYNCING) {
+            ofctrl_set_state(S_SYNCED);
+        }
+    }
+}
+
 /* The barrier after 'b' came back. */
 static void
 ofctrl_bundle_done(struct ofctrl_bundle *b)
 {
-    if (b->failed) {
+    if (b->isolating) {
+        ofctrl_isolation_bundle_done(b);
+    } else if (b->failed) {
+        bool refusal = ofctrl_error_is_refusal(b->error);
+
         n_bundles_failed++;
         VLOG_WARN_RL(&rl, "%s: bundle %"PRIu32" of %"PRIuSIZE" flow_mods "
-                     "(seqno %"PRIu64") failed, resynchronizing", target,
-                     b->id, b->n_flow_mods, b->seqno);
+                     "(seqno %"PRIu64") failed (%s), resynchronizing%s",
+                     target, b->id, b->n_flow_mods, b->seqno,
+                     b->error ? ofperr_get_name(b->error) : "no error",
+                     refusal ? " owner by owner" : "");
+        if (refusal && !isolating) {
+            isolating = true;
+            isolate_group = 0;
+        }
         if (state == S_SYNCING || state == S_SYNCED) {
-            ofctrl_start_backoff();
+            if (refusal) {
+                /* Right away: nothing will change for waiting. */
+                struct ofctrl_bundle *later;
+                LIST_FOR_EACH (later, list_node, &bundles) {
+                    later->superseded = true;
+                }
+                ofctrl_start_resync();
+            } else {
+                ofctrl_start_backoff();
+            }
         } else {
             /* Reading flows (or backing off) already: the dump comes after
              * this bundle and shows what it did not do.  Later bundles may
@@ -948,6 +1225,17 @@ ofctrl_installed_seqno(void)
     return installed_seqno;
 }
 
+size_t
+ofctrl_pop_refusals(struct ofctrl_refusal **refusalsp)
+{
+    size_t n = n_refusals;
+
+    *refusalsp = refusals;
+    refusals = NULL;
+    n_refusals = allocated_refusals = 0;
+    return n;
+}
+
 void
 ofctrl_format_status(struct ds *s)
 {
@@ -975,6 +1263,15 @@ ofctrl_format_status(struct ds *s)
     ds_put_format(s, "  flows: %"PRIuSIZE" desired, %"PRIuSIZE" changes "
                   "pending\n", n_desired, n_pending);
     ofctrl_meters_format_status(s);
+    if (isolating) {
+        ds_put_format(s, "  isolating refused flows: %"PRIuSIZE" owners "
+                      "per bundle\n", isolate_group);
+    }
+    if (n_refused) {
+        ds_put_format(s, "  owners refused: %"PRIu64", the last %#"PRIx64
+                      " (%s)\n", n_refused, last_refusal.cookie,
+                      ofperr_get_name(last_refusal.error));
+    }
     ds_put_format(s, "  resyncs: %"PRIu64, n_resyncs);
     if (n_resyncs) {
         ds_put_format(s, ", the last read %"PRIuSIZE" flows and sent "

@@ -41,6 +41,7 @@
 #include <stdint.h>
 #include "flow-table.h"
 #include "openvswitch/list.h"
+#include "openvswitch/ofp-errors.h"
 #include "openvswitch/types.h"
 
 struct flow_table;
@@ -84,6 +85,19 @@ uint64_t ofctrl_put(struct flow_table *desired);
 
 /* The highest sequence number confirmed installed in the switch. */
 uint64_t ofctrl_installed_seqno(void);
+
+/* The owners (flow-table.h) whose flows the switch refused since the last
+ * call, each with the switch's error, e.g. OFPERR_OFPFMFC_TABLE_FULL: their
+ * flows are not in the switch, although the installed sequence number
+ * moved past them (ofctrl.c says how they are found).  Returns the number
+ * of them in '*refusalsp', which the caller frees.  Call after
+ * ofctrl_run(), in the same iteration: a change whose reply would say that
+ * it is installed must learn of its refusal before that. */
+struct ofctrl_refusal {
+    uint64_t cookie;            /* The owner. */
+    enum ofperr error;          /* Why. */
+};
+size_t ofctrl_pop_refusals(struct ofctrl_refusal **refusalsp);
 
 /* Packets to and from the switch (ofctrl-packet.c).
  *

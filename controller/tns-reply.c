@@ -23,6 +23,7 @@
 
 #include "barrier.h"
 #include "lib/tns.h"
+#include "openvswitch/shash.h"
 #include "packets.h"
 #include "util.h"
 #include "vsi-counters.h"
@@ -96,6 +97,67 @@ tns_pending_make_busy(struct tns_pending *p, const struct barrier *barrier,
     }
     json_decref(p->reply);
     p->reply = busy;
+}
+
+/* If 'reply' reports a VSI of 'refused' as held (a result with a
+ * "state"), returns the INSUFFICIENT_RESOURCES error to send instead, else
+ * NULL. */
+static json_t *
+refused_reply(const json_t *reply, const struct shash *refused)
+{
+    const json_t *result = json_object_get(reply, "result");
+    const char *vsi = json_string_value(json_object_get(result, "vsi"));
+    const char *why = vsi ? shash_find_data(refused, vsi) : NULL;
+
+    if (!why || !json_object_get(result, "state")) {
+        return NULL;
+    }
+    return tns_reply_error(json_object_get(reply, "id"),
+                           VSI_ST_INSUFFICIENT_RESOURCES,
+                           tns_status_code(VSI_ST_INSUFFICIENT_RESOURCES),
+                           why);
+}
+
+/* Forgets the counters that "get" result 'result' of 'p' waited for. */
+static void
+forget_counters(struct tns_pending *p, const json_t *result)
+{
+    for (size_t i = 0; i < p->n_counters; i++) {
+        if (p->counters[i].result == result) {
+            vsi_counters_query_destroy(p->counters[i].query);
+            p->counters[i] = p->counters[--p->n_counters];
+            return;
+        }
+    }
+}
+
+bool
+tns_pending_refuse(struct tns_pending *p, const struct shash *refused,
+                   uint64_t ticket)
+{
+    bool changed = false;
+    size_t n = json_is_array(p->reply) ? json_array_size(p->reply) : 1;
+
+    for (size_t i = 0; i < n; i++) {
+        json_t *reply = (json_is_array(p->reply)
+                         ? json_array_get(p->reply, i) : p->reply);
+        json_t *error = refused_reply(reply, refused);
+
+        if (error) {
+            forget_counters(p, json_object_get(reply, "result"));
+            if (json_is_array(p->reply)) {
+                json_array_set_new(p->reply, i, error);
+            } else {
+                json_decref(p->reply);
+                p->reply = error;
+            }
+            changed = true;
+        }
+    }
+    if (changed) {
+        p->gen = MAX(p->gen, ticket);
+    }
+    return changed;
 }
 
 /* Whether every "get" of 'p' has its counters. */

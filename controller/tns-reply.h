@@ -30,6 +30,7 @@
 #include "openvswitch/list.h"
 
 struct barrier;
+struct shash;
 struct json_t;
 struct tns_request;
 struct vsi;
@@ -64,6 +65,12 @@ void tns_pending_destroy(struct tns_pending *);
  * its deadline of 'deadline_ms', into BUSY. */
 void tns_pending_make_busy(struct tns_pending *, const struct barrier *,
                            long long int deadline_ms);
+
+/* Turns every reply of 'p' that reports a VSI of 'refused' (id -> why,
+ * vsi_table_refused()) as held into INSUFFICIENT_RESOURCES, saying why,
+ * to be sent once 'ticket' is done.  Returns true if it changed any. */
+bool tns_pending_refuse(struct tns_pending *, const struct shash *refused,
+                        uint64_t ticket);
 
 /* Whether every "get" of 'p' has its counters, and puts them into the
  * results. */

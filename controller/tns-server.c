@@ -719,7 +719,20 @@ tns_server_run(struct tns_server *s, struct vsi_table *vsis,
         return;
     }
 
+    /* Before any new request: replies owed about VSIs whose flows the
+     * switch refused. */
+    uint64_t refused_ticket;
+    const struct shash *refused = vsi_table_refused(vsis, &refused_ticket);
     struct tns_conn *c;
+    if (!shash_is_empty(refused)) {
+        LIST_FOR_EACH (c, node, &s->conns) {
+            struct tns_pending *p;
+            LIST_FOR_EACH (p, node, &c->pending) {
+                tns_pending_refuse(p, refused, refused_ticket);
+            }
+        }
+    }
+
     LIST_FOR_EACH_SAFE (c, node, &s->conns) {
         stream_run(c->stream);
         if (c->tx.size) {

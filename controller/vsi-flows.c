@@ -194,8 +194,8 @@ binding_records_take_meter(struct binding_record *brs, size_t n,
 
 /* Flows. */
 
-static uint64_t
-port_vn_cookie(const struct vsi_port_vn *pv)
+uint64_t
+vsi_flows_port_vn_cookie(const struct vsi_port_vn *pv)
 {
     uint64_t id = ((uint64_t) hash_string(pv->port->name, 0) << 24)
                   | pv->vnid;
@@ -240,7 +240,7 @@ match_pcp_valid(struct match *match)
 static void
 port_vn_add_flows(struct flow_table *flows, const struct vsi_port_vn *pv)
 {
-    uint64_t cookie = port_vn_cookie(pv);
+    uint64_t cookie = vsi_flows_port_vn_cookie(pv);
     ofp_port_t ofport = pv->port->ofport;
     uint64_t stub[256 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
@@ -613,7 +613,7 @@ vsi_flows_remove_vsi(struct vsi_flows *vf, const struct vsi *v)
 void
 vsi_flows_remove_port_vn(struct vsi_flows *vf, const struct vsi_port_vn *pv)
 {
-    flow_table_remove_owner(vf->flows, port_vn_cookie(pv));
+    flow_table_remove_owner(vf->flows, vsi_flows_port_vn_cookie(pv));
 }
 
 void

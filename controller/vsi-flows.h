@@ -63,6 +63,9 @@ struct vsi_flows *vsi_flows_create(struct flow_table *, struct profiles *,
                                    struct meter_table *);
 void vsi_flows_destroy(struct vsi_flows *);
 
+/* The owner cookie of the flows of (port, VN) pair 'pv'. */
+uint64_t vsi_flows_port_vn_cookie(const struct vsi_port_vn *);
+
 /* Recomputes the flows of 'vsi' (and makes sure those of its (port, VN)
  * pairs exist). */
 void vsi_flows_update_vsi(struct vsi_flows *, const struct vsi *);

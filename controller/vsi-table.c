@@ -28,6 +28,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
+#include "openvswitch/shash.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
 #include "svec.h"
@@ -43,6 +44,7 @@ VLOG_DEFINE_THIS_MODULE(vsi_table);
 
 struct vsi_table {
     struct hmap vsis;           /* Contains "struct vsi"s, by id. */
+    struct hmap by_cookie;      /* The same, by cookie. */
     size_t n_held;              /* VSIs not in VSI_ABSENT. */
     struct vsi_resources res;   /* Ports, VIDs, MAC owners. */
     struct vsi_config cfg;      /* What requests are checked against. */
@@ -64,6 +66,13 @@ struct vsi_table {
     uint64_t n_failed;
     uint64_t n_aged;
     uint64_t n_removed;
+    uint64_t n_refused;
+
+    /* The VSIs removed in this round because the switch refused their
+     * flows (vsi_table_flows_refused()): id -> why, and the ticket of their
+     * removal.  Emptied by vsi_table_sync(). */
+    struct shash refused;
+    uint64_t refused_ticket;
 };
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -266,6 +275,7 @@ vsi_get(struct vsi_table *t, const char *id)
         v->cookie = flow_owner_cookie(FLOW_OWNER_VSI, h);
         ovs_list_init(&v->sync_node);
         hmap_insert(&t->vsis, &v->node, hash_string(id, 0));
+        hmap_insert(&t->by_cookie, &v->cookie_node, hash_uint64(v->cookie));
     }
     return v;
 }
@@ -424,6 +434,7 @@ vsi_apply(struct vsi_table *t, const struct vsi_request *rq, struct vsi *v,
         if (state == VSI_ABSENT) {
             v->created_at = time_wall_msec();
             v->migrating = false;
+            v->bound_ticket = barrier_ticket(t->barrier);
         }
         if (strcmp(v->tes, plan->tes->name)) {
             if (v->port) {
@@ -575,22 +586,125 @@ vsi_table_moved(struct vsi_table *t, const char *id)
     vsi_notify(t, v, "deassociated", "moved");
 }
 
-/* The NVE's own removal of 'v' (ageing, operator, configuration). */
+/* The NVE's own removal of 'v' (ageing, operator, configuration, flows
+ * refused), telling its TES if 'notify'. */
 static void
-vsi_remove(struct vsi_table *t, struct vsi *v, enum vsi_event event,
-           const char *reason)
+vsi_remove__(struct vsi_table *t, struct vsi *v, enum vsi_event event,
+             const char *reason, bool notify)
 {
     const struct vsi_transition *tr = vsi_transition(v->state, event);
 
     VLOG_INFO("vsi %s (tes %s): removed by the NVE: %s", v->id, v->tes,
               reason);
-    if (tr->actions & VSI_ACT_NOTIFY) {
+    if (notify && tr->actions & VSI_ACT_NOTIFY) {
         vsi_notify(t, v, "deassociated", reason);
     }
     if (tr->actions & VSI_ACT_RELEASE) {
         vsi_release(t, v);
     }
     v->updated_at = time_wall_msec();
+}
+
+static void
+vsi_remove(struct vsi_table *t, struct vsi *v, enum vsi_event event,
+           const char *reason)
+{
+    vsi_remove__(t, v, event, reason, true);
+}
+
+/* Flows the switch refused. */
+
+/* Removes 'v', whose flows the switch refused with 'error'. */
+static void
+vsi_refuse(struct vsi_table *t, struct vsi *v, const char *error)
+{
+    if (v->state == VSI_ABSENT || shash_find(&t->refused, v->id)) {
+        return;
+    }
+
+    /* A TES that was never told that the NVE holds the VSI learns of the
+     * refusal from the replies it is owed; one that was, or a VDP station,
+     * whose responses are not rewritten, from a notification too. */
+    bool notify = (barrier_is_done(t->barrier, v->bound_ticket)
+                   || v->protocol == VSI_PROTO_VDP);
+    VLOG_WARN("vsi %s (tes %s): the switch refused its flows (%s)", v->id,
+              v->tes, error);
+    shash_add(&t->refused, v->id,
+              xasprintf("the switch refused the flows of vsi %s (%s)",
+                        v->id, error));
+    vsi_remove__(t, v, VSIE_REMOVE, "insufficient_resources", notify);
+    t->n_refused++;
+}
+
+void
+vsi_table_flows_refused(struct vsi_table *t, uint64_t cookie,
+                        const char *error)
+{
+    if (!t->loaded) {
+        return;
+    }
+
+    switch (flow_owner_kind(cookie)) {
+    case FLOW_OWNER_VSI: {
+        struct vsi *v;
+        HMAP_FOR_EACH_WITH_HASH (v, cookie_node, hash_uint64(cookie),
+                                 &t->by_cookie) {
+            if (v->cookie == cookie) {
+                vsi_refuse(t, v, error);
+            }
+        }
+        break;
+    }
+
+    case FLOW_OWNER_VN_PORT: {
+        /* The flows of a (port, VN) pair: no VSI there forwards without
+         * them. */
+        struct vsi_port *port;
+        HMAP_FOR_EACH (port, node, &t->res.ports) {
+            struct vsi_port_vn *pv;
+            HMAP_FOR_EACH (pv, node, &port->vns) {
+                if (vsi_flows_port_vn_cookie(pv) == cookie) {
+                    /* The pair goes with its last VSI: list them first. */
+                    struct vsi **vsis = xmalloc(pv->n_bindings
+                                                * sizeof *vsis);
+                    size_t n = 0;
+                    struct vsi_binding *b;
+                    LIST_FOR_EACH (b, pv_node, &pv->bindings) {
+                        vsis[n++] = b->vsi;
+                    }
+                    for (size_t i = 0; i < n; i++) {
+                        vsi_refuse(t, vsis[i], error);
+                    }
+                    free(vsis);
+                    goto done;
+                }
+            }
+        }
+        break;
+    }
+
+    case FLOW_OWNER_PIPELINE:
+    case FLOW_OWNER_TUNNEL:
+    case FLOW_OWNER_MAPPING:
+    case FLOW_OWNER_VN:
+    case FLOW_OWNER_PROFILE:
+    case FLOW_OWNER_VDP:
+    default:
+        /* Not one VSI's: ofctrl logged it, and retries it with the next
+         * resynchronization. */
+        break;
+    }
+done:
+    if (!shash_is_empty(&t->refused)) {
+        t->refused_ticket = barrier_ticket(t->barrier);
+    }
+}
+
+const struct shash *
+vsi_table_refused(const struct vsi_table *t, uint64_t *ticket)
+{
+    *ticket = t->refused_ticket;
+    return &t->refused;
 }
 
 /* Loading from the database. */
@@ -851,6 +965,8 @@ vsi_table_create(struct ovsdb_idl *idl, struct barrier *barrier,
     struct vsi_table *t = xzalloc(sizeof *t);
 
     hmap_init(&t->vsis);
+    hmap_init(&t->by_cookie);
+    shash_init(&t->refused);
     vsi_resources_init(&t->res);
     vsi_config_init(&t->cfg);
     heap_init(&t->ageing);
@@ -878,6 +994,8 @@ vsi_table_destroy(struct vsi_table *t)
         vsi_free(v);
     }
     hmap_destroy(&t->vsis);
+    hmap_destroy(&t->by_cookie);
+    shash_destroy_free_data(&t->refused);
     vsi_resources_destroy(&t->res);
     vsi_config_destroy(&t->cfg);
     heap_destroy(&t->ageing);
@@ -896,6 +1014,7 @@ vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
         ovs_list_init(&v->sync_node);
         if (v->state == VSI_ABSENT) {
             hmap_remove(&t->vsis, &v->node);
+            hmap_remove(&t->by_cookie, &v->cookie_node);
             vsi_free(v);
         }
     }
@@ -927,6 +1046,7 @@ vsi_table_is_ready(const struct vsi_table *t)
 void
 vsi_table_sync(struct vsi_table *t, struct ovsdb_idl_txn *txn)
 {
+    shash_clear_free_data(&t->refused);
     vsi_db_sync(t->db, txn, t->barrier);
 }
 
@@ -1114,5 +1234,6 @@ vsi_table_format_status(const struct vsi_table *t, struct ds *s)
                   t->n_requests, t->n_failed);
     ds_put_format(s, "aged out: %"PRIu64"\n", t->n_aged);
     ds_put_format(s, "removed by operator: %"PRIu64"\n", t->n_removed);
+    ds_put_format(s, "removed, flows refused: %"PRIu64"\n", t->n_refused);
     barrier_format(t->barrier, s);
 }

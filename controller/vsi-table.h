@@ -51,6 +51,7 @@ struct nverec_nve_global;
 struct ovsdb_idl;
 struct ovsdb_idl_loop;
 struct ovsdb_idl_txn;
+struct shash;
 struct vsi_flows;
 
 /* The round's database: what vsi_table_run() reads. */
@@ -114,6 +115,23 @@ const struct vsi *vsi_table_activate(struct vsi_table *, ofp_port_t ofport,
  * forwarding, until "terminate" or ageing) and its TES is told with a
  * "deassociated" notification, reason "moved". */
 void vsi_table_moved(struct vsi_table *, const char *id);
+
+/* Handles the switch's refusal, with OpenFlow error 'error', of the flows
+ * of owner 'cookie' (ofctrl_pop_refusals()): the VSI, or the VSIs of the
+ * (port, VN) pair, that owns them is removed, since it cannot forward, and
+ * its TES is told with a "deassociated" notification, reason
+ * "insufficient_resources", unless it never learned that the NVE held it
+ * (the refused change bound it).  Call after ofctrl_run(), before any
+ * request of the round.
+ *
+ * vsi_table_refused() returns the VSIs so removed in the current round,
+ * id -> why, and '*ticket', the ticket of their removal: the front ends
+ * turn every reply they still owe that reports such a VSI held into
+ * INSUFFICIENT_RESOURCES, sent once barrier_is_done(*ticket). */
+void vsi_table_flows_refused(struct vsi_table *, uint64_t cookie,
+                             const char *error);
+const struct shash *vsi_table_refused(const struct vsi_table *,
+                                      uint64_t *ticket);
 
 /* Writes the changed VSIs into 'txn' (if not NULL).  Call after all
  * requests of the iteration, before the transaction is committed. */

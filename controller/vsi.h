@@ -86,6 +86,7 @@ struct vsi {
     struct vsi_binding *bindings;   /* By VNID. */
     size_t n_bindings;
     uint64_t cookie;            /* Owner cookie of its flows. */
+    struct hmap_node cookie_node;   /* In vsi_table 'by_cookie'. */
 
     /* Times, in milliseconds: wall clock for the database, monotonic for
      * the deadline. */
@@ -99,6 +100,10 @@ struct vsi {
     uint64_t ticket;            /* Barrier ticket of its last change:
                                  * nothing may be said about it before
                                  * barrier_is_done(ticket). */
+    uint64_t bound_ticket;      /* Barrier ticket of its binding from
+                                 * VSI_ABSENT: until that is done, its TES
+                                 * has not been told that the NVE holds
+                                 * it.  0 if loaded from the database. */
 };
 
 /* Whether 'v' was pre-associated by "immigrate" and so becomes associated
