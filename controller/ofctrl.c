@@ -53,6 +53,7 @@
 #include "ofctrl.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <string.h>
 #include "byte-order.h"
@@ -205,12 +206,14 @@ static struct ovs_list repairs = OVS_LIST_INITIALIZER(&repairs);
  * owners (flow_table.h), so that the switch takes every group it can.
  * While a group of several owners fails, the next resynchronization splits
  * OFCTRL_ISOLATE_FANOUT times finer, down to one owner per bundle; an owner
- * whose own bundle fails is refused: ofctrl_pop_refusals() reports it, and
- * its flows stay out of the switch until its owner changes them or the next
- * resynchronization (table 0 full stays full).  Once a round leaves only
- * refused owners out, its seqno is installed: the others proceed.  A
- * rejection for any other reason (the bundle itself, the connection) is
- * retried whole after a backoff, as before. */
+ * whose own bundle fails is refused: ofctrl_pop_refusals() reports it.
+ * Once a round leaves only refused owners out, its seqno is installed: the
+ * others proceed.  The VSI table removes the VSIs whose flows (their own,
+ * or their (port, VN) pair's) were refused; other owners' refused flows
+ * stay desired, and another isolating resynchronization tries them again
+ * after a backoff (1 s, doubling up to 60 s), until the switch takes them.
+ * A rejection for any other reason (the bundle itself, the connection) is
+ * retried whole after the same backoff. */
 #define OFCTRL_ISOLATE_FANOUT 16
 static bool isolating;
 static size_t isolate_group;            /* 0: choose at the next resync. */
@@ -219,6 +222,9 @@ static bool round_split;                /* Isolating round: a group of
 static bool round_transient;            /* ...a bundle failed otherwise. */
 static struct ofctrl_refusal *refusals; /* Not yet popped. */
 static size_t n_refusals, allocated_refusals;
+static bool round_retry;                /* A refused owner stays desired. */
+static long long int retry_deadline = LLONG_MAX;  /* Next isolating resync
+                                                   * for those. */
 static uint64_t n_refused;              /* Owners refused, ever. */
 static struct ofctrl_refusal last_refusal;
 
@@ -743,7 +749,7 @@ ofctrl_resync_isolated(struct flow_table *desired,
     if (!isolate_group) {
         isolate_group = MAX(1, DIV_ROUND_UP(n_owners, OFCTRL_ISOLATE_FANOUT));
     }
-    round_split = round_transient = false;
+    round_split = round_transient = round_retry = false;
     VLOG_INFO("%s: isolating the flows that the switch refuses: %"PRIuSIZE
               " owners, at most %"PRIuSIZE" per bundle", target, n_owners,
               isolate_group);
@@ -796,6 +802,7 @@ ofctrl_reset(void)
     ofctrl_bundles_clear();
     isolating = false;
     isolate_group = 0;
+    retry_deadline = LLONG_MAX;
     ofpbuf_list_delete(&repairs);
     ofctrl_flow_stats_disconnected();
     ofctrl_meters_disconnected();
@@ -896,6 +903,10 @@ ofctrl_isolation_bundle_done(const struct ofctrl_bundle *b)
             last_refusal = (struct ofctrl_refusal) { b->owner, b->error };
             refusals[n_refusals++] = last_refusal;
             n_refused++;
+            enum flow_owner_kind kind = flow_owner_kind(b->owner);
+            if (kind != FLOW_OWNER_VSI && kind != FLOW_OWNER_VN_PORT) {
+                round_retry = true;
+            }
         }
     }
     if (!b->last_of_round || b->superseded) {
@@ -916,7 +927,15 @@ ofctrl_isolation_bundle_done(const struct ofctrl_bundle *b)
         installed_seqno = MAX(installed_seqno, b->seqno);
         isolating = false;
         isolate_group = 0;
-        backoff_ms = 0;
+        if (round_retry) {
+            retry_deadline = time_msec() + MAX(backoff_ms,
+                                               OFCTRL_MIN_BACKOFF_MS);
+            backoff_ms = MIN(MAX(backoff_ms * 2, OFCTRL_MIN_BACKOFF_MS * 2),
+                             OFCTRL_MAX_BACKOFF_MS);
+        } else {
+            retry_deadline = LLONG_MAX;
+            backoff_ms = 0;
+        }
         if (state == S_SYNCING) {
             ofctrl_set_state(S_SYNCED);
         }
@@ -934,10 +953,10 @@ ofctrl_bundle_done(struct ofctrl_bundle *b)
 
         n_bundles_failed++;
         VLOG_WARN_RL(&rl, "%s: bundle %"PRIu32" of %"PRIuSIZE" flow_mods "
-                     "(seqno %"PRIu64") failed (%s), resynchronizing%s",
+                     "(seqno %"PRIu64") failed, resynchronizing%s (%s)",
                      target, b->id, b->n_flow_mods, b->seqno,
-                     b->error ? ofperr_get_name(b->error) : "no error",
-                     refusal ? " owner by owner" : "");
+                     refusal ? " owner by owner" : "",
+                     b->error ? ofperr_get_name(b->error) : "no error");
         if (refusal && !isolating) {
             isolating = true;
             isolate_group = 0;
@@ -1158,8 +1177,14 @@ ofctrl_run(struct flow_table *desired)
         ofctrl_bundle_finish(b);
     }
 
-    if ((state == S_BACKOFF && time_msec() >= backoff_deadline)
-        || (state == S_SYNCED && ofctrl_monitor_run())) {
+    if (state == S_SYNCED && time_msec() >= retry_deadline) {
+        /* Refused flows that are still desired: try them again. */
+        retry_deadline = LLONG_MAX;
+        isolating = true;
+        isolate_group = 0;
+        ofctrl_start_resync();
+    } else if ((state == S_BACKOFF && time_msec() >= backoff_deadline)
+               || (state == S_SYNCED && ofctrl_monitor_run())) {
         ofctrl_start_resync();
     }
 }
@@ -1181,6 +1206,9 @@ ofctrl_wait(void)
         poll_timer_wait_until(backoff_deadline);
     } else if (state == S_SYNCED) {
         ofctrl_monitor_wait();
+        if (retry_deadline != LLONG_MAX) {
+            poll_timer_wait_until(retry_deadline);
+        }
     }
 }
 
@@ -1266,6 +1294,10 @@ ofctrl_format_status(struct ds *s)
     if (isolating) {
         ds_put_format(s, "  isolating refused flows: %"PRIuSIZE" owners "
                       "per bundle\n", isolate_group);
+    }
+    if (retry_deadline != LLONG_MAX) {
+        ds_put_format(s, "  trying refused flows again in %lld ms\n",
+                      MAX(retry_deadline - now, 0));
     }
     if (n_refused) {
         ds_put_format(s, "  owners refused: %"PRIu64", the last %#"PRIx64
