@@ -8,6 +8,7 @@ EXTRA_DIST += \
 	tests/atlocal.in \
 	tests/tns-validate.py \
 	tests/package-check.sh \
+	tests/netns-migration.sh \
 	package.m4
 
 TESTSUITE_AT = \
