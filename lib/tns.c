@@ -385,12 +385,47 @@ decode_ips(struct decoder *d, const json_t *array, const char *path,
     }
 }
 
+/* The extension rule: member "ext" of "params" and of each network is an
+ * object whose members this NVE does not know and ignores, so that a TES
+ * may send what a later NVE understands (or a vendor's hints) to any NVE.
+ * Every other member must be known: a misspelt field is an error, not an
+ * extension. */
+static void
+decode_ext(struct decoder *d, const json_t *obj, const char *path)
+{
+    const json_t *ext = json_object_get(obj, "ext");
+
+    if (ext && !json_is_object(ext)) {
+        decode_fail(d, TNS_INVALID_PARAMS, "%s.ext: must be an object",
+                    path);
+    }
+}
+
+/* The tag that carries a network on the TES's link: 802.1Q (REQ-4), the
+ * only type this NVE assigns; "tag_type" says so, and may name others in
+ * the future. */
+static void
+decode_tag_type(struct decoder *d, const json_t *obj, const char *path)
+{
+    const json_t *j = json_object_get(obj, "tag_type");
+    const char *s = json_string_value(j);
+
+    if (j && !s) {
+        decode_fail(d, TNS_INVALID_PARAMS, "%s.tag_type: must be a string",
+                    path);
+    } else if (s && strcmp(s, "802.1Q")) {
+        decode_fail(d, TNS_INVALID_PARAMS, "%s.tag_type: unsupported tag "
+                    "type \"%.*s\" (this NVE assigns \"802.1Q\" tags)",
+                    path, excerpt_len(s), s);
+    }
+}
+
 static void
 decode_network(struct decoder *d, const json_t *j, const char *path,
                struct vsi_network *net)
 {
     static const char *const members[] = {
-        "vn", "vnid", "macs", "ips", "vid", "policy", NULL
+        "vn", "vnid", "macs", "ips", "vid", "tag_type", "policy", "ext", NULL
     };
 
     if (!json_is_object(j)) {
@@ -398,6 +433,11 @@ decode_network(struct decoder *d, const json_t *j, const char *path,
         return;
     }
     check_members(d, j, path, members);
+    decode_ext(d, j, path);
+    decode_tag_type(d, j, path);
+    if (d->error) {
+        return;
+    }
 
     json_int_t vnid = 0, vid = 0;
     if (!get_string(d, j, path, "vn", false, is_valid_name,
@@ -468,12 +508,12 @@ static void
 decode_request(struct decoder *d, const json_t *j, struct tns_request *rq)
 {
     static const char *const association_members[] = {
-        "tes", "vsi", "port", "networks", NULL
+        "tes", "vsi", "port", "networks", "ext", NULL
     };
     static const char *const immigrate_members[] = {
-        "tes", "vsi", "port", "mode", "networks", NULL
+        "tes", "vsi", "port", "mode", "networks", "ext", NULL
     };
-    static const char *const vsi_members[] = { "tes", "vsi", NULL };
+    static const char *const vsi_members[] = { "tes", "vsi", "ext", NULL };
 
     const json_t *method = json_object_get(j, "method");
     if (!json_is_string(method)) {
@@ -502,6 +542,7 @@ decode_request(struct decoder *d, const json_t *j, struct tns_request *rq)
                   (rq->method == TNS_IMMIGRATE ? immigrate_members
                    : binds ? association_members
                    : vsi_members));
+    decode_ext(d, params, "params");
     if (d->error
         || !get_string(d, params, "params", "tes", false, is_valid_name,
                        "a TES name of 1 to 64 printable characters",

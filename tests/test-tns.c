@@ -125,6 +125,16 @@ test_every_method(void)
         { "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"get\","
           "\"params\":{\"tes\":\"t\",\"vsi\":\"v\"}}",
           TNS_GET, VSIE_GET },
+        /* Extensions are ignored, at every level they may be; 802.1Q is
+         * the tag type. */
+        { "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"get\","
+          "\"params\":{\"vsi\":\"v\",\"ext\":{\"future\":[1,{}]}}}",
+          TNS_GET, VSIE_GET },
+        { "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"associate\","
+          "\"params\":{\"vsi\":\"v\",\"ext\":{},\"networks\":[{\"vn\":"
+          "\"x\",\"macs\":[\"02:00:00:00:00:01\"],\"tag_type\":\"802.1Q\","
+          "\"ext\":{\"vendor.example.hint\":\"gold\"}}]}}",
+          TNS_ASSOCIATE, VSIE_ASSOCIATE },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -278,6 +288,22 @@ test_malformed(void)
         { "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"get\","
           "\"params\":{\"vsi\":\"v\",\"" X63 "\xc3\xa9\":1}}",
           TNS_INVALID_PARAMS, "params." X63 ": unknown field" },
+        { "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"get\","
+          "\"params\":{\"vsi\":\"v\",\"ext\":[]}}",
+          TNS_INVALID_PARAMS, "params.ext: must be an object" },
+        { "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"associate\","
+          "\"params\":{\"vsi\":\"v\",\"networks\":[{\"vn\":\"b\","
+          "\"macs\":[\"02:00:00:00:00:01\"],\"ext\":1}]}}",
+          TNS_INVALID_PARAMS, "params.networks[0].ext: must be an object" },
+        { "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"associate\","
+          "\"params\":{\"vsi\":\"v\",\"networks\":[{\"vn\":\"b\","
+          "\"macs\":[\"02:00:00:00:00:01\"],\"tag_type\":\"802.1ad\"}]}}",
+          TNS_INVALID_PARAMS, "params.networks[0].tag_type: unsupported tag "
+          "type \"802.1ad\" (this NVE assigns \"802.1Q\" tags)" },
+        { "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"associate\","
+          "\"params\":{\"vsi\":\"v\",\"networks\":[{\"vn\":\"b\","
+          "\"macs\":[\"02:00:00:00:00:01\"],\"tag_type\":8021}]}}",
+          TNS_INVALID_PARAMS, "params.networks[0].tag_type: must be a string" },
         { "[]", TNS_INVALID_REQUEST, "batch: must not be empty" },
         { "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{},\"error\":{}}",
           TNS_INVALID_REQUEST,
