@@ -1224,7 +1224,8 @@ format_holders(const struct vsi_table *t, struct ds *s, bool tes)
 void
 vsi_table_format_status(const struct vsi_table *t, struct ds *s)
 {
-    ds_put_format(s, "vsis: %"PRIuSIZE", max ", t->n_held);
+    ds_put_format(s, "vsis: %"PRIuSIZE"\n", t->n_held);
+    ds_put_cstr(s, "  max ");
     format_limit(s, t->cfg.max_vsis);
     ds_put_char(s, '\n');
     format_holders(t, s, true);
