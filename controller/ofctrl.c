@@ -628,19 +628,25 @@ struct ofctrl_owned_change {
     bool adds;                  /* The owner's changes add or modify. */
 };
 
-static void
-ofctrl_collect_change(const struct flow_table_change *change, void *changes_)
-{
-    struct ofctrl_owned_change **changes = changes_;
-    size_t n = (*changes)[0].owner;         /* Element 0 counts. */
+struct ofctrl_owned_changes {
+    struct ofctrl_owned_change *changes;
+    size_t n, allocated;
+};
 
-    *changes = xrealloc(*changes, (n + 2) * sizeof **changes);
-    (*changes)[n + 1] = (struct ofctrl_owned_change) {
+static void
+ofctrl_collect_change(const struct flow_table_change *change, void *oc_)
+{
+    struct ofctrl_owned_changes *oc = oc_;
+
+    if (oc->n >= oc->allocated) {
+        oc->changes = x2nrealloc(oc->changes, &oc->allocated,
+                                 sizeof *oc->changes);
+    }
+    oc->changes[oc->n++] = (struct ofctrl_owned_change) {
         .change = *change,
         .owner = change->entry->cookie,
         .adds = change->type != FLOW_CHANGE_DELETE,
     };
-    (*changes)[0].owner = n + 1;
 }
 
 /* Groups of owners whose changes only delete first (they make room), then
@@ -722,15 +728,17 @@ ofctrl_resync_isolated(struct flow_table *desired,
                        const struct flow_table *switch_flows, uint64_t seqno,
                        size_t n_changes[3])
 {
-    struct ofctrl_owned_change *changes = xzalloc(sizeof *changes);
+    struct ofctrl_owned_changes oc = { .n = 0 };
 
-    flow_table_diff(desired, switch_flows, ofctrl_collect_change, &changes);
-    size_t n = changes[0].owner;
-    struct ofctrl_owned_change *c = &changes[1];
+    flow_table_diff(desired, switch_flows, ofctrl_collect_change, &oc);
+    size_t n = oc.n;
+    struct ofctrl_owned_change *c = oc.changes;
 
     /* By owner; then whether the owner adds; then groups that only delete
      * first. */
-    qsort(c, n, sizeof *c, ofctrl_compare_owned_changes);
+    if (n) {
+        qsort(c, n, sizeof *c, ofctrl_compare_owned_changes);
+    }
     size_t n_owners = 0;
     for (size_t i = 0; i < n; ) {
         size_t j = i;
@@ -744,7 +752,9 @@ ofctrl_resync_isolated(struct flow_table *desired,
         n_owners++;
         i = j;
     }
-    qsort(c, n, sizeof *c, ofctrl_compare_groups);
+    if (n) {
+        qsort(c, n, sizeof *c, ofctrl_compare_groups);
+    }
 
     if (!isolate_group) {
         isolate_group = MAX(1, DIV_ROUND_UP(n_owners, OFCTRL_ISOLATE_FANOUT));
@@ -756,7 +766,7 @@ ofctrl_resync_isolated(struct flow_table *desired,
     ofctrl_send_isolated(c, n, seqno, n_changes);
     flow_table_clear_tracked(desired);
     ofctrl_meters_clear_tracked();
-    free(changes);
+    free(oc.changes);
 }
 
 /* Sends the difference between the switch's flows, all read, and the
