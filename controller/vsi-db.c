@@ -24,9 +24,12 @@
 #include <string.h>
 #include "barrier.h"
 #include "lib/nve-idl.h"
+#include "lib/nve-options.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
+#include "timeval.h"
 #include "util.h"
 #include "vsi-config.h"
 #include "vsi.h"
@@ -41,6 +44,11 @@ struct vsi_db {
     struct ovs_list staged;
     uint64_t staged_ticket;
 
+    /* VSIs whose keep-alive time alone changed, written in a batch at
+     * 'next_flush' (vsi_db_mark_refreshed()). */
+    struct ovs_list refreshed;
+    long long int next_flush;
+
     struct ovsdb_idl_index *vsi_by_id;
 };
 
@@ -51,6 +59,7 @@ vsi_db_create(struct ovsdb_idl *idl)
 
     ovs_list_init(&db->dirty);
     ovs_list_init(&db->staged);
+    ovs_list_init(&db->refreshed);
     db->vsi_by_id = ovsdb_idl_index_create1(idl, &nverec_vsi_col_vsi_id);
     ovsdb_idl_track_add_all(idl);
 
@@ -80,6 +89,10 @@ vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
     } else {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
         VLOG_INFO_RL(&rl, "VSI transaction failed, retrying");
+        struct vsi *v;
+        LIST_FOR_EACH (v, sync_node, &db->staged) {
+            v->dirty = true;
+        }
         ovs_list_push_back_all(&db->dirty, &db->staged);
     }
 }
@@ -89,7 +102,30 @@ vsi_db_mark_dirty(struct vsi_db *db, struct vsi *v, struct barrier *barrier)
 {
     ovs_list_remove(&v->sync_node);
     ovs_list_push_back(&db->dirty, &v->sync_node);
+    v->dirty = true;
     v->ticket = barrier_ticket(barrier);
+}
+
+void
+vsi_db_mark_refreshed(struct vsi_db *db, struct vsi *v,
+                      struct barrier *barrier, long long int interval)
+{
+    if (!interval) {
+        vsi_db_mark_dirty(db, v, barrier);
+    } else if (ovs_list_is_empty(&v->refresh_node)) {
+        if (ovs_list_is_empty(&db->refreshed)) {
+            db->next_flush = time_msec() + interval;
+        }
+        ovs_list_push_back(&db->refreshed, &v->refresh_node);
+    }
+}
+
+void
+vsi_db_wait(const struct vsi_db *db)
+{
+    if (!ovs_list_is_empty(&db->refreshed)) {
+        poll_timer_wait_until(db->next_flush);
+    }
 }
 
 void
@@ -97,6 +133,9 @@ vsi_db_forget(struct vsi *v)
 {
     ovs_list_remove(&v->sync_node);
     ovs_list_init(&v->sync_node);
+    v->dirty = false;
+    ovs_list_remove(&v->refresh_node);
+    ovs_list_init(&v->refresh_node);
 }
 
 static const struct nverec_vsi *
@@ -213,6 +252,21 @@ void
 vsi_db_sync(struct vsi_db *db, struct ovsdb_idl_txn *txn,
             struct barrier *barrier)
 {
+    if (txn && !ovs_list_is_empty(&db->refreshed)
+        && time_msec() >= db->next_flush) {
+        /* The batch of keep-alive times: with the round's other rows, each
+         * VSI's only changed column (the IDL writes only what changed),
+         * without a ticket of its own: no reply waits for it. */
+        struct vsi *v;
+        LIST_FOR_EACH_POP (v, refresh_node, &db->refreshed) {
+            ovs_list_init(&v->refresh_node);
+            if (v->state != VSI_ABSENT && !v->dirty) {
+                ovs_list_remove(&v->sync_node);
+                ovs_list_push_back(&db->dirty, &v->sync_node);
+                v->dirty = true;
+            }
+        }
+    }
     if (!txn || ovs_list_is_empty(&db->dirty)) {
         return;
     }
@@ -220,6 +274,7 @@ vsi_db_sync(struct vsi_db *db, struct ovsdb_idl_txn *txn,
     struct vsi *v;
     LIST_FOR_EACH (v, sync_node, &db->dirty) {
         vsi_db_write(db, txn, v);
+        v->dirty = false;
     }
     ovs_list_push_back_all(&db->staged, &db->dirty);
     db->staged_ticket = barrier_ticket(barrier);
@@ -319,6 +374,12 @@ vsi_db_read_config(struct ovsdb_idl *idl,
     cfg->keepalive_timeout = (global && global->n_keepalive_timeout
                               ? *global->keepalive_timeout
                               : VSI_DEFAULT_KEEPALIVE_TIMEOUT);
+    cfg->keepalive_flush = (global
+                            ? nve_options_get_int(
+                                &global->options, "NVE_Global",
+                                "keepalive_flush_interval",
+                                VSI_DEFAULT_KEEPALIVE_FLUSH, 0, 3600000)
+                            : VSI_DEFAULT_KEEPALIVE_FLUSH);
     if (!force && !config_changed(idl)) {
         return false;
     }

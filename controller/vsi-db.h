@@ -92,6 +92,16 @@ void vsi_db_mark_dirty(struct vsi_db *, struct vsi *, struct barrier *);
 /* Takes 'v' out of the queues (it is being freed). */
 void vsi_db_forget(struct vsi *);
 
+/* Notes that only the keep-alive time of 'v' changed: it is written with
+ * the next batch, at most 'interval' ms from the first one noted, without
+ * a ticket (no reply waits for it).  An 'interval' of 0 marks 'v' dirty
+ * instead. */
+void vsi_db_mark_refreshed(struct vsi_db *, struct vsi *, struct barrier *,
+                           long long int interval);
+
+/* Wakes the main loop when the batch of keep-alive times is due. */
+void vsi_db_wait(const struct vsi_db *);
+
 /* Writes the dirty VSIs into 'txn', if not NULL. */
 void vsi_db_sync(struct vsi_db *, struct ovsdb_idl_txn *, struct barrier *);
 

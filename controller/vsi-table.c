@@ -274,6 +274,7 @@ vsi_get(struct vsi_table *t, const char *id)
                      | hash_string(id, 0x9e3779b9);
         v->cookie = flow_owner_cookie(FLOW_OWNER_VSI, h);
         ovs_list_init(&v->sync_node);
+        ovs_list_init(&v->refresh_node);
         hmap_insert(&t->vsis, &v->node, hash_string(id, 0));
         hmap_insert(&t->by_cookie, &v->cookie_node, hash_uint64(v->cookie));
     }
@@ -283,6 +284,7 @@ vsi_get(struct vsi_table *t, const char *id)
 static void
 vsi_free(struct vsi *v)
 {
+    ovs_list_remove(&v->refresh_node);
     for (size_t i = 0; i < v->n_bindings; i++) {
         binding_free(&v->bindings[i]);
     }
@@ -465,7 +467,11 @@ vsi_apply(struct vsi_table *t, const struct vsi_request *rq, struct vsi *v,
     }
     if (tr->actions & VSI_ACT_REFRESH) {
         vsi_refresh(t, v);
-        vsi_mark_dirty(t, v);
+        if (!changed) {
+            /* A keep-alive: its time goes to the database in a batch. */
+            vsi_db_mark_refreshed(t->db, v, t->barrier,
+                                  t->cfg.keepalive_flush);
+        }
     }
     if (changed) {
         v->updated_at = time_wall_msec();
@@ -1075,6 +1081,7 @@ vsi_table_set_ofport(struct vsi_table *t, const char *name,
 void
 vsi_table_wait(const struct vsi_table *t)
 {
+    vsi_db_wait(t->db);
     if (!ovs_list_is_empty(&t->notifications)) {
         poll_immediate_wake();
     }

@@ -97,6 +97,9 @@ struct vsi {
 
     /* Database synchronization (vsi-db.c). */
     struct ovs_list sync_node;  /* In 'dirty' or 'staged', or alone. */
+    bool dirty;                 /* In 'dirty'. */
+    struct ovs_list refresh_node;   /* In 'refreshed' (keep-alive time to
+                                     * write), or alone. */
     uint64_t ticket;            /* Barrier ticket of its last change:
                                  * nothing may be said about it before
                                  * barrier_is_done(ticket). */
