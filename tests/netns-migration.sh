@@ -34,7 +34,7 @@
 # switch-over, emigrate at the source, terminate there), with no operator
 # command, and prints one line:
 #
-#   SCENARIO sent=N received=M lost=L outage_ms=O move_ms=U tcp=ok|broken
+#   SCENARIO,ORDER sent=N received=M lost=L outage_ms=O move_ms=U tcp=ok|broken
 #
 # outage_ms is the longest gap between two ping replies, less one
 # interval; move_ms the time the VM itself was on neither interface.
@@ -46,7 +46,17 @@
 #   failed     a migration that fails: the destination terminates its
 #              standby VSI, the source resumes the VM, which never left
 #
-# usage: netns-migration.sh [--dir=DIR] [--keep] SCENARIO...
+# The order of the signals of a move (--order):
+#   frame           immigrate pre_associate, the VM moves (its first frame
+#                   at the destination activates it), emigrate, terminate
+#                   (the default)
+#   emigrate-first  immigrate pre_associate, emigrate, the VM moves,
+#                   terminate
+#   associate       immigrate pre_associate, the VM moves, immigrate
+#                   associate at the destination at once, emigrate,
+#                   terminate
+#
+# usage: netns-migration.sh [--dir=DIR] [--keep] [--order=ORDER] SCENARIO...
 #
 # Needs root, iproute2, and the programs of ovs-nve and Open vSwitch in
 # PATH; /usr/bin/python3 for the TCP stream.
@@ -56,10 +66,12 @@ set -e
 PING_MS=${PING_MS:-10}
 dir=
 keep=false
+order=frame
 for arg; do
     case $arg in
         --dir=*) dir=${arg#*=}; shift ;;
         --keep) keep=true; shift ;;
+        --order=*) order=${arg#*=}; shift ;;
         --help) sed -n '/^# netns-migration.sh/,/^# PATH/s/^# \{0,1\}//p' "$0"
                 exit 0 ;;
         -*) echo "$0: unknown option $arg" >&2; exit 1 ;;
@@ -315,6 +327,9 @@ move () {
               --mode=pre_associate immigrate vmA)
     tag $to vmA-eth$to $vid
     sleep 0.5
+    if test $order = emigrate-first; then
+        tes $from emigrate vmA > /dev/null
+    fi
     t0=$(now_ms)
     if test "$gap" = 0; then
         ip -n $NS-vmA link set eth$to up
@@ -331,7 +346,13 @@ move () {
     announce eth$to
     move_ms=$(( $(now_ms) - t0 ))
     test "$gap" = 0 && move_ms=0
-    tes $from emigrate vmA > /dev/null
+    if test $order = associate; then
+        tes $to --port=p1 --vn=blue --mac=50:54:00:00:00:0a --ip=10.0.0.10 \
+            --mode=associate immigrate vmA > /dev/null
+    fi
+    if test $order != emigrate-first; then
+        tes $from emigrate vmA > /dev/null
+    fi
     sleep 1
     tes $from terminate vmA > /dev/null
     at=$to
@@ -362,5 +383,5 @@ for scenario; do
         failed) fail_move ;;
         *) die "unknown scenario $scenario" ;;
     esac
-    measure_end $scenario
+    measure_end $scenario,$order
 done
