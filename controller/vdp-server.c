@@ -82,6 +82,7 @@ struct vdp_config {
     struct evb_tlv evb;         /* What the NVE advertises. */
     long long int lldp_interval;    /* ms. */
     long long int reply_deadline;   /* ms, 0 for none. */
+    bool hard_errors;           /* Set the Hard bit of errors. */
 };
 
 /* A VSI that a station signalled, and the last of its requests that the
@@ -149,6 +150,7 @@ vdp_config_read(const struct nverec_nve_global *global,
                                     DEFAULT_LLDP_INTERVAL, 100, 3600000);
     cfg->reply_deadline = vdp_option(options, "vdp_reply_deadline",
                                      DEFAULT_REPLY_DEADLINE, 0, 3600000);
+    cfg->hard_errors = smap_get_bool(options, "vdp_hard_errors", false);
 }
 
 /* Ports (vdp-port.h). */
@@ -400,7 +402,9 @@ vdp_handle_request(struct vdp_server *s, struct vdp_port *port,
     if (rq->error) {
         /* Echoed with its error: the station matches it to its request. */
         struct vdp_vsi resp;
-        vdp_vsi_response(rq, (VDP_STATUS_ACK | VDP_STATUS_HARD | rq->error),
+        vdp_vsi_response(rq, (VDP_STATUS_ACK
+                              | (s->cfg.hard_errors ? VDP_STATUS_HARD : 0)
+                              | rq->error),
                          &resp);
         VLOG_INFO_RL(&rl, "port %s: refusing %s of vsi %s: %s", port->name,
                      vdp_tlv_type_name(rq->type), valid_id ? id : "?",
@@ -450,7 +454,8 @@ vdp_handle_request(struct vdp_server *s, struct vdp_port *port,
 
     v = vsi_table_find(vsis, id);
     struct vdp_vsi resp;
-    vdp_vsi_response(rq, vdp_response_status(status, v != NULL), &resp);
+    vdp_vsi_response(rq, vdp_response_status(status, v != NULL,
+                                              s->cfg.hard_errors), &resp);
     if (status == VSI_ST_SUCCESS) {
         if (v && rq->type != VDP_TLV_DEASSOC) {
             vdp_fill_vids(v, vn.vnids, &resp);
@@ -478,7 +483,8 @@ vdp_handle_request(struct vdp_server *s, struct vdp_port *port,
          * the switch does not answer), the station hears BUSY rather than
          * nothing, and retries. */
         struct vdp_vsi busy;
-        vdp_vsi_response(rq, vdp_response_status(VSI_ST_BUSY, v != NULL),
+        vdp_vsi_response(rq, vdp_response_status(VSI_ST_BUSY, v != NULL,
+                                                  s->cfg.hard_errors),
                          &busy);
         vdp_port_queue_fallback(port, gen, &resp,
                                 time_msec() + s->cfg.reply_deadline, &busy);

@@ -643,14 +643,15 @@ vdp_error_from_status(enum vsi_status status)
 }
 
 uint8_t
-vdp_response_status(enum vsi_status status, bool kept)
+vdp_response_status(enum vsi_status status, bool kept, bool hard_errors)
 {
     if (status == VSI_ST_SUCCESS) {
         return VDP_STATUS_ACK;
     }
 
-    bool hard = status != VSI_ST_BUSY
-                && status != VSI_ST_INSUFFICIENT_RESOURCES;
+    bool hard = (hard_errors
+                 && status != VSI_ST_BUSY
+                 && status != VSI_ST_INSUFFICIENT_RESOURCES);
     return (VDP_STATUS_ACK
             | (kept ? VDP_STATUS_KEEP : 0)
             | (hard ? VDP_STATUS_HARD : 0)

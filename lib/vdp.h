@@ -321,8 +321,11 @@ void vdp_request_events(const struct vdp_vsi *rq, const struct vdp_vsi *prev,
 
 /* The response status byte for outcome 'status': the Req/Ack bit, and for a
  * failure the error code, the Keep bit if the NVE still holds the VSI as it
- * was ('kept'), and the Hard bit if retrying cannot help. */
-uint8_t vdp_response_status(enum vsi_status status, bool kept);
+ * was ('kept'), and, with 'hard_errors', the Hard bit if retrying cannot
+ * help.  (lldpad passes the error to its clients only without the Hard
+ * bit: see nve-controller(8), options:vdp_hard_errors.) */
+uint8_t vdp_response_status(enum vsi_status status, bool kept,
+                            bool hard_errors);
 enum vdp_error vdp_error_from_status(enum vsi_status);
 
 /* One-line human-readable forms, for logs and unixctl. */

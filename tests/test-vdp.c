@@ -1431,26 +1431,29 @@ test_request_events(void)
 static void
 test_response_status(void)
 {
+    /* 'hard' with the Hard bit allowed, 'soft' without (the default). */
     static const struct {
         enum vsi_status status;
         bool kept;
-        uint8_t byte;
+        uint8_t hard, soft;
     } cases[] = {
-        { VSI_ST_SUCCESS, false, 0x40 },
-        { VSI_ST_SUCCESS, true, 0x40 },
-        { VSI_ST_INVALID_REQUEST, false, 0x51 },
-        { VSI_ST_INSUFFICIENT_RESOURCES, false, 0x42 },  /* As captured. */
-        { VSI_ST_BUSY, true, 0x63 },                     /* As captured. */
-        { VSI_ST_BUSY, false, 0x43 },
-        { VSI_ST_FAILED_AUTHORIZATION, false, 0x54 },
-        { VSI_ST_CONFLICT_POLICIES, true, 0x75 },
-        { VSI_ST_UNKNOWN_VN, false, 0x55 },
-        { VSI_ST_INVALID_STATE, true, 0x74 },
-        { VSI_ST_UNKNOWN_VSI, false, 0x54 },
+        { VSI_ST_SUCCESS, false, 0x40, 0x40 },
+        { VSI_ST_SUCCESS, true, 0x40, 0x40 },
+        { VSI_ST_INVALID_REQUEST, false, 0x51, 0x41 },
+        { VSI_ST_INSUFFICIENT_RESOURCES, false, 0x42, 0x42 }, /* Captured. */
+        { VSI_ST_BUSY, true, 0x63, 0x63 },                    /* Captured. */
+        { VSI_ST_BUSY, false, 0x43, 0x43 },
+        { VSI_ST_FAILED_AUTHORIZATION, false, 0x54, 0x44 },
+        { VSI_ST_CONFLICT_POLICIES, true, 0x75, 0x65 },
+        { VSI_ST_UNKNOWN_VN, false, 0x55, 0x45 },
+        { VSI_ST_INVALID_STATE, true, 0x74, 0x64 },
+        { VSI_ST_UNKNOWN_VSI, false, 0x54, 0x44 },
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-        CU_ASSERT_EQUAL(vdp_response_status(cases[i].status, cases[i].kept),
-                        cases[i].byte);
+        CU_ASSERT_EQUAL(vdp_response_status(cases[i].status, cases[i].kept,
+                                            true), cases[i].hard);
+        CU_ASSERT_EQUAL(vdp_response_status(cases[i].status, cases[i].kept,
+                                            false), cases[i].soft);
     }
 
     /* Response VIDs. */
@@ -1485,7 +1488,8 @@ test_format(void)
     ds_clear(&s);
 
     struct vdp_vsi resp;
-    vdp_vsi_response(&pdu.vsis[0], vdp_response_status(VSI_ST_BUSY, true),
+    vdp_vsi_response(&pdu.vsis[0], vdp_response_status(VSI_ST_BUSY, true,
+                                                       false),
                      &resp);
     resp.filters[0].vid_word = vdp_response_vid_word(0, 1002, 5);
     vdp_vsi_format(&resp, &s);

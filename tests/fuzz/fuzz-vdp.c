@@ -92,7 +92,8 @@ check_vsi(const struct vdp_vsi *rq, const struct vdp_vsi *prev)
      * picks and the VIDs that the NVE assigns, and a DE-ASSOC. */
     enum vsi_status status = rq->type_version % VSI_N_STATUSES;
     struct vdp_vsi resp;
-    vdp_vsi_response(rq, vdp_response_status(status, rq->type_version & 1),
+    vdp_vsi_response(rq, vdp_response_status(status, rq->type_version & 1,
+                                             rq->type_version & 2),
                      &resp);
     for (size_t i = 0; i < resp.n_filters; i++) {
         struct vdp_filter *f = &resp.filters[i];
