@@ -18,8 +18,9 @@
  * and order of its tables, the building blocks of matches and actions that
  * the modules adding flows share (flags, VNID, registers, moves, the way to
  * the next stage), and the base flows, which nve-controller adds once at
- * start-up: a drop at the end of every stage, and the passage of packets
- * from remote NVEs through the stages that only concern local VSIs. */
+ * start-up: a drop at the end of every stage, the passage of packets from
+ * remote NVEs through the stages that only concern local VSIs, and the
+ * anti-spoofing decisions shared by every local VSI. */
 
 #include <config.h>
 #include "pipeline.h"
@@ -31,6 +32,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
+#include "packets.h"
 #include "util.h"
 
 struct pipeline_table {
@@ -44,9 +46,16 @@ static const struct pipeline_table pipeline_tables[] = {
 #undef NVE_TABLE
 };
 
-/* The ingress stages that only concern packets from local VSIs. */
-static const enum nve_table vsi_only_tables[] = {
-    NVE_TABLE_ANTI_SPOOF, NVE_TABLE_INGRESS_ACL, NVE_TABLE_QOS,
+/* The ingress stages that only concern packets from local VSIs, which a
+ * packet from a remote NVE passes (ipv4_source is only reached from
+ * anti_spoof, so it is skipped). */
+static const struct {
+    enum nve_table table;
+    enum nve_table next;
+} vsi_only_tables[] = {
+    { NVE_TABLE_ANTI_SPOOF, NVE_TABLE_INGRESS_ACL },
+    { NVE_TABLE_INGRESS_ACL, NVE_TABLE_QOS },
+    { NVE_TABLE_QOS, NVE_TABLE_L2_LOOKUP },
 };
 
 static const struct pipeline_table *
@@ -101,14 +110,17 @@ pipeline_next_table(enum nve_table current)
     OVS_NOT_REACHED();
 }
 
-/* Makes 'match' match packets whose flag 'flag_bit' is 'value'. */
+/* Makes 'match' match packets whose flag 'flag_bit' is 'value', in addition
+ * to the flags it already matches. */
 void
 pipeline_match_flag(struct match *match, int flag_bit, bool value)
 {
+    unsigned int idx = NVE_MFF_FLAGS - MFF_REG0;
     uint32_t bit = UINT32_C(1) << flag_bit;
+    uint32_t mask = match->wc.masks.regs[idx] | bit;
+    uint32_t flags = (match->flow.regs[idx] & ~bit) | (value ? bit : 0);
 
-    match_set_reg_masked(match, NVE_MFF_FLAGS - MFF_REG0, value ? bit : 0,
-                         bit);
+    match_set_reg_masked(match, idx, flags & mask, mask);
 }
 
 /* Makes 'match' match packets of the VN with 'vnid'. */
@@ -207,6 +219,142 @@ pipeline_put_goto_next(struct ofpbuf *ofpacts, enum nve_table current)
     ofpact_put_GOTO_TABLE(ofpacts)->table_id = pipeline_next_table(current);
 }
 
+/* Appends to 'ofpacts' the instruction that sends the packet on to stage
+ * 'table'.  It must be the last action. */
+void
+pipeline_put_goto(struct ofpbuf *ofpacts, enum nve_table table)
+{
+    ofpact_put_GOTO_TABLE(ofpacts)->table_id = table;
+}
+
+/* Makes 'match' match packets from a local VSI (not from a tunnel) whose
+ * IPv4 and IPv6 family flags are 'ipv4' and 'ipv6', each 0, 1, or -1 for
+ * either. */
+static void
+match_local_families(struct match *match, int ipv4, int ipv6)
+{
+    pipeline_match_flag(match, NVE_FLAG_FROM_TUNNEL_BIT, false);
+    if (ipv4 >= 0) {
+        pipeline_match_flag(match, NVE_FLAG_SRC_IPV4_BIT, ipv4);
+    }
+    if (ipv6 >= 0) {
+        pipeline_match_flag(match, NVE_FLAG_SRC_IPV6_BIT, ipv6);
+    }
+}
+
+/* The anti-spoofing flows that are the same for every VSI whose addresses
+ * are of the same families (see pipeline.h); vsi-flows.c adds, per VSI, the
+ * pairs of addresses that are its own. */
+static void
+pipeline_add_anti_spoof_flows(struct flow_table *flows, uint64_t cookie)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    /* From a VSI with IPv4 addresses: ARP and IPv4 go to ipv4_source with
+     * the pair they claim, ... */
+    match_init_catchall(&match);
+    match_local_families(&match, 1, -1);
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    pipeline_put_move(&ofpacts, MFF_ARP_SPA, NVE_MFF_CLAIM_IPV4, 32);
+    pipeline_put_move(&ofpacts, MFF_ARP_SHA, NVE_MFF_CLAIM_MAC, 48);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_IPV4_SOURCE);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_ALLOW, &match,
+                   ofpacts.data, ofpacts.size);
+
+    match_init_catchall(&match);
+    match_local_families(&match, 1, -1);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_move(&ofpacts, MFF_IPV4_SRC, NVE_MFF_CLAIM_IPV4, 32);
+    pipeline_put_move(&ofpacts, MFF_ETH_SRC, NVE_MFF_CLAIM_MAC, 48);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_IPV4_SOURCE);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_ALLOW, &match,
+                   ofpacts.data, ofpacts.size);
+
+    /* ...an ARP probe (RFC 5227), which claims no address, with the VSI's
+     * first IPv4 address, which table 0 loaded: so its sender MAC must be
+     * the VSI's... */
+    match_init_catchall(&match);
+    match_local_families(&match, 1, -1);
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    match_set_nw_src(&match, htonl(0));
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_move(&ofpacts, MFF_ARP_SHA, NVE_MFF_CLAIM_MAC, 48);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_IPV4_SOURCE);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_SPECIAL, &match,
+                   ofpacts.data, ofpacts.size);
+
+    /* ...and DHCP, to get or renew an address, is allowed. */
+    match_init_catchall(&match);
+    match_local_families(&match, 1, -1);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&match, IPPROTO_UDP);
+    match_set_nw_src(&match, htonl(0));
+    match_set_nw_dst(&match, htonl(UINT32_MAX));
+    match_set_tp_src(&match, htons(68));
+    match_set_tp_dst(&match, htons(67));
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_INGRESS_ACL);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_SPECIAL, &match,
+                   ofpacts.data, ofpacts.size);
+
+    /* Neighbour discovery that no VSI's flow allowed is dropped, except
+     * from a VSI with IPv4 addresses only, which sends no IPv6 at all. */
+    for (int ipv6 = 0; ipv6 < 2; ipv6++) {
+        for (uint8_t type = 135; type <= 136; type++) {
+            match_init_catchall(&match);
+            match_local_families(&match, ipv6 ? -1 : 0, ipv6);
+            match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+            match_set_nw_proto(&match, IPPROTO_ICMPV6);
+            match_set_icmp_type(&match, type);
+            match_set_icmp_code(&match, 0);
+            flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                           NVE_PRIO_SPOOF_ND_DROP, &match, NULL, 0);
+        }
+    }
+
+    /* ARP that no flow above or VSI's flow allowed is dropped; so are IPv4
+     * from a VSI with IPv6 addresses only, and IPv6 that no VSI's flow
+     * allowed from a VSI with addresses. */
+    match_init_catchall(&match);
+    match_local_families(&match, -1, -1);
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_DROP, &match, NULL, 0);
+
+    match_init_catchall(&match);
+    match_local_families(&match, 0, 1);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_DROP, &match, NULL, 0);
+
+    for (int ipv4 = 0; ipv4 < 2; ipv4++) {
+        match_init_catchall(&match);
+        match_local_families(&match, ipv4, ipv4 ? -1 : 1);
+        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+        flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                       NVE_PRIO_SPOOF_L3_DROP, &match, NULL, 0);
+    }
+
+    /* Whatever else a VSI sends is allowed: table 0 classified it by its
+     * source MAC. */
+    match_init_catchall(&match);
+    match_local_families(&match, -1, -1);
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_INGRESS_ACL);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_MAC_ALLOW, &match,
+                   ofpacts.data, ofpacts.size);
+
+    ofpbuf_uninit(&ofpacts);
+}
+
 void
 pipeline_add_flows(struct flow_table *flows)
 {
@@ -229,11 +377,13 @@ pipeline_add_flows(struct flow_table *flows)
         match_init_catchall(&match);
         pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, true);
         ofpbuf_clear(&ofpacts);
-        pipeline_put_goto_next(&ofpacts, vsi_only_tables[i]);
-        flow_table_add(flows, cookie, vsi_only_tables[i],
+        pipeline_put_goto(&ofpacts, vsi_only_tables[i].next);
+        flow_table_add(flows, cookie, vsi_only_tables[i].table,
                        NVE_PRIO_FROM_TUNNEL, &match,
                        ofpacts.data, ofpacts.size);
     }
+
+    pipeline_add_anti_spoof_flows(flows, cookie);
 
     ofpbuf_uninit(&ofpacts);
 }
