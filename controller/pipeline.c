@@ -47,8 +47,8 @@ static const struct pipeline_table pipeline_tables[] = {
 };
 
 /* The ingress stages that only concern packets from local VSIs, which a
- * packet from a remote NVE passes (ipv4_source is only reached from
- * anti_spoof, so it is skipped). */
+ * packet from a remote NVE passes (ipv4_source and ipv6_source are only
+ * reached from anti_spoof, so it skips them). */
 static const struct {
     enum nve_table table;
     enum nve_table next;
@@ -304,24 +304,98 @@ pipeline_add_anti_spoof_flows(struct flow_table *flows, uint64_t cookie)
                    NVE_PRIO_SPOOF_L3_SPECIAL, &match,
                    ofpacts.data, ofpacts.size);
 
-    /* Neighbour discovery that no VSI's flow allowed is dropped, except
-     * from a VSI with IPv4 addresses only, which sends no IPv6 at all. */
-    for (int ipv6 = 0; ipv6 < 2; ipv6++) {
-        for (uint8_t type = 135; type <= 136; type++) {
+    /* From a VSI with IPv6 addresses: IPv6 goes to ipv6_source with the
+     * pair it claims... */
+    match_init_catchall(&match);
+    match_local_families(&match, -1, 1);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_move(&ofpacts, MFF_IPV6_SRC, NVE_MFF_CLAIM_IPV6, 128);
+    pipeline_put_move(&ofpacts, MFF_ETH_SRC, NVE_MFF_CLAIM_MAC, 48);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_IPV6_SOURCE);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_ALLOW, &match,
+                   ofpacts.data, ofpacts.size);
+
+    /* ...so does neighbour discovery, with the address it speaks for (a
+     * solicitation's source, an advertisement's target) and the MAC it
+     * carries, or else the Ethernet source... */
+    for (uint8_t type = 135; type <= 136; type++) {
+        enum mf_field_id addr = type == 135 ? MFF_IPV6_SRC : MFF_ND_TARGET;
+        enum mf_field_id lla = type == 135 ? MFF_ND_SLL : MFF_ND_TLL;
+
+        for (int with_lla = 0; with_lla < 2; with_lla++) {
             match_init_catchall(&match);
-            match_local_families(&match, ipv6 ? -1 : 0, ipv6);
+            match_local_families(&match, -1, 1);
             match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
             match_set_nw_proto(&match, IPPROTO_ICMPV6);
             match_set_icmp_type(&match, type);
             match_set_icmp_code(&match, 0);
+            if (!with_lla) {
+                if (type == 135) {
+                    match_set_arp_sha(&match, eth_addr_zero);   /* nd_sll */
+                } else {
+                    match_set_arp_tha(&match, eth_addr_zero);   /* nd_tll */
+                }
+            }
+            ofpbuf_clear(&ofpacts);
+            pipeline_put_move(&ofpacts, addr, NVE_MFF_CLAIM_IPV6, 128);
+            pipeline_put_move(&ofpacts, with_lla ? lla : MFF_ETH_SRC,
+                              NVE_MFF_CLAIM_MAC, 48);
+            pipeline_put_goto(&ofpacts, NVE_TABLE_IPV6_SOURCE);
             flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
-                           NVE_PRIO_SPOOF_ND_DROP, &match, NULL, 0);
+                           (with_lla ? NVE_PRIO_SPOOF_ND_ALLOW
+                            : NVE_PRIO_SPOOF_ND_NO_LLA), &match,
+                           ofpacts.data, ofpacts.size);
         }
     }
 
-    /* ARP that no flow above or VSI's flow allowed is dropped; so are IPv4
-     * from a VSI with IPv6 addresses only, and IPv6 that no VSI's flow
-     * allowed from a VSI with addresses. */
+    /* ...and duplicate address detection, solicitations from :: without
+     * link-layer address and the multicast listener reports that go with
+     * them, is allowed. */
+    match_init_catchall(&match);
+    match_local_families(&match, -1, 1);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_ICMPV6);
+    match_set_icmp_type(&match, 135);
+    match_set_icmp_code(&match, 0);
+    match_set_arp_sha(&match, eth_addr_zero);
+    match_set_ipv6_src(&match, &in6addr_any);
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_INGRESS_ACL);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_ND_DAD, &match,
+                   ofpacts.data, ofpacts.size);
+
+    match_init_catchall(&match);
+    match_local_families(&match, -1, 1);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_ICMPV6);
+    match_set_ipv6_src(&match, &in6addr_any);
+    struct in6_addr ff02 = { { { 0xff, 0x02 } } };
+    struct in6_addr ff02_mask = { { { 0xff, 0xff } } };
+    match_set_ipv6_dst_masked(&match, &ff02, &ff02_mask);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_SPECIAL, &match,
+                   ofpacts.data, ofpacts.size);
+
+    /* From a VSI without any address, neighbour discovery that does not
+     * carry its MAC (its own flows allow that) is dropped. */
+    for (uint8_t type = 135; type <= 136; type++) {
+        match_init_catchall(&match);
+        match_local_families(&match, 0, 0);
+        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+        match_set_nw_proto(&match, IPPROTO_ICMPV6);
+        match_set_icmp_type(&match, type);
+        match_set_icmp_code(&match, 0);
+        flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                       NVE_PRIO_SPOOF_ND_DROP, &match, NULL, 0);
+    }
+
+    /* ARP that no flow above or VSI's flow allowed is dropped (from a VSI
+     * without address, ARP that does not carry its MAC); so are IPv4 from
+     * a VSI with IPv6 addresses only and IPv6 from a VSI with IPv4
+     * addresses only. */
     match_init_catchall(&match);
     match_local_families(&match, -1, -1);
     match_set_dl_type(&match, htons(ETH_TYPE_ARP));
@@ -334,13 +408,11 @@ pipeline_add_anti_spoof_flows(struct flow_table *flows, uint64_t cookie)
     flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
                    NVE_PRIO_SPOOF_L3_DROP, &match, NULL, 0);
 
-    for (int ipv4 = 0; ipv4 < 2; ipv4++) {
-        match_init_catchall(&match);
-        match_local_families(&match, ipv4, ipv4 ? -1 : 1);
-        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
-        flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
-                       NVE_PRIO_SPOOF_L3_DROP, &match, NULL, 0);
-    }
+    match_init_catchall(&match);
+    match_local_families(&match, 1, 0);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_DROP, &match, NULL, 0);
 
     /* Whatever else a VSI sends is allowed: table 0 classified it by its
      * source MAC. */

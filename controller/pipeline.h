@@ -37,16 +37,23 @@
  *      10  anti_spoof   A local VSI sends only from its own MACs and IPs.
  *                       Shared flows, on the address families that table 0
  *                       flagged for the sender: ARP and IPv4 of a sender
- *                       with IPv4 addresses have their claimed (MAC, IPv4)
- *                       pair put in xreg3 and reg5 and go to table 15
- *                       (pipeline, 100; ARP probes 105), DHCP is allowed
- *                       (pipeline, 105), neighbour discovery and the
- *                       families the sender has no address of are dropped
- *                       (pipeline, 110 and 90), the rest allowed (pipeline,
- *                       80).  Per VSI: IPv6 and ND checks (VSI, 120 and
- *                       100), and ARP of a VSI without address (VSI, 100).
+ *                       with IPv4 addresses have the (MAC, IPv4 address)
+ *                       they claim put in xreg3 and reg5 and go to table 15
+ *                       (pipeline, 100; ARP probes 105); IPv6 and neighbour
+ *                       discovery of a sender with IPv6 addresses have the
+ *                       (MAC, IPv6 address) they claim put in xreg3 and
+ *                       xxreg2 and go to table 16 (pipeline, 100; ND 120
+ *                       and 125); DHCP, duplicate address detection and
+ *                       its MLD reports are allowed (pipeline, 105, 130);
+ *                       the families the sender has no address of are
+ *                       dropped (pipeline, 90), the rest allowed (pipeline,
+ *                       80).  Per VSI without any address: ARP and ND that
+ *                       carry its MAC (VSI, 100 and 120; others dropped,
+ *                       pipeline, 90 and 110).
  *      15  ipv4_source  The (MAC, IPv4 address) pairs of local VSIs: the
  *                       claimed pair is one of the sender's (VSI, 100).
+ *      16  ipv6_source  The (MAC, IPv6 address) pairs of local VSIs,
+ *                       link-local addresses included (VSI, 100).
  *      20  ingress_acl  ACLs in the "from-vsi" direction (profile,
  *                       1000 + ACL priority); else allowed ((port, VN), 1).
  *      30  qos          Rate limit with an OpenFlow meter (VSI, 100) and
@@ -80,7 +87,8 @@
  * VSI.  OpenFlow cannot compare two fields, so table 10 copies what an ARP
  * or IPv4 packet claims (sender MAC and IPv4 address) into registers and
  * table 15 matches them, with the source MAC, against each pair of the
- * VSI's: one flow per (MAC, IPv4 address) serves both ARP and IPv4.
+ * VSI's: one flow per (MAC, IPv4 address) serves both ARP and IPv4.  The
+ * same for IPv6 and neighbour discovery, in table 16.
  *
  * Per-packet state between tables:
  *
@@ -99,11 +107,16 @@
  *                    local VSI claims as its source, set by table 10 for
  *                    table 15; table 0 loads the VSI's first IPv4 address,
  *                    which an ARP probe (sender 0.0.0.0) is checked as.
- *   xreg3            (reg6 and reg7.)  The MAC that such a packet claims
- *                    as its sender (arp_sha, or the Ethernet source of
- *                    IPv4), in bits 0 to 47, set by table 10.
+ *   xreg3            (reg6 and reg7.)  The MAC that such a packet, or an
+ *                    IPv6 or ND packet, claims as its sender (arp_sha,
+ *                    nd_sll, nd_tll, or else the Ethernet source), in bits
+ *                    0 to 47, set by table 10.
+ *   xxreg2           (reg8 to reg11.)  The IPv6 address that an IPv6 or
+ *                    ND packet from a local VSI claims as its own (the
+ *                    IPv6 source, or an advertisement's target), set by
+ *                    table 10 for table 16.
  *
- * Registers reg8 to reg15 are free for later stages. */
+ * Registers reg12 to reg15 are free for later stages. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -118,6 +131,7 @@ struct ofpbuf;
     NVE_TABLE(CLASSIFY,     0, "classify")      \
     NVE_TABLE(ANTI_SPOOF,  10, "anti_spoof")    \
     NVE_TABLE(IPV4_SOURCE, 15, "ipv4_source")   \
+    NVE_TABLE(IPV6_SOURCE, 16, "ipv6_source")   \
     NVE_TABLE(INGRESS_ACL, 20, "ingress_acl")   \
     NVE_TABLE(QOS,         30, "qos")           \
     NVE_TABLE(L2_LOOKUP,   40, "l2_lookup")     \
@@ -154,6 +168,9 @@ enum nve_table {
 #define NVE_MFF_CLAIM_IPV4 MFF_REG5
 #define NVE_MFF_CLAIM_MAC MFF_XREG3
 #define NVE_XREG_CLAIM_MAC 3        /* NVE_MFF_CLAIM_MAC, as an xreg index. */
+#define NVE_MFF_CLAIM_IPV6 MFF_XXREG2
+#define NVE_XXREG_CLAIM_IPV6 2      /* NVE_MFF_CLAIM_IPV6, as an xxreg
+                                     * index. */
 
 /* Flow priorities, by table, as described above. */
 enum {
@@ -161,15 +178,18 @@ enum {
     NVE_PRIO_CLASSIFY = 100,
 
     /* anti_spoof */
+    NVE_PRIO_SPOOF_ND_DAD = 130,        /* Duplicate address detection. */
+    NVE_PRIO_SPOOF_ND_NO_LLA = 125,     /* ND without link-layer address. */
     NVE_PRIO_SPOOF_ND_ALLOW = 120,
     NVE_PRIO_SPOOF_ND_DROP = 110,
-    NVE_PRIO_SPOOF_L3_SPECIAL = 105,    /* ARP probes, DHCP. */
+    NVE_PRIO_SPOOF_L3_SPECIAL = 105,    /* ARP probes, DHCP, MLD. */
     NVE_PRIO_SPOOF_L3_ALLOW = 100,
     NVE_PRIO_SPOOF_L3_DROP = 90,
     NVE_PRIO_SPOOF_MAC_ALLOW = 80,
 
-    /* ipv4_source */
+    /* ipv4_source, ipv6_source */
     NVE_PRIO_IPV4_SOURCE = 100,
+    NVE_PRIO_IPV6_SOURCE = 100,
 
     /* ingress_acl, egress_acl: an ACL of priority P has priority
      * NVE_PRIO_ACL + P. */

@@ -385,19 +385,18 @@ spoof_add_ipv4(const struct spoof_ctx *sc, struct eth_addr mac,
                        sc->allow->data, sc->allow->size);
     }
     if (!a->n_ip4s && !a->n_ip6s) {
+        /* No address: ARP only for its own MAC. */
         spoof_match(sc, &match, ETH_TYPE_ARP, 0);
         match_set_arp_sha(&match, mac);
         spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW);
     }
 }
 
-/* One neighbour discovery flow: solicitation (135) or advertisement (136),
- * with the link-layer address option 'lla' (zero: none), from 'src' (if
- * nonnull) for a solicitation, for target 'target' (if nonnull) for an
- * advertisement. */
+/* One neighbour discovery flow of a VSI without address: solicitation
+ * (135) or advertisement (136), with the link-layer address option 'lla'
+ * (zero: none), for any address. */
 static void
-spoof_add_nd(const struct spoof_ctx *sc, uint8_t type, struct eth_addr lla,
-             const struct in6_addr *addr)
+spoof_add_nd(const struct spoof_ctx *sc, uint8_t type, struct eth_addr lla)
 {
     struct match match;
 
@@ -406,63 +405,49 @@ spoof_add_nd(const struct spoof_ctx *sc, uint8_t type, struct eth_addr lla,
     match_set_icmp_code(&match, 0);
     if (type == 135) {
         match_set_arp_sha(&match, lla);         /* nd_sll */
-        if (addr) {
-            match_set_ipv6_src(&match, addr);
-        }
     } else {
         match_set_arp_tha(&match, lla);         /* nd_tll */
-        if (addr) {
-            match_set_nd_target(&match, addr);
-        }
     }
     spoof_add(sc, &match, NVE_PRIO_SPOOF_ND_ALLOW);
 }
 
-/* IPv6 and neighbour discovery: the source is one of the VSI's IPv6
- * addresses or the link-local address made from its MAC, if it has any;
- * its solicitations carry its own MAC (or none) and come from those
- * addresses (or from :: for duplicate address detection); its
- * advertisements carry its own MAC (or none) for those addresses.  A VSI
- * without any address may send from any IPv6 address, but neighbour
- * discovery only for its own MAC.  (The drops are shared.) */
+/* IPv6 and neighbour discovery: the source (of a solicitation too) or the
+ * target of an advertisement is one of the VSI's IPv6 addresses or the
+ * link-local address made from its MAC, if it has any; neighbour
+ * discovery carries its MAC or none.  Table 10 put the (MAC, IPv6 address)
+ * that a packet claims in registers, so one flow per pair allows all of
+ * them.  A VSI without any address may send from any IPv6 address, but
+ * neighbour discovery only for its own MAC.  (Duplicate address detection
+ * and the drops are shared.) */
 static void
 spoof_add_ipv6(const struct spoof_ctx *sc, struct eth_addr mac,
                const struct binding_addrs *a)
 {
-    struct match match;
-
     if (a->n_ip6s) {
-        size_t n = a->n_ip6s + 1;
-        struct in6_addr *addrs = xmalloc(n * sizeof *addrs);
-        memcpy(addrs, a->ip6s, a->n_ip6s * sizeof *addrs);
-        in6_generate_lla(mac, &addrs[a->n_ip6s]);
+        for (size_t i = 0; i <= a->n_ip6s; i++) {
+            struct in6_addr lla;
+            const struct in6_addr *addr = &a->ip6s[i];
+            if (i == a->n_ip6s) {
+                in6_generate_lla(mac, &lla);
+                addr = &lla;
+            }
 
-        for (size_t i = 0; i < n; i++) {
-            spoof_add_nd(sc, 135, mac, &addrs[i]);
-            spoof_add_nd(sc, 135, eth_addr_zero, &addrs[i]);
-            spoof_add_nd(sc, 136, mac, &addrs[i]);
-            spoof_add_nd(sc, 136, eth_addr_zero, &addrs[i]);
-
-            spoof_match(sc, &match, ETH_TYPE_IPV6, 0);
-            match_set_ipv6_src(&match, &addrs[i]);
-            spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW);
+            struct match match = sc->base;
+            ovs_be128 be;
+            memcpy(&be, addr, sizeof be);
+            match_set_xreg(&match, NVE_XREG_CLAIM_MAC,
+                           eth_addr_to_uint64(mac));
+            match_set_xxreg(&match, NVE_XXREG_CLAIM_IPV6, ntoh128(be));
+            flow_table_add(sc->flows, sc->cookie, NVE_TABLE_IPV6_SOURCE,
+                           NVE_PRIO_IPV6_SOURCE, &match,
+                           sc->allow->data, sc->allow->size);
         }
-        spoof_add_nd(sc, 135, eth_addr_zero, &in6addr_any);
-
-        /* Multicast listener reports during duplicate address
-         * detection. */
-        spoof_match(sc, &match, ETH_TYPE_IPV6, IPPROTO_ICMPV6);
-        match_set_ipv6_src(&match, &in6addr_any);
-        struct in6_addr ff02 = { { { 0xff, 0x02 } } };
-        struct in6_addr ff02_mask = { { { 0xff, 0xff } } };
-        match_set_ipv6_dst_masked(&match, &ff02, &ff02_mask);
-        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW);
-        free(addrs);
     } else if (!a->n_ip4s) {
-        spoof_add_nd(sc, 135, mac, NULL);
-        spoof_add_nd(sc, 135, eth_addr_zero, NULL);
-        spoof_add_nd(sc, 136, mac, NULL);
-        spoof_add_nd(sc, 136, eth_addr_zero, NULL);
+        /* No address: neighbour discovery only for its own MAC. */
+        spoof_add_nd(sc, 135, mac);
+        spoof_add_nd(sc, 135, eth_addr_zero);
+        spoof_add_nd(sc, 136, mac);
+        spoof_add_nd(sc, 136, eth_addr_zero);
     }
 }
 
