@@ -375,6 +375,8 @@ pipeline_add_anti_spoof_flows(struct flow_table *flows, uint64_t cookie)
     struct in6_addr ff02 = { { { 0xff, 0x02 } } };
     struct in6_addr ff02_mask = { { { 0xff, 0xff } } };
     match_set_ipv6_dst_masked(&match, &ff02, &ff02_mask);
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_INGRESS_ACL);
     flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
                    NVE_PRIO_SPOOF_L3_SPECIAL, &match,
                    ofpacts.data, ofpacts.size);
