@@ -18,8 +18,9 @@
  * and order of its tables, the building blocks of matches and actions that
  * the modules adding flows share (flags, VNID, registers, moves, the way to
  * the next stage), and the base flows, which nve-controller adds once at
- * start-up: a drop at the end of every stage, and the passage of packets
- * from remote NVEs through the stages that only concern local VSIs. */
+ * start-up: a drop at the end of every stage, the passage of packets from
+ * remote NVEs through the stages that only concern local VSIs, and the
+ * anti-spoofing decisions shared by every local VSI. */
 
 #include <config.h>
 #include "pipeline.h"
@@ -31,6 +32,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
+#include "packets.h"
 #include "util.h"
 
 struct pipeline_table {
@@ -44,9 +46,16 @@ static const struct pipeline_table pipeline_tables[] = {
 #undef NVE_TABLE
 };
 
-/* The ingress stages that only concern packets from local VSIs. */
-static const enum nve_table vsi_only_tables[] = {
-    NVE_TABLE_ANTI_SPOOF, NVE_TABLE_INGRESS_ACL, NVE_TABLE_QOS,
+/* The ingress stages that only concern packets from local VSIs, which a
+ * packet from a remote NVE passes (ipv4_source and ipv6_source are only
+ * reached from anti_spoof, so it skips them). */
+static const struct {
+    enum nve_table table;
+    enum nve_table next;
+} vsi_only_tables[] = {
+    { NVE_TABLE_ANTI_SPOOF, NVE_TABLE_INGRESS_ACL },
+    { NVE_TABLE_INGRESS_ACL, NVE_TABLE_QOS },
+    { NVE_TABLE_QOS, NVE_TABLE_L2_LOOKUP },
 };
 
 static const struct pipeline_table *
@@ -101,14 +110,17 @@ pipeline_next_table(enum nve_table current)
     OVS_NOT_REACHED();
 }
 
-/* Makes 'match' match packets whose flag 'flag_bit' is 'value'. */
+/* Makes 'match' match packets whose flag 'flag_bit' is 'value', in addition
+ * to the flags it already matches. */
 void
 pipeline_match_flag(struct match *match, int flag_bit, bool value)
 {
+    unsigned int idx = NVE_MFF_FLAGS - MFF_REG0;
     uint32_t bit = UINT32_C(1) << flag_bit;
+    uint32_t mask = match->wc.masks.regs[idx] | bit;
+    uint32_t flags = (match->flow.regs[idx] & ~bit) | (value ? bit : 0);
 
-    match_set_reg_masked(match, NVE_MFF_FLAGS - MFF_REG0, value ? bit : 0,
-                         bit);
+    match_set_reg_masked(match, idx, flags & mask, mask);
 }
 
 /* Makes 'match' match packets of the VN with 'vnid'. */
@@ -207,6 +219,216 @@ pipeline_put_goto_next(struct ofpbuf *ofpacts, enum nve_table current)
     ofpact_put_GOTO_TABLE(ofpacts)->table_id = pipeline_next_table(current);
 }
 
+/* Appends to 'ofpacts' the instruction that sends the packet on to stage
+ * 'table'.  It must be the last action. */
+void
+pipeline_put_goto(struct ofpbuf *ofpacts, enum nve_table table)
+{
+    ofpact_put_GOTO_TABLE(ofpacts)->table_id = table;
+}
+
+/* Makes 'match' match packets from a local VSI (not from a tunnel) whose
+ * IPv4 and IPv6 family flags are 'ipv4' and 'ipv6', each 0, 1, or -1 for
+ * either. */
+static void
+match_local_families(struct match *match, int ipv4, int ipv6)
+{
+    pipeline_match_flag(match, NVE_FLAG_FROM_TUNNEL_BIT, false);
+    if (ipv4 >= 0) {
+        pipeline_match_flag(match, NVE_FLAG_SRC_IPV4_BIT, ipv4);
+    }
+    if (ipv6 >= 0) {
+        pipeline_match_flag(match, NVE_FLAG_SRC_IPV6_BIT, ipv6);
+    }
+}
+
+/* The anti-spoofing flows that are the same for every VSI whose addresses
+ * are of the same families (see pipeline.h); vsi-flows.c adds, per VSI, the
+ * pairs of addresses that are its own. */
+static void
+pipeline_add_anti_spoof_flows(struct flow_table *flows, uint64_t cookie)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    /* From a VSI with IPv4 addresses: ARP and IPv4 go to ipv4_source with
+     * the pair they claim, ... */
+    match_init_catchall(&match);
+    match_local_families(&match, 1, -1);
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    pipeline_put_move(&ofpacts, MFF_ARP_SPA, NVE_MFF_CLAIM_IPV4, 32);
+    pipeline_put_move(&ofpacts, MFF_ARP_SHA, NVE_MFF_CLAIM_MAC, 48);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_IPV4_SOURCE);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_ALLOW, &match,
+                   ofpacts.data, ofpacts.size);
+
+    match_init_catchall(&match);
+    match_local_families(&match, 1, -1);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_move(&ofpacts, MFF_IPV4_SRC, NVE_MFF_CLAIM_IPV4, 32);
+    pipeline_put_move(&ofpacts, MFF_ETH_SRC, NVE_MFF_CLAIM_MAC, 48);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_IPV4_SOURCE);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_ALLOW, &match,
+                   ofpacts.data, ofpacts.size);
+
+    /* ...an ARP probe (RFC 5227), which claims no address, with the VSI's
+     * first IPv4 address, which table 0 loaded: so its sender MAC must be
+     * the VSI's... */
+    match_init_catchall(&match);
+    match_local_families(&match, 1, -1);
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    match_set_nw_src(&match, htonl(0));
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_move(&ofpacts, MFF_ARP_SHA, NVE_MFF_CLAIM_MAC, 48);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_IPV4_SOURCE);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_SPECIAL, &match,
+                   ofpacts.data, ofpacts.size);
+
+    /* ...and DHCP, to get or renew an address, is allowed. */
+    match_init_catchall(&match);
+    match_local_families(&match, 1, -1);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&match, IPPROTO_UDP);
+    match_set_nw_src(&match, htonl(0));
+    match_set_nw_dst(&match, htonl(UINT32_MAX));
+    match_set_tp_src(&match, htons(68));
+    match_set_tp_dst(&match, htons(67));
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_INGRESS_ACL);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_SPECIAL, &match,
+                   ofpacts.data, ofpacts.size);
+
+    /* From a VSI with IPv6 addresses: IPv6 goes to ipv6_source with the
+     * pair it claims... */
+    match_init_catchall(&match);
+    match_local_families(&match, -1, 1);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_move(&ofpacts, MFF_IPV6_SRC, NVE_MFF_CLAIM_IPV6, 128);
+    pipeline_put_move(&ofpacts, MFF_ETH_SRC, NVE_MFF_CLAIM_MAC, 48);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_IPV6_SOURCE);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_ALLOW, &match,
+                   ofpacts.data, ofpacts.size);
+
+    /* ...so does neighbour discovery, with the address it speaks for (a
+     * solicitation's source, an advertisement's target) and the MAC it
+     * carries, or else the Ethernet source... */
+    for (uint8_t type = 135; type <= 136; type++) {
+        enum mf_field_id addr = type == 135 ? MFF_IPV6_SRC : MFF_ND_TARGET;
+        enum mf_field_id lla = type == 135 ? MFF_ND_SLL : MFF_ND_TLL;
+
+        for (int with_lla = 0; with_lla < 2; with_lla++) {
+            match_init_catchall(&match);
+            match_local_families(&match, -1, 1);
+            match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+            match_set_nw_proto(&match, IPPROTO_ICMPV6);
+            match_set_icmp_type(&match, type);
+            match_set_icmp_code(&match, 0);
+            if (!with_lla) {
+                if (type == 135) {
+                    match_set_arp_sha(&match, eth_addr_zero);   /* nd_sll */
+                } else {
+                    match_set_arp_tha(&match, eth_addr_zero);   /* nd_tll */
+                }
+            }
+            ofpbuf_clear(&ofpacts);
+            pipeline_put_move(&ofpacts, addr, NVE_MFF_CLAIM_IPV6, 128);
+            pipeline_put_move(&ofpacts, with_lla ? lla : MFF_ETH_SRC,
+                              NVE_MFF_CLAIM_MAC, 48);
+            pipeline_put_goto(&ofpacts, NVE_TABLE_IPV6_SOURCE);
+            flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                           (with_lla ? NVE_PRIO_SPOOF_ND_ALLOW
+                            : NVE_PRIO_SPOOF_ND_NO_LLA), &match,
+                           ofpacts.data, ofpacts.size);
+        }
+    }
+
+    /* ...and duplicate address detection, solicitations from :: without
+     * link-layer address and the multicast listener reports that go with
+     * them, is allowed. */
+    match_init_catchall(&match);
+    match_local_families(&match, -1, 1);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_ICMPV6);
+    match_set_icmp_type(&match, 135);
+    match_set_icmp_code(&match, 0);
+    match_set_arp_sha(&match, eth_addr_zero);
+    match_set_ipv6_src(&match, &in6addr_any);
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_INGRESS_ACL);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_ND_DAD, &match,
+                   ofpacts.data, ofpacts.size);
+
+    match_init_catchall(&match);
+    match_local_families(&match, -1, 1);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_ICMPV6);
+    match_set_ipv6_src(&match, &in6addr_any);
+    struct in6_addr ff02 = { { { 0xff, 0x02 } } };
+    struct in6_addr ff02_mask = { { { 0xff, 0xff } } };
+    match_set_ipv6_dst_masked(&match, &ff02, &ff02_mask);
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_INGRESS_ACL);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_SPECIAL, &match,
+                   ofpacts.data, ofpacts.size);
+
+    /* From a VSI without any address, neighbour discovery that does not
+     * carry its MAC (its own flows allow that) is dropped. */
+    for (uint8_t type = 135; type <= 136; type++) {
+        match_init_catchall(&match);
+        match_local_families(&match, 0, 0);
+        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+        match_set_nw_proto(&match, IPPROTO_ICMPV6);
+        match_set_icmp_type(&match, type);
+        match_set_icmp_code(&match, 0);
+        flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                       NVE_PRIO_SPOOF_ND_DROP, &match, NULL, 0);
+    }
+
+    /* ARP that no flow above or VSI's flow allowed is dropped (from a VSI
+     * without address, ARP that does not carry its MAC); so are IPv4 from
+     * a VSI with IPv6 addresses only and IPv6 from a VSI with IPv4
+     * addresses only. */
+    match_init_catchall(&match);
+    match_local_families(&match, -1, -1);
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_DROP, &match, NULL, 0);
+
+    match_init_catchall(&match);
+    match_local_families(&match, 0, 1);
+    match_set_dl_type(&match, htons(ETH_TYPE_IP));
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_DROP, &match, NULL, 0);
+
+    match_init_catchall(&match);
+    match_local_families(&match, 1, 0);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_L3_DROP, &match, NULL, 0);
+
+    /* Whatever else a VSI sends is allowed: table 0 classified it by its
+     * source MAC. */
+    match_init_catchall(&match);
+    match_local_families(&match, -1, -1);
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_INGRESS_ACL);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_SPOOF_MAC_ALLOW, &match,
+                   ofpacts.data, ofpacts.size);
+
+    ofpbuf_uninit(&ofpacts);
+}
+
 void
 pipeline_add_flows(struct flow_table *flows)
 {
@@ -229,11 +451,13 @@ pipeline_add_flows(struct flow_table *flows)
         match_init_catchall(&match);
         pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, true);
         ofpbuf_clear(&ofpacts);
-        pipeline_put_goto_next(&ofpacts, vsi_only_tables[i]);
-        flow_table_add(flows, cookie, vsi_only_tables[i],
+        pipeline_put_goto(&ofpacts, vsi_only_tables[i].next);
+        flow_table_add(flows, cookie, vsi_only_tables[i].table,
                        NVE_PRIO_FROM_TUNNEL, &match,
                        ofpacts.data, ofpacts.size);
     }
+
+    pipeline_add_anti_spoof_flows(flows, cookie);
 
     ofpbuf_uninit(&ofpacts);
 }

@@ -34,11 +34,26 @@
  *                       source MAC (VSI, 100: strip the tag, set the VNID;
  *                       drop while the VSI is not associated); from a
  *                       tunnel port by tun_id (tunnel, 100).
- *      10  anti_spoof   A local VSI sends only from its own MACs and IPs:
- *                       ND checks (VSI, 120 allow, 110 drop), ARP and IP
- *                       source checks (VSI, 100 allow, 90 drop), its MAC
- *                       (VSI, 80 allow).  Allowing loads the VSI's policy
- *                       profile into reg2.
+ *      10  anti_spoof   A local VSI sends only from its own MACs and IPs.
+ *                       Shared flows, on the address families that table 0
+ *                       flagged for the sender: ARP and IPv4 of a sender
+ *                       with IPv4 addresses have the (MAC, IPv4 address)
+ *                       they claim put in xreg3 and reg5 and go to table 15
+ *                       (pipeline, 100; ARP probes 105); IPv6 and neighbour
+ *                       discovery of a sender with IPv6 addresses have the
+ *                       (MAC, IPv6 address) they claim put in xreg3 and
+ *                       xxreg2 and go to table 16 (pipeline, 100; ND 120
+ *                       and 125); DHCP, duplicate address detection and
+ *                       its MLD reports are allowed (pipeline, 105, 130);
+ *                       the families the sender has no address of are
+ *                       dropped (pipeline, 90), the rest allowed (pipeline,
+ *                       80).  Per VSI without any address: ARP and ND that
+ *                       carry its MAC (VSI, 100 and 120; others dropped,
+ *                       pipeline, 90 and 110).
+ *      15  ipv4_source  The (MAC, IPv4 address) pairs of local VSIs: the
+ *                       claimed pair is one of the sender's (VSI, 100).
+ *      16  ipv6_source  The (MAC, IPv6 address) pairs of local VSIs,
+ *                       link-local addresses included (VSI, 100).
  *      20  ingress_acl  ACLs in the "from-vsi" direction (profile,
  *                       1000 + ACL priority); else allowed ((port, VN), 1).
  *      30  qos          Rate limit with an OpenFlow meter (VSI, 100) and
@@ -61,8 +76,19 @@
  * Stages 10 to 30 police what a local VSI sends.  A packet that came from a
  * remote NVE was policed by the NVE that sent it, so the base pipeline lets
  * it through those stages unchanged (priority 100, matching the from-tunnel
- * flag).  A packet from a remote NVE never goes back into the overlay: only
- * flows that require the from-tunnel flag to be 0 send to tunnels.
+ * flag; from table 10 straight to table 20, since only table 10 sends to
+ * table 15).  A packet from a remote NVE never goes back into the overlay:
+ * only flows that require the from-tunnel flag to be 0 send to tunnels.
+ *
+ * Anti-spoofing is split so that a VSI costs few flows: what is the same for
+ * every VSI with addresses of the same families (DHCP, ARP probes, the
+ * drops) is decided once, on the family flags that the VSI's classification
+ * flow sets, and only the pairs of addresses that are the VSI's own are per
+ * VSI.  OpenFlow cannot compare two fields, so table 10 copies what an ARP
+ * or IPv4 packet claims (sender MAC and IPv4 address) into registers and
+ * table 15 matches them, with the source MAC, against each pair of the
+ * VSI's: one flow per (MAC, IPv4 address) serves both ARP and IPv4.  The
+ * same for IPv6 and neighbour discovery, in table 16.
  *
  * Per-packet state between tables:
  *
@@ -71,14 +97,26 @@
  *   reg0             Flags, NVE_FLAG_*.  Zero on ingress.
  *   reg1             The OpenFlow port to send to, set by table 40.
  *   reg2             The policy profile of the sending local VSI, set by
- *                    table 10 (0: none).
+ *                    table 0 (0: none).
  *   reg3             The policy profile of the receiving local VSI, set by
  *                    table 40 (0: none, or flooded).
  *   reg4             The 802.1p priority the NVE assigned to the frame:
  *                    NVE_PCP_VALID | PCP, set by table 30 (0: none, the
  *                    output port's own applies).
+ *   reg5             The IPv4 address that an ARP or IPv4 packet from a
+ *                    local VSI claims as its source, set by table 10 for
+ *                    table 15; table 0 loads the VSI's first IPv4 address,
+ *                    which an ARP probe (sender 0.0.0.0) is checked as.
+ *   xreg3            (reg6 and reg7.)  The MAC that such a packet, or an
+ *                    IPv6 or ND packet, claims as its sender (arp_sha,
+ *                    nd_sll, nd_tll, or else the Ethernet source), in bits
+ *                    0 to 47, set by table 10.
+ *   xxreg2           (reg8 to reg11.)  The IPv6 address that an IPv6 or
+ *                    ND packet from a local VSI claims as its own (the
+ *                    IPv6 source, or an advertisement's target), set by
+ *                    table 10 for table 16.
  *
- * Registers reg5 to reg15 are free for later stages. */
+ * Registers reg12 to reg15 are free for later stages. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -92,6 +130,8 @@ struct ofpbuf;
 #define NVE_TABLES                              \
     NVE_TABLE(CLASSIFY,     0, "classify")      \
     NVE_TABLE(ANTI_SPOOF,  10, "anti_spoof")    \
+    NVE_TABLE(IPV4_SOURCE, 15, "ipv4_source")   \
+    NVE_TABLE(IPV6_SOURCE, 16, "ipv6_source")   \
     NVE_TABLE(INGRESS_ACL, 20, "ingress_acl")   \
     NVE_TABLE(QOS,         30, "qos")           \
     NVE_TABLE(L2_LOOKUP,   40, "l2_lookup")     \
@@ -114,6 +154,10 @@ enum nve_table {
                                      * send it back into the overlay. */
 #define NVE_FLAG_FLOOD_BIT 1        /* Replicated by flooding: never sent
                                      * back out of its ingress port. */
+#define NVE_FLAG_SRC_IPV4_BIT 2     /* From a local VSI with IPv4
+                                     * addresses (set by table 0). */
+#define NVE_FLAG_SRC_IPV6_BIT 3     /* From a local VSI with IPv6
+                                     * addresses (set by table 0). */
 
 /* The other registers, as described above. */
 #define NVE_MFF_OUT_PORT MFF_REG1
@@ -121,6 +165,12 @@ enum nve_table {
 #define NVE_MFF_DST_PROFILE MFF_REG3
 #define NVE_MFF_PCP MFF_REG4
 #define NVE_PCP_VALID 0x8           /* In NVE_MFF_PCP: bits 0..2 are set. */
+#define NVE_MFF_CLAIM_IPV4 MFF_REG5
+#define NVE_MFF_CLAIM_MAC MFF_XREG3
+#define NVE_XREG_CLAIM_MAC 3        /* NVE_MFF_CLAIM_MAC, as an xreg index. */
+#define NVE_MFF_CLAIM_IPV6 MFF_XXREG2
+#define NVE_XXREG_CLAIM_IPV6 2      /* NVE_MFF_CLAIM_IPV6, as an xxreg
+                                     * index. */
 
 /* Flow priorities, by table, as described above. */
 enum {
@@ -128,11 +178,18 @@ enum {
     NVE_PRIO_CLASSIFY = 100,
 
     /* anti_spoof */
+    NVE_PRIO_SPOOF_ND_DAD = 130,        /* Duplicate address detection. */
+    NVE_PRIO_SPOOF_ND_NO_LLA = 125,     /* ND without link-layer address. */
     NVE_PRIO_SPOOF_ND_ALLOW = 120,
     NVE_PRIO_SPOOF_ND_DROP = 110,
+    NVE_PRIO_SPOOF_L3_SPECIAL = 105,    /* ARP probes, DHCP, MLD. */
     NVE_PRIO_SPOOF_L3_ALLOW = 100,
     NVE_PRIO_SPOOF_L3_DROP = 90,
     NVE_PRIO_SPOOF_MAC_ALLOW = 80,
+
+    /* ipv4_source, ipv6_source */
+    NVE_PRIO_IPV4_SOURCE = 100,
+    NVE_PRIO_IPV6_SOURCE = 100,
 
     /* ingress_acl, egress_acl: an ACL of priority P has priority
      * NVE_PRIO_ACL + P. */
@@ -177,11 +234,14 @@ void pipeline_put_move(struct ofpbuf *ofpacts, enum mf_field_id src,
 void pipeline_put_vnid_from_tun_id(struct ofpbuf *ofpacts);
 void pipeline_put_vnid_to_tun_id(struct ofpbuf *ofpacts);
 void pipeline_put_goto_next(struct ofpbuf *ofpacts, enum nve_table current);
+void pipeline_put_goto(struct ofpbuf *ofpacts, enum nve_table);
 void pipeline_put_resubmit(struct ofpbuf *ofpacts, enum nve_table);
 
 /* Adds the base flows (owner FLOW_OWNER_PIPELINE, id 0) to 'flows': the
- * default drop of every table, and the passage of packets from remote NVEs
- * through the stages that only concern local VSIs. */
+ * default drop of every table, the passage of packets from remote NVEs
+ * through the stages that only concern local VSIs, and the anti-spoofing
+ * decisions that depend only on the address families of the sending VSI,
+ * not on the VSI itself. */
 void pipeline_add_flows(struct flow_table *flows);
 
 #endif /* pipeline.h */

@@ -334,7 +334,9 @@ binding_addrs_destroy(struct binding_addrs *a)
     free(a->ip6s);
 }
 
-/* What the anti-spoofing flows of one (binding, MAC) share. */
+/* What the anti-spoofing flows of one (binding, MAC) share.  The decisions
+ * that are the same for every VSI with addresses of the same families are
+ * the base pipeline's (pipeline.c); these are the VSI's own. */
 struct spoof_ctx {
     struct flow_table *flows;
     uint64_t cookie;
@@ -344,11 +346,10 @@ struct spoof_ctx {
 
 static void
 spoof_add(const struct spoof_ctx *sc, const struct match *match,
-          uint16_t priority, bool allow)
+          uint16_t priority)
 {
     flow_table_add(sc->flows, sc->cookie, NVE_TABLE_ANTI_SPOOF, priority,
-                   match, allow ? sc->allow->data : NULL,
-                   allow ? sc->allow->size : 0);
+                   match, sc->allow->data, sc->allow->size);
 }
 
 /* Adds 'base' restricted to Ethernet type 'dl_type' (and IP protocol
@@ -365,7 +366,10 @@ spoof_match(const struct spoof_ctx *sc, struct match *match,
 }
 
 /* ARP and IPv4: the sender is one of the VSI's IPv4 addresses, if it has
- * any.  A VSI with only IPv6 addresses sends no IPv4. */
+ * any.  Table 10 put the (MAC, IPv4 address) that an ARP or IPv4 packet
+ * claims in registers, so one flow per pair allows both.  A VSI without
+ * any address may send from any IPv4 address, but ARP only for its own
+ * MAC.  (DHCP, ARP probes and the drops are shared.) */
 static void
 spoof_add_ipv4(const struct spoof_ctx *sc, struct eth_addr mac,
                const struct binding_addrs *a)
@@ -373,51 +377,26 @@ spoof_add_ipv4(const struct spoof_ctx *sc, struct eth_addr mac,
     struct match match;
 
     for (size_t i = 0; i < a->n_ip4s; i++) {
-        spoof_match(sc, &match, ETH_TYPE_ARP, 0);
-        match_set_arp_sha(&match, mac);
-        match_set_nw_src(&match, a->ip4s[i]);
-        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
-
-        spoof_match(sc, &match, ETH_TYPE_IP, 0);
-        match_set_nw_src(&match, a->ip4s[i]);
-        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
+        match = sc->base;
+        match_set_xreg(&match, NVE_XREG_CLAIM_MAC, eth_addr_to_uint64(mac));
+        pipeline_match_reg(&match, NVE_MFF_CLAIM_IPV4, ntohl(a->ip4s[i]));
+        flow_table_add(sc->flows, sc->cookie, NVE_TABLE_IPV4_SOURCE,
+                       NVE_PRIO_IPV4_SOURCE, &match,
+                       sc->allow->data, sc->allow->size);
     }
-    if (a->n_ip4s) {
-        /* ARP probes (RFC 5227), which claim no address. */
+    if (!a->n_ip4s && !a->n_ip6s) {
+        /* No address: ARP only for its own MAC. */
         spoof_match(sc, &match, ETH_TYPE_ARP, 0);
         match_set_arp_sha(&match, mac);
-        match_set_nw_src(&match, htonl(0));
-        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
-
-        /* DHCP, to get or renew the address. */
-        spoof_match(sc, &match, ETH_TYPE_IP, IPPROTO_UDP);
-        match_set_nw_src(&match, htonl(0));
-        match_set_nw_dst(&match, htonl(UINT32_MAX));
-        match_set_tp_src(&match, htons(68));
-        match_set_tp_dst(&match, htons(67));
-        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
-    } else if (!a->n_ip6s) {
-        /* No address: any IPv4 source, but ARP only for its own MAC. */
-        spoof_match(sc, &match, ETH_TYPE_ARP, 0);
-        match_set_arp_sha(&match, mac);
-        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
-    }
-
-    spoof_match(sc, &match, ETH_TYPE_ARP, 0);
-    spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_DROP, false);
-    if (a->n_ip4s || a->n_ip6s) {
-        spoof_match(sc, &match, ETH_TYPE_IP, 0);
-        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_DROP, false);
+        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW);
     }
 }
 
-/* One neighbour discovery flow: solicitation (135) or advertisement (136),
- * with the link-layer address option 'lla' (zero: none), from 'src' (if
- * nonnull) for a solicitation, for target 'target' (if nonnull) for an
- * advertisement. */
+/* One neighbour discovery flow of a VSI without address: solicitation
+ * (135) or advertisement (136), with the link-layer address option 'lla'
+ * (zero: none), for any address. */
 static void
-spoof_add_nd(const struct spoof_ctx *sc, uint8_t type, struct eth_addr lla,
-             const struct in6_addr *addr)
+spoof_add_nd(const struct spoof_ctx *sc, uint8_t type, struct eth_addr lla)
 {
     struct match match;
 
@@ -426,77 +405,70 @@ spoof_add_nd(const struct spoof_ctx *sc, uint8_t type, struct eth_addr lla,
     match_set_icmp_code(&match, 0);
     if (type == 135) {
         match_set_arp_sha(&match, lla);         /* nd_sll */
-        if (addr) {
-            match_set_ipv6_src(&match, addr);
-        }
     } else {
         match_set_arp_tha(&match, lla);         /* nd_tll */
-        if (addr) {
-            match_set_nd_target(&match, addr);
-        }
     }
-    spoof_add(sc, &match, NVE_PRIO_SPOOF_ND_ALLOW, true);
+    spoof_add(sc, &match, NVE_PRIO_SPOOF_ND_ALLOW);
 }
 
-/* IPv6 and neighbour discovery: the source is one of the VSI's IPv6
- * addresses or the link-local address made from its MAC, if it has any;
- * its solicitations carry its own MAC (or none) and come from those
- * addresses (or from :: for duplicate address detection); its
- * advertisements carry its own MAC (or none) for those addresses.  A VSI
- * with only IPv4 addresses sends no IPv6. */
+/* IPv6 and neighbour discovery: the source (of a solicitation too) or the
+ * target of an advertisement is one of the VSI's IPv6 addresses or the
+ * link-local address made from its MAC, if it has any; neighbour
+ * discovery carries its MAC or none.  Table 10 put the (MAC, IPv6 address)
+ * that a packet claims in registers, so one flow per pair allows all of
+ * them.  A VSI without any address may send from any IPv6 address, but
+ * neighbour discovery only for its own MAC.  (Duplicate address detection
+ * and the drops are shared.) */
 static void
 spoof_add_ipv6(const struct spoof_ctx *sc, struct eth_addr mac,
                const struct binding_addrs *a)
 {
-    struct match match;
-
     if (a->n_ip6s) {
-        size_t n = a->n_ip6s + 1;
-        struct in6_addr *addrs = xmalloc(n * sizeof *addrs);
-        memcpy(addrs, a->ip6s, a->n_ip6s * sizeof *addrs);
-        in6_generate_lla(mac, &addrs[a->n_ip6s]);
+        for (size_t i = 0; i <= a->n_ip6s; i++) {
+            struct in6_addr lla;
+            const struct in6_addr *addr = &a->ip6s[i];
+            if (i == a->n_ip6s) {
+                in6_generate_lla(mac, &lla);
+                addr = &lla;
+            }
 
-        for (size_t i = 0; i < n; i++) {
-            spoof_add_nd(sc, 135, mac, &addrs[i]);
-            spoof_add_nd(sc, 135, eth_addr_zero, &addrs[i]);
-            spoof_add_nd(sc, 136, mac, &addrs[i]);
-            spoof_add_nd(sc, 136, eth_addr_zero, &addrs[i]);
-
-            spoof_match(sc, &match, ETH_TYPE_IPV6, 0);
-            match_set_ipv6_src(&match, &addrs[i]);
-            spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
+            struct match match = sc->base;
+            ovs_be128 be;
+            memcpy(&be, addr, sizeof be);
+            match_set_xreg(&match, NVE_XREG_CLAIM_MAC,
+                           eth_addr_to_uint64(mac));
+            match_set_xxreg(&match, NVE_XXREG_CLAIM_IPV6, ntoh128(be));
+            flow_table_add(sc->flows, sc->cookie, NVE_TABLE_IPV6_SOURCE,
+                           NVE_PRIO_IPV6_SOURCE, &match,
+                           sc->allow->data, sc->allow->size);
         }
-        spoof_add_nd(sc, 135, eth_addr_zero, &in6addr_any);
-
-        /* Multicast listener reports during duplicate address
-         * detection. */
-        spoof_match(sc, &match, ETH_TYPE_IPV6, IPPROTO_ICMPV6);
-        match_set_ipv6_src(&match, &in6addr_any);
-        struct in6_addr ff02 = { { { 0xff, 0x02 } } };
-        struct in6_addr ff02_mask = { { { 0xff, 0xff } } };
-        match_set_ipv6_dst_masked(&match, &ff02, &ff02_mask);
-        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_ALLOW, true);
-        free(addrs);
     } else if (!a->n_ip4s) {
-        /* No address: any IPv6 source, but neighbour discovery only for its
-         * own MAC. */
-        spoof_add_nd(sc, 135, mac, NULL);
-        spoof_add_nd(sc, 135, eth_addr_zero, NULL);
-        spoof_add_nd(sc, 136, mac, NULL);
-        spoof_add_nd(sc, 136, eth_addr_zero, NULL);
+        /* No address: neighbour discovery only for its own MAC. */
+        spoof_add_nd(sc, 135, mac);
+        spoof_add_nd(sc, 135, eth_addr_zero);
+        spoof_add_nd(sc, 136, mac);
+        spoof_add_nd(sc, 136, eth_addr_zero);
     }
+}
 
-    if (a->n_ip6s || !a->n_ip4s) {
-        for (uint8_t type = 135; type <= 136; type++) {
-            spoof_match(sc, &match, ETH_TYPE_IPV6, IPPROTO_ICMPV6);
-            match_set_icmp_type(&match, type);
-            match_set_icmp_code(&match, 0);
-            spoof_add(sc, &match, NVE_PRIO_SPOOF_ND_DROP, false);
-        }
+/* Appends to 'ofpacts' what classification records for the stages after
+ * it about a VSI with addresses 'a' and policy profile 'profile_id': the
+ * profile, the address families it has, and its first IPv4 address, which
+ * an ARP probe is checked as. */
+static void
+put_classify_source(struct ofpbuf *ofpacts, const struct binding_addrs *a,
+                    uint32_t profile_id)
+{
+    if (profile_id) {
+        pipeline_put_load_reg(ofpacts, NVE_MFF_SRC_PROFILE, profile_id);
     }
-    if (a->n_ip4s || a->n_ip6s) {
-        spoof_match(sc, &match, ETH_TYPE_IPV6, 0);
-        spoof_add(sc, &match, NVE_PRIO_SPOOF_L3_DROP, false);
+    if (a->n_ip4s) {
+        pipeline_put_set_flag(ofpacts, NVE_FLAG_SRC_IPV4_BIT);
+        pipeline_put_load_reg(ofpacts, NVE_MFF_CLAIM_IPV4,
+                              ntohl(a->ip4s[0]));
+    }
+    if (a->n_ip6s) {
+        pipeline_put_set_flag(ofpacts, NVE_FLAG_SRC_IPV6_BIT);
     }
 }
 
@@ -516,10 +488,7 @@ vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
     struct match match;
 
     binding_addrs_init(&addrs, b);
-    if (profile_id) {
-        pipeline_put_load_reg(&allow, NVE_MFF_SRC_PROFILE, profile_id);
-    }
-    pipeline_put_goto_next(&allow, NVE_TABLE_ANTI_SPOOF);
+    pipeline_put_goto(&allow, NVE_TABLE_INGRESS_ACL);
 
     for (size_t k = 0; k < b->n_macs; k++) {
         struct eth_addr mac = b->macs[k];
@@ -535,6 +504,7 @@ vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
         if (active) {
             ofpact_put_STRIP_VLAN(&ofpacts);
             pipeline_put_set_vnid(&ofpacts, pv->vnid);
+            put_classify_source(&ofpacts, &addrs, profile_id);
             pipeline_put_goto_next(&ofpacts, NVE_TABLE_CLASSIFY);
         } else if (vsi_awaits_first_frame(v)) {
             struct ofpact_output *output = ofpact_put_OUTPUT(&ofpacts);
@@ -557,7 +527,6 @@ vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
         match_set_dl_src(&sc.base, mac);
         spoof_add_ipv4(&sc, mac, &addrs);
         spoof_add_ipv6(&sc, mac, &addrs);
-        spoof_add(&sc, &sc.base, NVE_PRIO_SPOOF_MAC_ALLOW, true);
 
         /* Rate limit. */
         if (br->meter_id) {
