@@ -70,6 +70,7 @@ struct vsi_config_tes {
     size_t n_ports;
     const struct vsi_config_vn **vns;       /* VNs it may join. */
     size_t n_vns;
+    char *migration_domain;     /* Or NULL. */
 };
 
 struct vsi_config {
@@ -104,6 +105,8 @@ void vsi_config_tes_allow_port(struct vsi_config_tes *,
                                const struct vsi_config_port *);
 void vsi_config_tes_allow_vn(struct vsi_config_tes *,
                              const struct vsi_config_vn *);
+void vsi_config_tes_set_migration_domain(struct vsi_config_tes *,
+                                         const char *domain);
 
 /* Lookups: NULL if there is none. */
 const struct vsi_config_vn *vsi_config_find_vn(const struct vsi_config *,
@@ -131,5 +134,11 @@ bool vsi_config_tes_may_join(const struct vsi_config_tes *,
                              const struct vsi_config_vn *);
 bool vsi_config_tes_may_use_port(const struct vsi_config_tes *,
                                  const char *port);
+
+/* Whether TES 'a' and TES 'b' (either may be NULL) are in one migration
+ * domain: each may then take over the other's VSIs by "immigrate" whatever
+ * their state.  A TES in no domain shares none. */
+bool vsi_config_same_migration_domain(const struct vsi_config_tes *a,
+                                      const struct vsi_config_tes *b);
 
 #endif /* vsi-config.h */

@@ -363,6 +363,7 @@ vsi_db_read_config(struct ovsdb_idl *idl,
     const struct nverec_tes *trow;
     NVEREC_TES_FOR_EACH (trow, idl) {
         struct vsi_config_tes *tes = vsi_config_add_tes(cfg, trow->name);
+        vsi_config_tes_set_migration_domain(tes, trow->migration_domain);
         for (size_t i = 0; i < trow->n_ports; i++) {
             const struct vsi_config_port *port
                 = vsi_config_find_port(cfg, trow->ports[i]->name);

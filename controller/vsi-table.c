@@ -404,6 +404,13 @@ vsi_apply(struct vsi_table *t, const struct vsi_request *rq, struct vsi *v,
 
     if (!v) {
         v = vsi_get(t, rq->vsi);
+    } else if (plan->takeover) {
+        /* A VM moved between two TES behind this NVE: the TES it left
+         * learns it, whichever front end each speaks. */
+        VLOG_INFO("vsi %s (tes %s): taken over by tes %s on port %s (%s)",
+                  v->id, v->tes, plan->tes->name, plan->port->name,
+                  plan->takeover);
+        vsi_notify(t, v, "deassociated", "moved");
     } else if (v->state != VSI_ABSENT && v->protocol != rq->protocol
                && tr->actions & (VSI_ACT_BIND | VSI_ACT_RELEASE)) {
         /* The front end that signalled the VSI so far must learn that it
