@@ -45,7 +45,10 @@
  *                       the 802.1p priority the NVE assigns to a VSI's
  *                       traffic ((port, VN), 1 and VSI, 100).
  *      40  l2_lookup    Destination MAC in the VN: a local VSI (VSI, 100),
- *                       a remote VSI (mapping, 90); otherwise flooding
+ *                       a remote VSI (mapping, 90), a local VSI that
+ *                       awaits its VM's first frame after a migration
+ *                       (VSI: 95 from a tunnel, 50 from a local VSI, so
+ *                       a mapping to elsewhere wins); otherwise flooding
  *                       to the VN's local ports only (VN, 20, from a
  *                       tunnel) or to its local ports and remote NVEs (VN,
  *                       10).  Sets reg1 to the output port, and reg3 to a
@@ -146,7 +149,9 @@ enum {
 
     /* l2_lookup */
     NVE_PRIO_L2_LOCAL = 100,
+    NVE_PRIO_L2_STANDBY_FROM_TUNNEL = 95,
     NVE_PRIO_L2_REMOTE = 90,
+    NVE_PRIO_L2_STANDBY = 50,
     NVE_PRIO_FLOOD_FROM_TUNNEL = 20,
     NVE_PRIO_FLOOD = 10,
 
