@@ -35,6 +35,7 @@ vsi_config_init(struct vsi_config *cfg)
     hmap_init(&cfg->tes);
     cfg->max_vsis = -1;
     cfg->keepalive_timeout = VSI_DEFAULT_KEEPALIVE_TIMEOUT;
+    cfg->pointer_timeout = VSI_DEFAULT_POINTER_TIMEOUT;
 }
 
 void

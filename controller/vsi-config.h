@@ -35,6 +35,7 @@
 
 /* Defaults, as documented in nve(5). */
 #define VSI_DEFAULT_KEEPALIVE_TIMEOUT 180000    /* ms */
+#define VSI_DEFAULT_POINTER_TIMEOUT 30000       /* ms */
 #define VSI_DEFAULT_VID_MIN 2
 #define VSI_DEFAULT_VID_MAX 4094
 
@@ -81,6 +82,8 @@ struct vsi_config {
     struct hmap tes;
     int64_t max_vsis;                   /* -1 if unlimited. */
     long long int keepalive_timeout;    /* ms. */
+    long long int pointer_timeout;      /* ms, 0 for no forwarding
+                                         * pointer. */
 };
 
 void vsi_config_init(struct vsi_config *);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include "barrier.h"
 #include "lib/nve-idl.h"
+#include "nve-options.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
@@ -319,6 +320,12 @@ vsi_db_read_config(struct ovsdb_idl *idl,
     cfg->keepalive_timeout = (global && global->n_keepalive_timeout
                               ? *global->keepalive_timeout
                               : VSI_DEFAULT_KEEPALIVE_TIMEOUT);
+    cfg->pointer_timeout = (global
+                            ? nve_options_get_int(
+                                &global->options, "NVE_Global",
+                                "forwarding_pointer_timeout",
+                                VSI_DEFAULT_POINTER_TIMEOUT, 0, INT32_MAX)
+                            : VSI_DEFAULT_POINTER_TIMEOUT);
     if (!force && !config_changed(idl)) {
         return false;
     }

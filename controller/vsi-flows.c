@@ -537,6 +537,32 @@ vsi_add_standby_delivery(struct vsi_flows *vf, const struct vsi *v,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* The forwarding pointer of an emigrated VSI (see pipeline.h): a frame for
+ * 'mac' from a tunnel, not already sent on by another NVE's pointer, is
+ * looked up again with the pointer flag instead of the from-tunnel flag,
+ * so that the mapping of 'mac', if any, sends it to the NVE where the VM
+ * runs now.  Without a mapping, it goes nowhere. */
+static void
+vsi_add_pointer(struct vsi_flows *vf, const struct vsi *v,
+                const struct vsi_port_vn *pv, struct eth_addr mac)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    pipeline_match_vnid(&match, pv->vnid);
+    match_set_dl_dst(&match, mac);
+    pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, true);
+    pipeline_match_flag(&match, NVE_FLAG_FORWARDED_BIT, false);
+    pipeline_put_clear_flag(&ofpacts, NVE_FLAG_FROM_TUNNEL_BIT);
+    pipeline_put_set_flag(&ofpacts, NVE_FLAG_POINTER_BIT);
+    pipeline_put_resubmit(&ofpacts, NVE_TABLE_L2_LOOKUP);
+    flow_table_add(vf->flows, v->cookie, NVE_TABLE_L2_LOOKUP,
+                   NVE_PRIO_L2_POINTER, &match, ofpacts.data, ofpacts.size);
+    ofpbuf_uninit(&ofpacts);
+}
+
 static void
 vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
                       const struct vsi_binding *b,
@@ -628,6 +654,8 @@ vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
                            ofpacts.data, ofpacts.size);
         } else if (vsi_awaits_first_frame(v)) {
             vsi_add_standby_delivery(vf, v, pv, mac, profile_id);
+        } else if (v->state == VSI_EMIGRATING && v->pointer_until) {
+            vsi_add_pointer(vf, v, pv, mac);
         }
     }
 
