@@ -148,6 +148,17 @@ pipeline_put_set_flag(struct ofpbuf *ofpacts, int flag_bit)
     ofpact_put_set_field(ofpacts, field, &bit, &bit);
 }
 
+/* Appends to 'ofpacts' an action that clears flag 'flag_bit'. */
+void
+pipeline_put_clear_flag(struct ofpbuf *ofpacts, int flag_bit)
+{
+    const struct mf_field *field = mf_from_id(NVE_MFF_FLAGS);
+    ovs_be32 bit = htonl(UINT32_C(1) << flag_bit);
+    ovs_be32 zero = htonl(0);
+
+    ofpact_put_set_field(ofpacts, field, &zero, &bit);
+}
+
 /* Appends to 'ofpacts' an action that sets the packet's VN to 'vnid'. */
 void
 pipeline_put_set_vnid(struct ofpbuf *ofpacts, uint32_t vnid)
@@ -429,6 +440,47 @@ pipeline_add_anti_spoof_flows(struct flow_table *flows, uint64_t cookie)
     ofpbuf_uninit(&ofpacts);
 }
 
+/* The base flows of forwarding pointers (see pipeline.h), with 'cookie':
+ * a frame so marked by a remote NVE loses its mark and gets the forwarded
+ * flag; a frame that a pointer here sends on goes nowhere if no mapping
+ * sends it to a tunnel, and out of the tunnel with the mark if one does. */
+static void
+pipeline_add_pointer_flows(struct flow_table *flows, uint64_t cookie)
+{
+    ovs_be16 vid = htons(NVE_POINTER_VID | OFPVID12_PRESENT);
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, true);
+    match_set_dl_vlan(&match, htons(NVE_POINTER_VID), 0);
+    ofpact_put_STRIP_VLAN(&ofpacts);
+    pipeline_put_set_flag(&ofpacts, NVE_FLAG_FORWARDED_BIT);
+    pipeline_put_goto(&ofpacts, NVE_TABLE_INGRESS_ACL);
+    flow_table_add(flows, cookie, NVE_TABLE_ANTI_SPOOF,
+                   NVE_PRIO_POINTER_UNMARK, &match,
+                   ofpacts.data, ofpacts.size);
+
+    match_init_catchall(&match);
+    pipeline_match_flag(&match, NVE_FLAG_POINTER_BIT, true);
+    flow_table_add(flows, cookie, NVE_TABLE_L2_LOOKUP,
+                   NVE_PRIO_POINTER_NOWHERE, &match, NULL, 0);
+
+    ofpbuf_clear(&ofpacts);
+    ofpact_put_PUSH_VLAN(&ofpacts)->ethertype = htons(ETH_TYPE_VLAN_8021Q);
+    ofpact_put_set_field(&ofpacts, mf_from_id(MFF_VLAN_VID), &vid, NULL);
+    pipeline_put_vnid_to_tun_id(&ofpacts);
+    struct ofpact_output_reg *out = ofpact_put_OUTPUT_REG(&ofpacts);
+    out->src.field = mf_from_id(NVE_MFF_OUT_PORT);
+    out->src.ofs = 0;
+    out->src.n_bits = 16;
+    out->max_len = 0;
+    flow_table_add(flows, cookie, NVE_TABLE_OUTPUT, NVE_PRIO_OUTPUT_POINTER,
+                   &match, ofpacts.data, ofpacts.size);
+    ofpbuf_uninit(&ofpacts);
+}
+
 void
 pipeline_add_flows(struct flow_table *flows)
 {
@@ -460,4 +512,5 @@ pipeline_add_flows(struct flow_table *flows)
     pipeline_add_anti_spoof_flows(flows, cookie);
 
     ofpbuf_uninit(&ofpacts);
+    pipeline_add_pointer_flows(flows, cookie);
 }

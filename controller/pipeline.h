@@ -60,7 +60,13 @@
  *                       the 802.1p priority the NVE assigns to a VSI's
  *                       traffic ((port, VN), 1 and VSI, 100).
  *      40  l2_lookup    Destination MAC in the VN: a local VSI (VSI, 100),
- *                       a remote VSI (mapping, 90); otherwise flooding
+ *                       a remote VSI (mapping, 90), a local VSI that
+ *                       awaits its VM's first frame after a migration
+ *                       (VSI: 95 from a tunnel, 50 from a local VSI, so
+ *                       a mapping to elsewhere wins), a local VSI that
+ *                       emigrated, from a tunnel (VSI, 95: the forwarding
+ *                       pointer, see below; pipeline, 11); otherwise
+ *                       flooding
  *                       to the VN's local ports only (VN, 20, from a
  *                       tunnel) or to its local ports and remote NVEs (VN,
  *                       10).  Sets reg1 to the output port, and reg3 to a
@@ -78,7 +84,9 @@
  * it through those stages unchanged (priority 100, matching the from-tunnel
  * flag; from table 10 straight to table 20, since only table 10 sends to
  * table 15).  A packet from a remote NVE never goes back into the overlay:
- * only flows that require the from-tunnel flag to be 0 send to tunnels.
+ * only flows that require the from-tunnel flag to be 0 send to tunnels,
+ * with one deliberate exception, the forwarding pointer of live migration
+ * (below).
  *
  * Anti-spoofing is split so that a VSI costs few flows: what is the same for
  * every VSI with addresses of the same families (DHCP, ARP probes, the
@@ -89,6 +97,20 @@
  * table 15 matches them, with the source MAC, against each pair of the
  * VSI's: one flow per (MAC, IPv4 address) serves both ARP and IPv4.  The
  * same for IPv6 and neighbour discovery, in table 16.
+ *
+ * The forwarding pointer: a frame from a tunnel for a MAC of a local VSI
+ * that emigrated (the VM runs elsewhere now, and the remote NVE that sent
+ * the frame has not learned it yet) trades its from-tunnel flag for the
+ * pointer flag in the L2 lookup (VSI, 95) and is looked up again, so that
+ * the mapping of the VM's MAC (learned from the NVA, or static) sends it
+ * to the tunnel of the NVE where the VM runs now, or else nowhere
+ * (pipeline, 11, above flooding).  At output, a frame with the pointer flag
+ * goes out of the port in reg1 tagged with VID NVE_POINTER_VID (pipeline,
+ * 120).  A remote NVE that receives a frame so tagged strips the tag and
+ * sets the forwarded flag (pipeline, anti_spoof 101), which no pointer
+ * flow matches: a frame is sent on by a pointer at most once, whatever the
+ * NVEs believe, and never a flooded one (the pointer matches one unicast
+ * MAC).
  *
  * Per-packet state between tables:
  *
@@ -158,6 +180,16 @@ enum nve_table {
                                      * addresses (set by table 0). */
 #define NVE_FLAG_SRC_IPV6_BIT 3     /* From a local VSI with IPv6
                                      * addresses (set by table 0). */
+#define NVE_FLAG_POINTER_BIT 4      /* Came from a tunnel (the from-tunnel
+                                     * flag is cleared), sent on by this
+                                     * NVE's forwarding pointer. */
+#define NVE_FLAG_FORWARDED_BIT 5    /* Sent on by a remote NVE's forwarding
+                                     * pointer: never sent on again. */
+
+/* The 802.1Q VID that marks a frame sent on by a forwarding pointer, on the
+ * inner frame between two NVEs.  802.1Q reserves it: no VM, TES or VID
+ * pool uses it. */
+#define NVE_POINTER_VID 4095
 
 /* The other registers, as described above. */
 #define NVE_MFF_OUT_PORT MFF_REG1
@@ -203,16 +235,22 @@ enum {
 
     /* l2_lookup */
     NVE_PRIO_L2_LOCAL = 100,
+    NVE_PRIO_L2_STANDBY_FROM_TUNNEL = 95,
+    NVE_PRIO_L2_POINTER = 95,
+    NVE_PRIO_POINTER_NOWHERE = 11,
     NVE_PRIO_L2_REMOTE = 90,
+    NVE_PRIO_L2_STANDBY = 50,
     NVE_PRIO_FLOOD_FROM_TUNNEL = 20,
     NVE_PRIO_FLOOD = 10,
 
     /* output (+1 when the frame carries an NVE_MFF_PCP) */
+    NVE_PRIO_OUTPUT_POINTER = 120,
     NVE_PRIO_OUTPUT_HAIRPIN = 110,
     NVE_PRIO_OUTPUT = 100,
 
     /* anti_spoof, ingress_acl, qos: packets from remote NVEs. */
     NVE_PRIO_FROM_TUNNEL = 100,
+    NVE_PRIO_POINTER_UNMARK = 101,     /* anti_spoof only. */
 };
 
 /* Table numbers and names. */
@@ -226,6 +264,7 @@ void pipeline_match_flag(struct match *, int flag_bit, bool value);
 void pipeline_match_vnid(struct match *, uint32_t vnid);
 void pipeline_match_reg(struct match *, enum mf_field_id, uint32_t value);
 void pipeline_put_set_flag(struct ofpbuf *ofpacts, int flag_bit);
+void pipeline_put_clear_flag(struct ofpbuf *ofpacts, int flag_bit);
 void pipeline_put_set_vnid(struct ofpbuf *ofpacts, uint32_t vnid);
 void pipeline_put_load_reg(struct ofpbuf *ofpacts, enum mf_field_id,
                            uint32_t value);

@@ -36,6 +36,7 @@ vsi_config_init(struct vsi_config *cfg)
     cfg->max_vsis = -1;
     cfg->keepalive_timeout = VSI_DEFAULT_KEEPALIVE_TIMEOUT;
     cfg->keepalive_flush = VSI_DEFAULT_KEEPALIVE_FLUSH;
+    cfg->pointer_timeout = VSI_DEFAULT_POINTER_TIMEOUT;
 }
 
 void
@@ -67,6 +68,7 @@ vsi_config_clear(struct vsi_config *cfg)
         free(tes->name);
         free(tes->ports);
         free(tes->vns);
+        free(tes->migration_domain);
         free(tes);
     }
 }
@@ -161,6 +163,14 @@ vsi_config_tes_allow_vn(struct vsi_config_tes *tes,
 {
     tes->vns = xrealloc(tes->vns, (tes->n_vns + 1) * sizeof *tes->vns);
     tes->vns[tes->n_vns++] = vn;
+}
+
+void
+vsi_config_tes_set_migration_domain(struct vsi_config_tes *tes,
+                                    const char *domain)
+{
+    free(tes->migration_domain);
+    tes->migration_domain = domain && *domain ? xstrdup(domain) : NULL;
 }
 
 const struct vsi_config_vn *
@@ -285,4 +295,12 @@ vsi_config_tes_may_use_port(const struct vsi_config_tes *tes,
         }
     }
     return false;
+}
+
+bool
+vsi_config_same_migration_domain(const struct vsi_config_tes *a,
+                                 const struct vsi_config_tes *b)
+{
+    return (a && b && a->migration_domain && b->migration_domain
+            && !strcmp(a->migration_domain, b->migration_domain));
 }

@@ -36,6 +36,7 @@
 /* Defaults, as documented in nve(5). */
 #define VSI_DEFAULT_KEEPALIVE_TIMEOUT 180000    /* ms */
 #define VSI_DEFAULT_KEEPALIVE_FLUSH 10000       /* ms */
+#define VSI_DEFAULT_POINTER_TIMEOUT 30000       /* ms */
 #define VSI_DEFAULT_VID_MIN 2
 #define VSI_DEFAULT_VID_MAX 4094
 
@@ -72,6 +73,7 @@ struct vsi_config_tes {
     const struct vsi_config_vn **vns;       /* VNs it may join. */
     size_t n_vns;
     int64_t max_vsis;                       /* -1 if unlimited. */
+    char *migration_domain;     /* Or NULL. */
 };
 
 struct vsi_config {
@@ -84,6 +86,8 @@ struct vsi_config {
     long long int keepalive_timeout;    /* ms. */
     long long int keepalive_flush;      /* ms between writes of keep-alive
                                          * times alone; 0: at once. */
+    long long int pointer_timeout;      /* ms, 0 for no forwarding
+                                         * pointer. */
 };
 
 void vsi_config_init(struct vsi_config *);
@@ -108,6 +112,8 @@ void vsi_config_tes_allow_port(struct vsi_config_tes *,
                                const struct vsi_config_port *);
 void vsi_config_tes_allow_vn(struct vsi_config_tes *,
                              const struct vsi_config_vn *);
+void vsi_config_tes_set_migration_domain(struct vsi_config_tes *,
+                                         const char *domain);
 
 /* Lookups: NULL if there is none. */
 const struct vsi_config_vn *vsi_config_find_vn(const struct vsi_config *,
@@ -135,5 +141,11 @@ bool vsi_config_tes_may_join(const struct vsi_config_tes *,
                              const struct vsi_config_vn *);
 bool vsi_config_tes_may_use_port(const struct vsi_config_tes *,
                                  const char *port);
+
+/* Whether TES 'a' and TES 'b' (either may be NULL) are in one migration
+ * domain: each may then take over the other's VSIs by "immigrate" whatever
+ * their state.  A TES in no domain shares none. */
+bool vsi_config_same_migration_domain(const struct vsi_config_tes *a,
+                                      const struct vsi_config_tes *b);
 
 #endif /* vsi-config.h */

@@ -380,6 +380,12 @@ vsi_db_read_config(struct ovsdb_idl *idl,
                                 "keepalive_flush_interval",
                                 VSI_DEFAULT_KEEPALIVE_FLUSH, 0, 3600000)
                             : VSI_DEFAULT_KEEPALIVE_FLUSH);
+    cfg->pointer_timeout = (global
+                            ? nve_options_get_int(
+                                &global->options, "NVE_Global",
+                                "forwarding_pointer_timeout",
+                                VSI_DEFAULT_POINTER_TIMEOUT, 0, INT32_MAX)
+                            : VSI_DEFAULT_POINTER_TIMEOUT);
     if (!force && !config_changed(idl)) {
         return false;
     }
@@ -425,6 +431,7 @@ vsi_db_read_config(struct ovsdb_idl *idl,
     NVEREC_TES_FOR_EACH (trow, idl) {
         struct vsi_config_tes *tes = vsi_config_add_tes(cfg, trow->name);
         tes->max_vsis = trow->n_max_vsis ? *trow->max_vsis : -1;
+        vsi_config_tes_set_migration_domain(tes, trow->migration_domain);
         for (size_t i = 0; i < trow->n_ports; i++) {
             const struct vsi_config_port *port
                 = vsi_config_find_port(cfg, trow->ports[i]->name);

@@ -472,6 +472,69 @@ put_classify_source(struct ofpbuf *ofpacts, const struct binding_addrs *a,
     }
 }
 
+/* Delivery to a VSI that "immigrate" pre-associated, whose VM may already
+ * run behind its port (its interface is plugged there before the
+ * switch-over).  From a tunnel, always: a remote NVE sent it here, and the
+ * overlay never sends it on.  From a local VSI, below the mappings of
+ * remote VSIs, so that local senders keep reaching the VM where the
+ * overlay says it is active until it is activated here, but above
+ * flooding, so that without a mapping it reaches the VM rather than the
+ * ports that do not have it. */
+static void
+vsi_add_standby_delivery(struct vsi_flows *vf, const struct vsi *v,
+                         const struct vsi_port_vn *pv, struct eth_addr mac,
+                         uint32_t profile_id)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    pipeline_put_load_reg(&ofpacts, NVE_MFF_OUT_PORT,
+                          ofp_to_u16(pv->port->ofport));
+    if (profile_id) {
+        pipeline_put_load_reg(&ofpacts, NVE_MFF_DST_PROFILE, profile_id);
+    }
+    pipeline_put_goto_next(&ofpacts, NVE_TABLE_L2_LOOKUP);
+
+    for (int from_tunnel = 0; from_tunnel < 2; from_tunnel++) {
+        match_init_catchall(&match);
+        pipeline_match_vnid(&match, pv->vnid);
+        match_set_dl_dst(&match, mac);
+        pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, from_tunnel);
+        flow_table_add(vf->flows, v->cookie, NVE_TABLE_L2_LOOKUP,
+                       (from_tunnel ? NVE_PRIO_L2_STANDBY_FROM_TUNNEL
+                        : NVE_PRIO_L2_STANDBY),
+                       &match, ofpacts.data, ofpacts.size);
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* The forwarding pointer of an emigrated VSI (see pipeline.h): a frame for
+ * 'mac' from a tunnel, not already sent on by another NVE's pointer, is
+ * looked up again with the pointer flag instead of the from-tunnel flag,
+ * so that the mapping of 'mac', if any, sends it to the NVE where the VM
+ * runs now.  Without a mapping, it goes nowhere. */
+static void
+vsi_add_pointer(struct vsi_flows *vf, const struct vsi *v,
+                const struct vsi_port_vn *pv, struct eth_addr mac)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    pipeline_match_vnid(&match, pv->vnid);
+    match_set_dl_dst(&match, mac);
+    pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, true);
+    pipeline_match_flag(&match, NVE_FLAG_FORWARDED_BIT, false);
+    pipeline_put_clear_flag(&ofpacts, NVE_FLAG_FROM_TUNNEL_BIT);
+    pipeline_put_set_flag(&ofpacts, NVE_FLAG_POINTER_BIT);
+    pipeline_put_resubmit(&ofpacts, NVE_TABLE_L2_LOOKUP);
+    flow_table_add(vf->flows, v->cookie, NVE_TABLE_L2_LOOKUP,
+                   NVE_PRIO_L2_POINTER, &match, ofpacts.data, ofpacts.size);
+    ofpbuf_uninit(&ofpacts);
+}
+
 static void
 vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
                       const struct vsi_binding *b,
@@ -558,6 +621,10 @@ vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
             flow_table_add(vf->flows, v->cookie, NVE_TABLE_L2_LOOKUP,
                            NVE_PRIO_L2_LOCAL, &match,
                            ofpacts.data, ofpacts.size);
+        } else if (vsi_awaits_first_frame(v)) {
+            vsi_add_standby_delivery(vf, v, pv, mac, profile_id);
+        } else if (v->state == VSI_EMIGRATING && v->pointer_until) {
+            vsi_add_pointer(vf, v, pv, mac);
         }
     }
 

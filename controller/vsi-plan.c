@@ -74,6 +74,31 @@ plan_tes(const struct vsi_request *rq, const struct vsi_config *cfg,
     return true;
 }
 
+/* Checks that the TES of 'plan' may take VSI 'v' over from its TES. */
+static bool
+plan_takeover(const struct vsi_request *rq, const struct vsi *v,
+              const struct vsi_config *cfg, struct vsi_plan *plan)
+{
+    const struct vsi_config_tes *owner = vsi_config_find_tes(cfg, v->tes);
+
+    if (rq->event != VSIE_IMMIGRATE_PRE && rq->event != VSIE_IMMIGRATE_ASSOC) {
+        return plan_fail(plan, VSI_ST_FAILED_AUTHORIZATION,
+                         "vsi %s belongs to another tes", v->id);
+    }
+    if (vsi_config_same_migration_domain(plan->tes, owner)) {
+        plan->takeover = xasprintf("migration domain %s",
+                                   owner->migration_domain);
+    } else if (v->state == VSI_EMIGRATING) {
+        plan->takeover = xstrdup("emigrated");
+    } else {
+        return plan_fail(plan, VSI_ST_FAILED_AUTHORIZATION,
+                         "tes %s may not take vsi %s over: tes %s has not "
+                         "emigrated it, and they share no migration domain",
+                         plan->tes->name, v->id, v->tes);
+    }
+    return true;
+}
+
 /* The port of 'rq': named, or the TES's only one. */
 static bool
 plan_port(const struct vsi_request *rq, struct vsi_plan *plan)
@@ -424,11 +449,8 @@ vsi_plan_request(const struct vsi_request *rq, const struct vsi *v,
     }
 
     enum vsi_state state = v ? v->state : VSI_ABSENT;
-    bool immigrating = (rq->event == VSIE_IMMIGRATE_PRE
-                        || rq->event == VSIE_IMMIGRATE_ASSOC);
-    if (v && strcmp(v->tes, plan->tes->name) && !immigrating) {
-        plan_fail(plan, VSI_ST_FAILED_AUTHORIZATION,
-                  "vsi %s belongs to another tes", v->id);
+    if (v && strcmp(v->tes, plan->tes->name)
+        && !plan_takeover(rq, v, cfg, plan)) {
         return plan->status;
     }
 
@@ -457,7 +479,9 @@ vsi_plan_destroy(struct vsi_plan *plan)
     if (plan) {
         free(plan->message);
         free(plan->nets);
+        free(plan->takeover);
         plan->message = NULL;
         plan->nets = NULL;
+        plan->takeover = NULL;
     }
 }

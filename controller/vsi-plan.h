@@ -30,6 +30,12 @@
  * it is unit-tested table by table without a database or a daemon
  * (tests/test-vsi-plan.c).  The VSI table (vsi-table.h) applies plans.
  *
+ * Only the TES of a VSI may change it, but for one case: another TES may
+ * take it over by "immigrate" (a VM moving between two hypervisors behind
+ * this NVE), once the VSI's TES emigrated it, or at any time if both TES
+ * are in one migration domain (vsi_config_same_migration_domain()).  Any
+ * other TES is refused with FAILED_AUTHORIZATION.
+ *
  * Cost: O(the request's networks and addresses), plus a scan of the
  * port's VID bitmap when a VID must be allocated. */
 
@@ -70,6 +76,11 @@ struct vsi_plan {
     struct vsi_plan_net *nets;  /* With VSI_ACT_BIND, by VNID. */
     size_t n_nets;
     bool rebind;                /* The VSI's bindings change. */
+
+    /* If 'tes' takes the VSI over from another TES by "immigrate": why it
+     * may, for the log ("emigrated", or "migration domain NAME"); NULL if
+     * the VSI stays with its TES, or is new. */
+    char *takeover;
 };
 
 /* Plans 'rq' for VSI 'v' (NULL, or VSI_ABSENT, if the NVE holds nothing

@@ -55,6 +55,8 @@ struct vsi_table {
     struct barrier *barrier;
     struct vsi_flows *flows;
     struct ovs_list notifications;
+    struct ovs_list pointers;   /* Emigrating VSIs with a forwarding
+                                 * pointer, "struct vsi"s. */
 
     /* Transitions since the last INFO summary, per event, and when the next
      * summary may be logged. */
@@ -275,6 +277,7 @@ vsi_get(struct vsi_table *t, const char *id)
         v->cookie = flow_owner_cookie(FLOW_OWNER_VSI, h);
         ovs_list_init(&v->sync_node);
         ovs_list_init(&v->refresh_node);
+        ovs_list_init(&v->pointer_node);
         hmap_insert(&t->vsis, &v->node, hash_string(id, 0));
         hmap_insert(&t->by_cookie, &v->cookie_node, hash_uint64(v->cookie));
     }
@@ -320,7 +323,36 @@ vsi_set_state(struct vsi_table *t, struct vsi *v, enum vsi_state state)
         t->n_held--;
         heap_remove(&t->ageing, &v->age_node);
     }
+    if (state == VSI_EMIGRATING && t->cfg.pointer_timeout) {
+        /* The VM runs elsewhere now, or soon: until 'pointer_until', what
+         * still comes for it from the overlay follows it there. */
+        v->pointer_until = time_msec() + t->cfg.pointer_timeout;
+        ovs_list_push_back(&t->pointers, &v->pointer_node);
+    } else if (old == VSI_EMIGRATING && v->pointer_until) {
+        v->pointer_until = 0;
+        ovs_list_remove(&v->pointer_node);
+        ovs_list_init(&v->pointer_node);
+    }
     v->state = state;
+}
+
+/* Removes the forwarding pointers whose time is up. */
+static void
+vsi_expire_pointers(struct vsi_table *t)
+{
+    long long int now = time_msec();
+    struct vsi *v;
+
+    LIST_FOR_EACH_SAFE (v, pointer_node, &t->pointers) {
+        if (now >= v->pointer_until) {
+            VLOG_INFO("vsi %s (tes %s): forwarding pointer expired", v->id,
+                      v->tes);
+            v->pointer_until = 0;
+            ovs_list_remove(&v->pointer_node);
+            ovs_list_init(&v->pointer_node);
+            vsi_flows_update_vsi(t->flows, v);
+        }
+    }
 }
 
 static void
@@ -421,6 +453,13 @@ vsi_apply(struct vsi_table *t, const struct vsi_request *rq, struct vsi *v,
 
     if (!v) {
         v = vsi_get(t, rq->vsi);
+    } else if (plan->takeover) {
+        /* A VM moved between two TES behind this NVE: the TES it left
+         * learns it, whichever front end each speaks. */
+        VLOG_INFO("vsi %s (tes %s): taken over by tes %s on port %s (%s)",
+                  v->id, v->tes, plan->tes->name, plan->port->name,
+                  plan->takeover);
+        vsi_notify(t, v, "deassociated", "moved");
     } else if (v->state != VSI_ABSENT && v->protocol != rq->protocol
                && tr->actions & (VSI_ACT_BIND | VSI_ACT_RELEASE)) {
         /* The front end that signalled the VSI so far must learn that it
@@ -977,6 +1016,7 @@ vsi_table_create(struct ovsdb_idl *idl, struct barrier *barrier,
     vsi_config_init(&t->cfg);
     heap_init(&t->ageing);
     ovs_list_init(&t->notifications);
+    ovs_list_init(&t->pointers);
     t->db = vsi_db_create(idl);
     t->barrier = barrier;
     t->flows = flows;
@@ -1040,6 +1080,7 @@ vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
     }
     vsi_db_for_each_deleted(t->db, ctx->nve_idl, vsi_row_deleted, t);
     vsi_table_age(t);
+    vsi_expire_pointers(t);
     vsi_table_log_summary(t);
 }
 
@@ -1096,6 +1137,13 @@ vsi_table_wait(const struct vsi_table *t)
                                            age_node);
         long long int keepalive = UINT64_MAX - v->age_node.priority;
         poll_timer_wait_until(keepalive + t->cfg.keepalive_timeout);
+    }
+
+    /* A few VSIs at most: those that emigrated in the last
+     * pointer_timeout. */
+    const struct vsi *v;
+    LIST_FOR_EACH (v, pointer_node, &t->pointers) {
+        poll_timer_wait_until(v->pointer_until);
     }
 }
 /* Introspection. */

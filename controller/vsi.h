@@ -95,6 +95,13 @@ struct vsi {
     long long int keepalive_at;
     struct heap_node age_node;  /* In vsi_table 'ageing', by expiry. */
 
+    /* While emigrating: until when (monotonic) frames for it from tunnels
+     * follow its MAC's mapping to where the VM runs now (the forwarding
+     * pointer, vsi-flows.c); 0 if they do not. */
+    long long int pointer_until;
+    struct ovs_list pointer_node;   /* In vsi_table 'pointers' if
+                                     * 'pointer_until', or alone. */
+
     /* Database synchronization (vsi-db.c). */
     struct ovs_list sync_node;  /* In 'dirty' or 'staged', or alone. */
     bool dirty;                 /* In 'dirty'. */

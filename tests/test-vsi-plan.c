@@ -211,6 +211,11 @@ static const struct plan_case refusals[] = {
       VSI_ST_FAILED_AUTHORIZATION, "unknown tes hv9" },
     { "another tes's vsi", VSIE_SUSPEND, "vmA", "hv2", NULL, NULL, { }, 0,
       VSI_ST_FAILED_AUTHORIZATION, "vsi vmA belongs to another tes" },
+    { "another tes's vsi, immigrated before it emigrated",
+      VSIE_IMMIGRATE_PRE, "vmA", "hv2", NULL, "p1",
+      { NET("blue", "52:54:00:00:00:0a") }, 0, VSI_ST_FAILED_AUTHORIZATION,
+      "tes hv2 may not take vsi vmA over: tes hv1 has not emigrated it, and "
+      "they share no migration domain" },
     { "a port not the tes's", VSIE_ASSOCIATE, "vm1", "hv1", NULL, "p2",
       { NET("blue", "52:54:00:00:00:01") }, 0, VSI_ST_FAILED_AUTHORIZATION,
       "tes hv1 may not use port p2" },
@@ -516,15 +521,109 @@ test_rebind(void)
     CU_ASSERT_EQUAL(plan.n_nets, 0);
     CU_ASSERT_PTR_NULL(plan.port);
     vsi_plan_destroy(&plan);
+}
 
-    /* Another TES may immigrate a VSI. */
+/* Sets the migration domain of TES 'name' of the fixture. */
+static void
+set_migration_domain(const char *name, const char *domain)
+{
+    struct vsi_config_tes *tes = CONST_CAST(struct vsi_config_tes *,
+                                            vsi_config_find_tes(&fx.cfg,
+                                                                name));
+    vsi_config_tes_set_migration_domain(tes, domain);
+}
+
+/* Runs 'c' and checks its status, and if accepted its takeover, NULL for
+ * none. */
+static void
+check_takeover(const struct plan_case *c, enum vsi_status status,
+               const char *takeover)
+{
+    struct vsi_network nets[MAX_NETS];
+    struct eth_addr macs[MAX_NETS];
+    struct vsi_plan plan;
+
+    enum vsi_status got = plan_case_run(c, &plan, nets, macs);
+    if (got != status
+        || (got == VSI_ST_SUCCESS
+            && !nullable_string_is_equal(plan.takeover, takeover))) {
+        fprintf(stderr, "case \"%s\": %s, takeover \"%s\" (%s), expected "
+                "%s, takeover \"%s\"\n", c->what, vsi_status_name(got),
+                plan.takeover ? plan.takeover : "(none)",
+                plan.message ? plan.message : "", vsi_status_name(status),
+                takeover ? takeover : "(none)");
+        CU_FAIL("wrong takeover");
+    }
+    vsi_plan_destroy(&plan);
+}
+
+/* Who may take a VSI over from its TES: another TES by "immigrate", once
+ * the VSI's TES emigrated it, or at any time from a TES of its migration
+ * domain; nobody by any other request. */
+static void
+test_takeover(void)
+{
     const struct plan_case immigrate = {
-        "immigrate", VSIE_IMMIGRATE_PRE, "vmA", "hv2", NULL, "p1",
+        "hv2 immigrates vmA", VSIE_IMMIGRATE_PRE, "vmA", "hv2", NULL, "p1",
         { NET("blue", "52:54:00:00:00:0a") },
     };
-    plan_ok(&immigrate, &plan, nets, macs);
-    CU_ASSERT_STRING_EQUAL(plan.tes->name, "hv2");
-    vsi_plan_destroy(&plan);
+    const struct plan_case immigrate_assoc = {
+        "hv2 immigrates vmA, associated", VSIE_IMMIGRATE_ASSOC, "vmA", "hv2",
+        NULL, "p1", { NET("blue", "52:54:00:00:00:0a") },
+    };
+    const struct plan_case own = {
+        "hv1 immigrates its own vmA", VSIE_IMMIGRATE_PRE, "vmA", "hv1", NULL,
+        NULL, { NET("blue", "52:54:00:00:00:0a") },
+    };
+    const struct plan_case associate = {
+        "hv2 associates vmA", VSIE_ASSOCIATE, "vmA", "hv2", NULL, "p1",
+        { NET("blue", "52:54:00:00:00:0a") },
+    };
+    const struct plan_case terminate = {
+        "hv2 terminates vmA", VSIE_TERMINATE, "vmA", "hv2", NULL, NULL, { },
+    };
+
+    /* vmA associated: only its own TES. */
+    check_takeover(&immigrate, VSI_ST_FAILED_AUTHORIZATION, NULL);
+    check_takeover(&immigrate_assoc, VSI_ST_FAILED_AUTHORIZATION, NULL);
+    check_takeover(&own, VSI_ST_SUCCESS, NULL);
+
+    /* Emigrated by hv1: any TES allowed on its VN and port may take it,
+     * but only by immigrate. */
+    fx.vma.state = VSI_EMIGRATING;
+    check_takeover(&immigrate, VSI_ST_SUCCESS, "emigrated");
+    check_takeover(&immigrate_assoc, VSI_ST_SUCCESS, "emigrated");
+    check_takeover(&associate, VSI_ST_FAILED_AUTHORIZATION, NULL);
+    check_takeover(&terminate, VSI_ST_FAILED_AUTHORIZATION, NULL);
+    fx.vma.state = VSI_SUSPENDED;
+    check_takeover(&immigrate, VSI_ST_FAILED_AUTHORIZATION, NULL);
+
+    /* One migration domain: whatever the state. */
+    set_migration_domain("hv1", "rack1");
+    check_takeover(&immigrate, VSI_ST_FAILED_AUTHORIZATION, NULL);
+    set_migration_domain("hv2", "rack2");
+    check_takeover(&immigrate, VSI_ST_FAILED_AUTHORIZATION, NULL);
+    set_migration_domain("hv2", "rack1");
+    check_takeover(&immigrate, VSI_ST_SUCCESS, "migration domain rack1");
+    fx.vma.state = VSI_ASSOCIATED;
+    check_takeover(&immigrate_assoc, VSI_ST_SUCCESS,
+                   "migration domain rack1");
+    check_takeover(&own, VSI_ST_SUCCESS, NULL);
+    check_takeover(&associate, VSI_ST_FAILED_AUTHORIZATION, NULL);
+
+    /* Even so, only on a port and VN that the new TES may use. */
+    const struct plan_case red = {
+        "hv2 immigrates vmA into red", VSIE_IMMIGRATE_PRE, "vmA", "hv2",
+        NULL, "p1", { NET("red", "52:54:00:00:00:0a") },
+    };
+    check_takeover(&red, VSI_ST_FAILED_AUTHORIZATION, NULL);
+
+    /* An empty domain is none. */
+    set_migration_domain("hv1", "");
+    set_migration_domain("hv2", "");
+    check_takeover(&immigrate, VSI_ST_FAILED_AUTHORIZATION, NULL);
+    set_migration_domain("hv1", NULL);
+    set_migration_domain("hv2", NULL);
 }
 
 /* Every status a plan can end in, and only those: BUSY is the front ends'
@@ -585,6 +684,7 @@ test_vsi_plan_register(void)
     CU_add_test(suite, "refusals name the culprit", test_refusals);
     CU_add_test(suite, "every status is reached", test_every_status_reached);
     CU_add_test(suite, "rebinding", test_rebind);
+    CU_add_test(suite, "takeover by another TES", test_takeover);
     CU_add_test(suite, "VIDs and PCPs", test_vids);
     CU_add_test(suite, "port limit", test_port_limit);
     CU_add_test(suite, "tes limit", test_tes_limit);
