@@ -451,6 +451,7 @@ test_tes_limit(void)
                                             vsi_config_find_tes(&fx.cfg,
                                                                 "hv2"));
     hv2->max_vsis = 0;
+    fx.vma.state = VSI_EMIGRATING;      /* So that hv2 may take it over. */
     CU_ASSERT_EQUAL(plan_case_run(&takeover, &plan, nets, macs),
                     VSI_ST_INSUFFICIENT_RESOURCES);
     CU_ASSERT_STRING_EQUAL(plan.message,
