@@ -49,8 +49,12 @@
  *     are (and survive restarts of the controller); once it is back, both
  *     directions are reconciled.
  *
- * Each run costs O(VSIs + mappings of the local VNs), and happens only when
- * one of the two databases changed. */
+ * Both directions are incremental: a run compares only the mappings whose
+ * rows changed in either database (IDL change tracking), so that one VM's
+ * change costs the same whatever the number of mappings.  Everything is
+ * compared only after a (re)connection to the NVA, a change of this NVE's
+ * name, of the VNs or of the operator's Remote_NVE and Remote_Mapping
+ * rows.  nva/show counts both. */
 
 struct nverec_nve_global;
 struct ovsdb_idl;
@@ -66,6 +70,10 @@ void nva_client_register_nve_idl(struct ovsdb_idl *);
 struct sset;
 
 struct nva_client *nva_client_create(void);
+
+/* Creates the client's indexes of the NVE database: before its first
+ * ovsdb_idl_run(). */
+void nva_client_index_nve_idl(struct nva_client *, struct ovsdb_idl *);
 void nva_client_destroy(struct nva_client *);
 
 /* Connects, and publishes.  Call once per main loop iteration, after
