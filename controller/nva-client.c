@@ -55,12 +55,20 @@
 VLOG_DEFINE_THIS_MODULE(nva_client);
 
 #define NVA_DEFAULT_ALIVE_INTERVAL 60000
+#define NVA_DEFAULT_DEAD_INTERVALS 3    /* In alive intervals. */
 
 /* A VSI row of the NVE database, with the mapping keys of its bindings. */
 struct local_vsi {
     struct hmap_node node;      /* In 'local_vsis', by 'uuid'. */
     struct uuid uuid;
     struct sset keys;
+};
+
+/* Another NVE's liveness, as seen here: its NVA row's alive_at changes
+ * while it runs. */
+struct nve_liveness {
+    long long int refreshed;    /* time_msec() of the last change seen. */
+    bool alive;                 /* Refreshed within the dead interval. */
 };
 
 /* A key that this NVE publishes, with the VSIs that have it (normally
@@ -102,6 +110,11 @@ struct nva_client {
     struct sset moved_keys;     /* Keys of VSIs in 'moved', compared every
                                  * run until they are no longer. */
     struct sset learned;        /* Keys of the learned Remote_Mapping rows. */
+
+    /* The other NVEs' liveness. */
+    struct shash nves;          /* NVE name to "struct nve_liveness". */
+    long long int dead_interval;
+    long long int next_dead_check;
 
     long long int last_alive;   /* When alive_at was last written. */
     long long int next_alive;   /* When to refresh it... */
@@ -165,6 +178,7 @@ nva_client_create(void)
     sset_init(&c->moved_keys);
     sset_init(&c->learned);
     sset_init(&c->moved);
+    shash_init(&c->nves);
     c->learn_full = true;
     return c;
 }
@@ -178,6 +192,7 @@ nva_client_disconnect(struct nva_client *c)
         c->remote = NULL;
         c->was_connected = false;
         c->can_publish = false;
+        shash_clear_free_data(&c->nves);
     }
 }
 
@@ -194,6 +209,7 @@ nva_client_destroy(struct nva_client *c)
         sset_destroy(&c->moved_keys);
         sset_destroy(&c->learned);
         sset_destroy(&c->moved);
+        shash_destroy_free_data(&c->nves);
         free(c->name);
         free(c);
     }
@@ -458,6 +474,83 @@ local_vsis_clear(struct nva_client *c)
     }
 }
 
+/* Liveness. */
+
+/* Whether NVE 'name' counts as alive here: every NVE but those whose row
+ * was not refreshed within the dead interval. */
+static bool
+nva_nve_is_alive(const struct nva_client *c, const char *name)
+{
+    const struct nve_liveness *l = shash_find_data(&c->nves, name);
+    return !l || l->alive;
+}
+
+/* Notes that NVE 'name''s row was refreshed (or first seen) now. */
+static void
+nva_nve_refreshed(struct nva_client *c, const char *name)
+{
+    struct nve_liveness *l = shash_find_data(&c->nves, name);
+    long long int now = time_msec();
+
+    if (!l) {
+        l = xzalloc(sizeof *l);
+        l->alive = true;
+        shash_add(&c->nves, name, l);
+    } else if (!l->alive) {
+        VLOG_INFO("NVE %s refreshed its row: a target again", name);
+        l->alive = true;
+        nva_mark_nve_keys(c, name, &c->learn_dirty);
+    }
+    l->refreshed = now;
+    c->next_dead_check = MIN(c->next_dead_check, now + c->dead_interval);
+}
+
+/* Gives every other NVE a fresh start, as after a reconnection: while
+ * this NVE could not see their refreshes, they did not stop. */
+static void
+nva_nves_refresh_all(struct nva_client *c)
+{
+    long long int now = time_msec();
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &c->nves) {
+        struct nve_liveness *l = node->data;
+        l->refreshed = now;
+    }
+    c->next_dead_check = now + c->dead_interval;
+}
+
+/* Those of the other NVEs whose rows were not refreshed within the dead
+ * interval stop being targets: their mappings are compared again, and lose
+ * to any other NVE's. */
+static void
+nva_nves_check(struct nva_client *c)
+{
+    long long int now = time_msec();
+
+    if (now < c->next_dead_check) {
+        return;
+    }
+    c->next_dead_check = LLONG_MAX;
+
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &c->nves) {
+        struct nve_liveness *l = node->data;
+        if (!l->alive) {
+            continue;
+        }
+        long long int deadline = l->refreshed + c->dead_interval;
+        if (now >= deadline) {
+            VLOG_INFO("NVE %s did not refresh its row for %lld ms: no "
+                      "longer a target", node->name, now - l->refreshed);
+            l->alive = false;
+            nva_mark_nve_keys(c, node->name, &c->learn_dirty);
+        } else {
+            c->next_dead_check = MIN(c->next_dead_check, deadline);
+        }
+    }
+}
+
 /* Change tracking. */
 
 /* Applies the NVE database's tracked VSI changes to the local model.  A
@@ -494,13 +587,21 @@ nva_track_nva(struct nva_client *c, const char *name)
         }
     }
     NVAREC_NVE_FOR_EACH_TRACKED (nve, idl) {
+        if (!strcmp(nve->name, name)) {
+            continue;
+        }
         /* Another NVE appears, goes or moves: its mappings are learnable
          * (or not) and point to its new address. */
-        if (strcmp(nve->name, name)
-            && (nvarec_nve_is_new(nve) || nvarec_nve_is_deleted(nve)
-                || nvarec_nve_is_updated(nve, NVAREC_NVE_COL_IP)
-                || nvarec_nve_is_updated(nve, NVAREC_NVE_COL_ENCAPS))) {
+        if (nvarec_nve_is_new(nve) || nvarec_nve_is_deleted(nve)
+            || nvarec_nve_is_updated(nve, NVAREC_NVE_COL_IP)
+            || nvarec_nve_is_updated(nve, NVAREC_NVE_COL_ENCAPS)) {
             nva_mark_nve_keys(c, nve->name, &c->learn_dirty);
+        }
+        if (nvarec_nve_is_deleted(nve)) {
+            free(shash_find_and_delete(&c->nves, nve->name));
+        } else if (nvarec_nve_is_new(nve)
+                   || nvarec_nve_is_updated(nve, NVAREC_NVE_COL_ALIVE_AT)) {
+            nva_nve_refreshed(c, nve->name);
         }
     }
     ovsdb_idl_track_clear(idl);
@@ -881,6 +982,7 @@ nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
         size_t n = nva_rows_for_key(c, key, &rows);
         for (size_t i = 0; i < n; i++) {
             if (!strcmp(rows[i]->state, "active")
+                && nva_nve_is_alive(c, rows[i]->nve)
                 && (!winner || mapping_wins(rows[i], winner))) {
                 winner = rows[i];
             }
@@ -942,6 +1044,14 @@ nva_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
         c->n_full++;
         if (name) {
             const struct nvarec_mapping *row;
+            const struct nvarec_nve *nve;
+
+            NVAREC_NVE_FOR_EACH (nve, c->loop.idl) {
+                if (strcmp(nve->name, name)
+                    && !shash_find(&c->nves, nve->name)) {
+                    nva_nve_refreshed(c, nve->name);
+                }
+            }
             NVAREC_MAPPING_FOR_EACH (row, c->loop.idl) {
                 char *row_key = nva_row_key(row);
                 if (row_key) {
@@ -1023,10 +1133,17 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
     struct ovsdb_idl *idl = c->loop.idl;
     struct ovsdb_idl_txn *nva_txn = ovsdb_idl_loop_run(&c->loop);
     bool connected = ovsdb_idl_is_connected(idl);
+    long long int alive_interval = nve_options_get_int(
+        &cfg->options, "NVE_Global", "nva_alive_interval",
+        NVA_DEFAULT_ALIVE_INTERVAL, 1000, 86400000);
+    c->dead_interval = nve_options_get_int(
+        &cfg->options, "NVE_Global", "nva_dead_interval",
+        NVA_DEFAULT_DEAD_INTERVALS * alive_interval, 1000, 86400000);
     if (connected && !c->was_connected) {
         /* A reconnection: alive_at now, and everything compared again. */
         c->last_alive = LLONG_MIN / 2;
         c->publish_full = c->learn_full = true;
+        nva_nves_refresh_all(c);
     }
     c->was_connected = connected;
     if (!c->name || strcmp(c->name, cfg->name)) {
@@ -1044,15 +1161,14 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
     }
     nva_client_update_condition(c, nve_idl, cfg->name);
 
-    c->next_alive = c->last_alive + nve_options_get_int(
-        &cfg->options, "NVE_Global", "nva_alive_interval",
-        NVA_DEFAULT_ALIVE_INTERVAL, 1000, 86400000);
+    c->next_alive = c->last_alive + alive_interval;
     if (!connected || ovsdb_idl_get_condition_seqno(idl) != c->cond_seqno) {
         /* Headless, or not yet what the condition asks for: what was
          * learned stays. */
         c->can_publish = false;
         return;
     }
+    nva_nves_check(c);
 
     /* Without an underlay address there is nothing to publish; without a
      * transaction (one is being committed), the changes wait for the next
@@ -1113,6 +1229,9 @@ nva_client_wait(struct nva_client *c)
         if (c->can_publish) {
             poll_timer_wait_until(c->next_alive);
         }
+        if (c->can_learn) {
+            poll_timer_wait_until(c->next_dead_check);
+        }
         ovsdb_idl_loop_commit_and_wait(&c->loop);
     }
 }
@@ -1142,4 +1261,15 @@ nva_client_format(const struct nva_client *c, struct ds *ds)
     ds_put_format(ds, "full comparisons: %llu\n", c->n_full);
     ds_put_format(ds, "keys compared: %llu published, %llu learned\n",
                   c->n_publish_compared, c->n_learn_compared);
+
+    const struct shash_node **nodes = shash_sort(&c->nves);
+    ds_put_cstr(ds, "not refreshed NVEs:");
+    for (size_t i = 0; i < shash_count(&c->nves); i++) {
+        const struct nve_liveness *l = nodes[i]->data;
+        if (!l->alive) {
+            ds_put_format(ds, " %s", nodes[i]->name);
+        }
+    }
+    ds_put_char(ds, '\n');
+    free(nodes);
 }
