@@ -44,7 +44,10 @@
  *      30  qos          Rate limit with an OpenFlow meter (VSI, 100) and
  *                       the 802.1p priority the NVE assigns to a VSI's
  *                       traffic ((port, VN), 1 and VSI, 100).
- *      40  l2_lookup    Destination MAC in the VN: a local VSI (VSI, 100),
+ *      40  l2_lookup    A local VSI's ARP request for a remote VM's IPv4
+ *                       address learned from the NVA: answered, back to
+ *                       its port (mapping, 110).  Destination MAC in the
+ *                       VN: a local VSI (VSI, 100),
  *                       a remote VSI (mapping, 90); otherwise flooding
  *                       to the VN's local ports only (VN, 20, from a
  *                       tunnel) or to its local ports and remote NVEs (VN,
@@ -145,6 +148,7 @@ enum {
     NVE_PRIO_QOS_VSI = 100,
 
     /* l2_lookup */
+    NVE_PRIO_L2_ARP = 110,
     NVE_PRIO_L2_LOCAL = 100,
     NVE_PRIO_L2_REMOTE = 90,
     NVE_PRIO_FLOOD_FROM_TUNNEL = 20,
