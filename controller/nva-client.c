@@ -45,6 +45,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
+#include "simap.h"
 #include "smap.h"
 #include "sset.h"
 #include "stream-ssl.h"
@@ -111,7 +112,9 @@ struct nva_client {
                                  * run until they are no longer. */
     struct sset learned;        /* Keys of the learned Remote_Mapping rows. */
 
-    /* The other NVEs' liveness. */
+    /* The other NVEs whose rows are monitored: those with mappings in
+     * this NVE's VNs, and their liveness. */
+    struct simap peers;         /* NVE name to its number of mappings. */
     struct shash nves;          /* NVE name to "struct nve_liveness". */
     long long int dead_interval;
     long long int next_dead_check;
@@ -179,6 +182,7 @@ nva_client_create(void)
     sset_init(&c->learned);
     sset_init(&c->moved);
     shash_init(&c->nves);
+    simap_init(&c->peers);
     c->learn_full = true;
     return c;
 }
@@ -193,6 +197,7 @@ nva_client_disconnect(struct nva_client *c)
         c->was_connected = false;
         c->can_publish = false;
         shash_clear_free_data(&c->nves);
+        simap_clear(&c->peers);
     }
 }
 
@@ -210,6 +215,7 @@ nva_client_destroy(struct nva_client *c)
         sset_destroy(&c->learned);
         sset_destroy(&c->moved);
         shash_destroy_free_data(&c->nves);
+        simap_destroy(&c->peers);
         free(c->name);
         free(c);
     }
@@ -246,18 +252,22 @@ nva_client_connect(struct nva_client *c, const char *remote)
     c->mapping_by_nve = ovsdb_idl_index_create1(idl, &nvarec_mapping_col_nve);
     c->nve_by_name = ovsdb_idl_index_create1(idl, &nvarec_nve_col_name);
 
-    /* Nothing until the first condition says what. */
+    /* Nothing until the first conditions say what. */
     struct ovsdb_idl_condition cond = OVSDB_IDL_CONDITION_INIT(&cond);
-    c->cond_seqno = nvarec_mapping_set_condition(idl, &cond);
+    nvarec_mapping_set_condition(idl, &cond);
+    c->cond_seqno = nvarec_nve_set_condition(idl, &cond);
     ovsdb_idl_condition_destroy(&cond);
     c->publish_full = c->learn_full = true;
     c->swept = false;
 }
 
 /* Monitors this NVE's own mappings and those of the VNs of the NVE
- * database.  Setting the same condition again changes nothing, and returns
- * the condition sequence number at which the IDL's contents match it: so
- * it is set every run, and after a reconnection too the answer is right. */
+ * database, and the NVE rows of this NVE and of the NVEs that have those
+ * mappings (not the others': each NVE's refreshes of its row reach only the
+ * NVEs that may send to it, not all of them).  Setting the same conditions
+ * again changes nothing, and returns the condition sequence number at which
+ * the IDL's contents match them: so they are set every run, and after a
+ * reconnection too the answer is right. */
 static void
 nva_client_update_condition(struct nva_client *c, struct ovsdb_idl *nve_idl,
                             const char *name)
@@ -269,8 +279,33 @@ nva_client_update_condition(struct nva_client *c, struct ovsdb_idl *nve_idl,
     NVEREC_VIRTUAL_NETWORK_FOR_EACH (vn, nve_idl) {
         nvarec_mapping_add_clause_vnid(&cond, OVSDB_F_EQ, vn->vnid);
     }
-    c->cond_seqno = nvarec_mapping_set_condition(c->loop.idl, &cond);
+    unsigned int seqno = nvarec_mapping_set_condition(c->loop.idl, &cond);
     ovsdb_idl_condition_destroy(&cond);
+
+    struct ovsdb_idl_condition nve_cond = OVSDB_IDL_CONDITION_INIT(&nve_cond);
+    const struct simap_node *node;
+    nvarec_nve_add_clause_name(&nve_cond, OVSDB_F_EQ, name);
+    SIMAP_FOR_EACH (node, &c->peers) {
+        nvarec_nve_add_clause_name(&nve_cond, OVSDB_F_EQ, node->name);
+    }
+    c->cond_seqno = MAX(seqno,
+                        nvarec_nve_set_condition(c->loop.idl, &nve_cond));
+    ovsdb_idl_condition_destroy(&nve_cond);
+}
+
+/* Counts one mapping more ('delta' 1) or less (-1) of NVE 'nve'. */
+static void
+nva_peers_count(struct nva_client *c, const char *nve, int delta)
+{
+    unsigned int n = simap_get(&c->peers, nve);
+
+    if (delta > 0) {
+        simap_put(&c->peers, nve, n + 1);
+    } else if (n > 1) {
+        simap_put(&c->peers, nve, n - 1);
+    } else if (n) {
+        simap_find_and_delete(&c->peers, nve);
+    }
 }
 
 /* Keys: "VNID/MAC", the MAC in canonical form; NULL if 'mac' is not one. */
@@ -575,6 +610,12 @@ nva_track_nva(struct nva_client *c, const char *name)
     const struct nvarec_nve *nve;
 
     NVAREC_MAPPING_FOR_EACH_TRACKED (row, idl) {
+        bool is_new = nvarec_mapping_is_new(row);
+        bool is_deleted = nvarec_mapping_is_deleted(row);
+        if (strcmp(row->nve, name) && is_new != is_deleted) {
+            nva_peers_count(c, row->nve, is_new ? 1 : -1);
+        }
+
         char *key = nva_row_key(row);
         if (key) {
             if (!strcmp(row->nve, name) || local_key_find(c, key)) {
@@ -1052,6 +1093,15 @@ nva_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
                     nva_nve_refreshed(c, nve->name);
                 }
             }
+            struct simap peers = SIMAP_INITIALIZER(&peers);
+            NVAREC_MAPPING_FOR_EACH (row, c->loop.idl) {
+                if (strcmp(row->nve, name)) {
+                    simap_increase(&peers, row->nve, 1);
+                }
+            }
+            simap_swap(&peers, &c->peers);
+            simap_destroy(&peers);
+
             NVAREC_MAPPING_FOR_EACH (row, c->loop.idl) {
                 char *row_key = nva_row_key(row);
                 if (row_key) {
@@ -1258,6 +1308,12 @@ nva_client_format(const struct nva_client *c, struct ds *ds)
                   hmap_count(&c->local_keys));
     ds_put_format(ds, "learned mappings: %"PRIuSIZE"\n",
                   sset_count(&c->learned));
+    size_t n_nves = 0;
+    const struct nvarec_nve *nve;
+    NVAREC_NVE_FOR_EACH (nve, idl) {
+        n_nves++;
+    }
+    ds_put_format(ds, "monitored NVEs: %"PRIuSIZE"\n", n_nves);
     ds_put_format(ds, "full comparisons: %llu\n", c->n_full);
     ds_put_format(ds, "keys compared: %llu published, %llu learned\n",
                   c->n_publish_compared, c->n_learn_compared);

@@ -35,7 +35,8 @@
  *     reported, for the VSI table to deactivate it (nva_client_pop_moved()).
  *
  *   - Learn.  The NVA is monitored conditionally: the mappings of the VNs
- *     of the NVE database (and this NVE's own).  Each (VNID, MAC) with an
+ *     of the NVE database (and this NVE's own), and the NVE rows of the
+ *     NVEs that have them (and this NVE's own).  Each (VNID, MAC) with an
  *     active mapping of another NVE (the highest mobility sequence number
  *     wins) becomes a Remote_Mapping row in the NVE database, and its NVE a
  *     Remote_NVE row, both marked external_ids:nva=learned, as
