@@ -14,11 +14,18 @@
  * limitations under the License.
  */
 
-/* Publishing to and learning from the NVA (nva-client.h).  nva_client_run()
- * compares, as mark and sweep, what the NVE database says with what the
- * NVA holds, in both directions: this NVE's VSIs against its own NVA rows,
- * the other NVEs' active mappings against the learned rows of the NVE
- * database. */
+/* Publishing to and learning from the NVA (nva-client.h).
+ *
+ * Both directions work per mapping key, "VNID/MAC": nva_publish_key() makes
+ * this NVE's NVA row for a key what its VSIs say, nva_learn_key() makes the
+ * learned Remote_Mapping row for a key what the NVA's winning mapping says.
+ * Each run compares only the keys that changed since the last one, as the
+ * two databases' change tracking tells them (the VSI rows, whose bindings'
+ * changes count as theirs, on one side; the NVA's Mapping and NVE rows on
+ * the other), looking rows up through IDL indexes.  After a (re)connection
+ * to the NVA, or a change of the operator's rows or the VNs, every key is
+ * compared once: that is the reconciliation, and the only run whose cost
+ * grows with the number of mappings. */
 
 #include <config.h>
 #include "nva-client.h"
@@ -27,50 +34,109 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hash.h"
 #include "lib/nva-idl.h"
 #include "lib/nve-idl.h"
 #include "lib/nve-options.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
+#include "simap.h"
 #include "smap.h"
 #include "sset.h"
 #include "stream-ssl.h"
 #include "timeval.h"
 #include "util.h"
+#include "uuid.h"
 
 VLOG_DEFINE_THIS_MODULE(nva_client);
 
 #define NVA_DEFAULT_ALIVE_INTERVAL 60000
+#define NVA_DEFAULT_DEAD_INTERVALS 3    /* In alive intervals. */
+
+/* A VSI row of the NVE database, with the mapping keys of its bindings. */
+struct local_vsi {
+    struct hmap_node node;      /* In 'local_vsis', by 'uuid'. */
+    struct uuid uuid;
+    struct sset keys;
+};
+
+/* Another NVE's liveness, as seen here: its NVA row's alive_at changes
+ * while it runs. */
+struct nve_liveness {
+    long long int refreshed;    /* time_msec() of the last change seen. */
+    bool alive;                 /* Refreshed within the dead interval. */
+};
+
+/* A key that this NVE publishes, with the VSIs that have it (normally
+ * one). */
+struct local_key {
+    struct hmap_node node;      /* In 'local_keys', by 'key'. */
+    char *key;
+    struct sset vsis;           /* UUIDs of VSI rows, as strings. */
+};
 
 struct nva_client {
     char *remote;               /* options:nva_remote, NULL if standalone. */
     struct ovsdb_idl_loop loop; /* Valid if 'remote'. */
     unsigned int cond_seqno;    /* Expected condition sequence number. */
     bool was_connected;
+    char *name;                 /* This NVE's name when last run. */
 
-    /* What the last run saw, to run again only when something changed. */
-    unsigned int nve_seqno;
-    unsigned int nva_seqno;
-    bool dirty;                 /* Last run wrote something, or could not
-                                 * write: run again. */
+    /* Indexes of the NVA database (valid if 'remote'). */
+    struct ovsdb_idl_index *mapping_by_key;     /* Mapping (vnid, mac). */
+    struct ovsdb_idl_index *mapping_by_nve;     /* Mapping (nve). */
+    struct ovsdb_idl_index *nve_by_name;        /* NVE (name). */
+
+    /* Indexes of the NVE database. */
+    struct ovsdb_idl_index *vn_by_vnid;         /* Virtual_Network. */
+    struct ovsdb_idl_index *rm_by_key;          /* Remote_Mapping (vn, mac). */
+    struct ovsdb_idl_index *rm_by_remote;       /* Remote_Mapping (remote). */
+    struct ovsdb_idl_index *remote_by_name;     /* Remote_NVE (name). */
+    struct ovsdb_idl_index *remote_by_ip;       /* Remote_NVE (ip). */
+
+    /* What this NVE publishes, as the VSI table says. */
+    struct hmap local_vsis;
+    struct hmap local_keys;
+
+    /* Keys to compare.  A "full" run compares every key instead. */
+    struct sset publish_dirty;
+    struct sset learn_dirty;
+    bool publish_full;
+    bool learn_full;
+    struct sset moved_keys;     /* Keys of VSIs in 'moved', compared every
+                                 * run until they are no longer. */
+    struct sset learned;        /* Keys of the learned Remote_Mapping rows. */
+
+    /* The other NVEs whose rows are monitored: those with mappings in
+     * this NVE's VNs, and their liveness. */
+    struct simap peers;         /* NVE name to its number of mappings. */
+    struct shash nves;          /* NVE name to "struct nve_liveness". */
+    long long int dead_interval;
+    long long int next_dead_check;
+
     long long int last_alive;   /* When alive_at was last written. */
     long long int next_alive;   /* When to refresh it... */
     bool can_publish;           /* ...if the last run could publish. */
     bool swept;                 /* Standalone: learned rows removed. */
-    bool learn;                 /* nva_client_learn() has work. */
+    bool can_learn;             /* nva_client_learn() may learn... */
+    bool standalone;            /* ...or sweep what was learned. */
     struct sset moved;          /* VSIs associated here that another NVE
                                  * has active with a winning mapping. */
 
     /* Statistics for nva/show. */
-    size_t n_published;
-    size_t n_learned;
+    unsigned long long int n_full;              /* Full runs. */
+    unsigned long long int n_publish_compared;  /* Keys compared... */
+    unsigned long long int n_learn_compared;
 };
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+static void local_vsis_clear(struct nva_client *);
 
 void
 nva_client_register_nve_idl(struct ovsdb_idl *idl)
@@ -84,8 +150,23 @@ nva_client_register_nve_idl(struct ovsdb_idl *idl)
         const struct ovsdb_idl_table_class *tc = tables[i];
         for (size_t k = 0; k < tc->n_columns; k++) {
             ovsdb_idl_add_column(idl, &tc->columns[k]);
+            ovsdb_idl_track_add_column(idl, &tc->columns[k]);
         }
     }
+}
+
+void
+nva_client_index_nve_idl(struct nva_client *c, struct ovsdb_idl *idl)
+{
+    c->vn_by_vnid = ovsdb_idl_index_create1(
+        idl, &nverec_virtual_network_col_vnid);
+    c->rm_by_key = ovsdb_idl_index_create2(
+        idl, &nverec_remote_mapping_col_vn, &nverec_remote_mapping_col_mac);
+    c->rm_by_remote = ovsdb_idl_index_create1(
+        idl, &nverec_remote_mapping_col_remote);
+    c->remote_by_name = ovsdb_idl_index_create1(
+        idl, &nverec_remote_nve_col_name);
+    c->remote_by_ip = ovsdb_idl_index_create1(idl, &nverec_remote_nve_col_ip);
 }
 
 struct nva_client *
@@ -93,8 +174,16 @@ nva_client_create(void)
 {
     struct nva_client *c = xzalloc(sizeof *c);
 
-    c->dirty = true;
+    hmap_init(&c->local_vsis);
+    hmap_init(&c->local_keys);
+    sset_init(&c->publish_dirty);
+    sset_init(&c->learn_dirty);
+    sset_init(&c->moved_keys);
+    sset_init(&c->learned);
     sset_init(&c->moved);
+    shash_init(&c->nves);
+    simap_init(&c->peers);
+    c->learn_full = true;
     return c;
 }
 
@@ -107,7 +196,8 @@ nva_client_disconnect(struct nva_client *c)
         c->remote = NULL;
         c->was_connected = false;
         c->can_publish = false;
-        c->n_published = c->n_learned = 0;
+        shash_clear_free_data(&c->nves);
+        simap_clear(&c->peers);
     }
 }
 
@@ -116,7 +206,17 @@ nva_client_destroy(struct nva_client *c)
 {
     if (c) {
         nva_client_disconnect(c);
+        local_vsis_clear(c);
+        hmap_destroy(&c->local_vsis);
+        hmap_destroy(&c->local_keys);
+        sset_destroy(&c->publish_dirty);
+        sset_destroy(&c->learn_dirty);
+        sset_destroy(&c->moved_keys);
+        sset_destroy(&c->learned);
         sset_destroy(&c->moved);
+        shash_destroy_free_data(&c->nves);
+        simap_destroy(&c->peers);
+        free(c->name);
         free(c);
     }
 }
@@ -146,18 +246,28 @@ nva_client_connect(struct nva_client *c, const char *remote)
     for (size_t k = 0; k < nvarec_table_mapping.n_columns; k++) {
         ovsdb_idl_add_column(idl, &nvarec_table_mapping.columns[k]);
     }
-    /* Nothing until the first condition says what. */
+    ovsdb_idl_track_add_all(idl);
+    c->mapping_by_key = ovsdb_idl_index_create2(idl, &nvarec_mapping_col_vnid,
+                                                &nvarec_mapping_col_mac);
+    c->mapping_by_nve = ovsdb_idl_index_create1(idl, &nvarec_mapping_col_nve);
+    c->nve_by_name = ovsdb_idl_index_create1(idl, &nvarec_nve_col_name);
+
+    /* Nothing until the first conditions say what. */
     struct ovsdb_idl_condition cond = OVSDB_IDL_CONDITION_INIT(&cond);
-    c->cond_seqno = nvarec_mapping_set_condition(idl, &cond);
+    nvarec_mapping_set_condition(idl, &cond);
+    c->cond_seqno = nvarec_nve_set_condition(idl, &cond);
     ovsdb_idl_condition_destroy(&cond);
-    c->dirty = true;
+    c->publish_full = c->learn_full = true;
     c->swept = false;
 }
 
 /* Monitors this NVE's own mappings and those of the VNs of the NVE
- * database.  Setting the same condition again changes nothing, and returns
- * the condition sequence number at which the IDL's contents match it: so
- * it is set every run, and after a reconnection too the answer is right. */
+ * database, and the NVE rows of this NVE and of the NVEs that have those
+ * mappings (not the others': each NVE's refreshes of its row reach only the
+ * NVEs that may send to it, not all of them).  Setting the same conditions
+ * again changes nothing, and returns the condition sequence number at which
+ * the IDL's contents match them: so they are set every run, and after a
+ * reconnection too the answer is right. */
 static void
 nva_client_update_condition(struct nva_client *c, struct ovsdb_idl *nve_idl,
                             const char *name)
@@ -169,8 +279,33 @@ nva_client_update_condition(struct nva_client *c, struct ovsdb_idl *nve_idl,
     NVEREC_VIRTUAL_NETWORK_FOR_EACH (vn, nve_idl) {
         nvarec_mapping_add_clause_vnid(&cond, OVSDB_F_EQ, vn->vnid);
     }
-    c->cond_seqno = nvarec_mapping_set_condition(c->loop.idl, &cond);
+    unsigned int seqno = nvarec_mapping_set_condition(c->loop.idl, &cond);
     ovsdb_idl_condition_destroy(&cond);
+
+    struct ovsdb_idl_condition nve_cond = OVSDB_IDL_CONDITION_INIT(&nve_cond);
+    const struct simap_node *node;
+    nvarec_nve_add_clause_name(&nve_cond, OVSDB_F_EQ, name);
+    SIMAP_FOR_EACH (node, &c->peers) {
+        nvarec_nve_add_clause_name(&nve_cond, OVSDB_F_EQ, node->name);
+    }
+    c->cond_seqno = MAX(seqno,
+                        nvarec_nve_set_condition(c->loop.idl, &nve_cond));
+    ovsdb_idl_condition_destroy(&nve_cond);
+}
+
+/* Counts one mapping more ('delta' 1) or less (-1) of NVE 'nve'. */
+static void
+nva_peers_count(struct nva_client *c, const char *nve, int delta)
+{
+    unsigned int n = simap_get(&c->peers, nve);
+
+    if (delta > 0) {
+        simap_put(&c->peers, nve, n + 1);
+    } else if (n > 1) {
+        simap_put(&c->peers, nve, n - 1);
+    } else if (n) {
+        simap_find_and_delete(&c->peers, nve);
+    }
 }
 
 /* Keys: "VNID/MAC", the MAC in canonical form; NULL if 'mac' is not one. */
@@ -185,16 +320,376 @@ mapping_key(int64_t vnid, const char *mac)
     return xasprintf("%"PRId64"/"ETH_ADDR_FMT, vnid, ETH_ADDR_ARGS(ea));
 }
 
-/* Publishing. */
+/* Returns 'key''s VNID, and stores its MAC in '*mac'. */
+static int64_t
+mapping_key_parse(const char *key, const char **mac)
+{
+    *mac = strchr(key, '/') + 1;
+    return strtoll(key, NULL, 10);
+}
 
-/* One mapping that this NVE should have in the NVA. */
-struct own_mapping {
-    int64_t vnid;
-    char *mac;
-    const char *vsi_id;
-    const char *state;          /* "active" or "standby". */
-    const struct nverec_vsi_binding *binding;
-};
+/* Returns the key of NVA mapping 'row', or NULL if its MAC is not in
+ * canonical form: such a row (which no NVE writes) is not looked at. */
+static char *
+nva_row_key(const struct nvarec_mapping *row)
+{
+    char *key = mapping_key(row->vnid, row->mac);
+    const char *mac;
+
+    if (key) {
+        mapping_key_parse(key, &mac);
+        if (strcmp(mac, row->mac)) {
+            free(key);
+            key = NULL;
+        }
+    }
+    return key;
+}
+
+/* Whether mapping 'a' wins over 'b' for the same key. */
+static bool
+mapping_wins(const struct nvarec_mapping *a, const struct nvarec_mapping *b)
+{
+    return a->seq != b->seq ? a->seq > b->seq : strcmp(a->nve, b->nve) < 0;
+}
+
+/* Stores in 'rows' the NVA's mappings for 'key' (of every NVE). */
+static size_t
+nva_rows_for_key(const struct nva_client *c, const char *key,
+                 const struct nvarec_mapping ***rows)
+{
+    const struct nvarec_mapping *row;
+    size_t n = 0, allocated = 0;
+    const char *mac;
+
+    struct nvarec_mapping *target
+        = nvarec_mapping_index_init_row(c->mapping_by_key);
+    nvarec_mapping_index_set_vnid(target, mapping_key_parse(key, &mac));
+    nvarec_mapping_index_set_mac(target, mac);
+    *rows = NULL;
+    NVAREC_MAPPING_FOR_EACH_EQUAL (row, target, c->mapping_by_key) {
+        if (n >= allocated) {
+            *rows = x2nrealloc(*rows, &allocated, sizeof **rows);
+        }
+        (*rows)[n++] = row;
+    }
+    nvarec_mapping_index_destroy_row(target);
+    return n;
+}
+
+/* Marks the keys of every mapping of NVE 'name' in 'keys'. */
+static void
+nva_mark_nve_keys(const struct nva_client *c, const char *name,
+                  struct sset *keys)
+{
+    const struct nvarec_mapping *row;
+
+    struct nvarec_mapping *target
+        = nvarec_mapping_index_init_row(c->mapping_by_nve);
+    nvarec_mapping_index_set_nve(target, name);
+    NVAREC_MAPPING_FOR_EACH_EQUAL (row, target, c->mapping_by_nve) {
+        char *key = nva_row_key(row);
+        if (key) {
+            sset_add_and_free(keys, key);
+        }
+    }
+    nvarec_mapping_index_destroy_row(target);
+}
+
+/* The local model: which VSIs publish which keys. */
+
+static struct local_key *
+local_key_find(const struct nva_client *c, const char *key)
+{
+    struct local_key *lk;
+
+    HMAP_FOR_EACH_WITH_HASH (lk, node, hash_string(key, 0), &c->local_keys) {
+        if (!strcmp(lk->key, key)) {
+            return lk;
+        }
+    }
+    return NULL;
+}
+
+static struct local_vsi *
+local_vsi_find(const struct nva_client *c, const struct uuid *uuid)
+{
+    struct local_vsi *lv;
+
+    HMAP_FOR_EACH_WITH_HASH (lv, node, uuid_hash(uuid), &c->local_vsis) {
+        if (uuid_equals(&lv->uuid, uuid)) {
+            return lv;
+        }
+    }
+    return NULL;
+}
+
+/* Forgets what VSI 'lv' published, marking its keys for comparison. */
+static void
+local_vsi_forget_keys(struct nva_client *c, struct local_vsi *lv)
+{
+    char uuid_s[UUID_LEN + 1];
+    const char *key;
+
+    snprintf(uuid_s, sizeof uuid_s, UUID_FMT, UUID_ARGS(&lv->uuid));
+    SSET_FOR_EACH (key, &lv->keys) {
+        struct local_key *lk = local_key_find(c, key);
+        if (lk) {
+            sset_find_and_delete(&lk->vsis, uuid_s);
+            if (sset_is_empty(&lk->vsis)) {
+                hmap_remove(&c->local_keys, &lk->node);
+                sset_destroy(&lk->vsis);
+                free(lk->key);
+                free(lk);
+            }
+        }
+        sset_add(&c->publish_dirty, key);
+    }
+    sset_clear(&lv->keys);
+}
+
+/* Makes the local model follow VSI row 'vsi', new, changed or deleted. */
+static void
+local_vsi_update(struct nva_client *c, const struct nverec_vsi *vsi,
+                 bool deleted)
+{
+    const struct uuid *uuid = &vsi->header_.uuid;
+    struct local_vsi *lv = local_vsi_find(c, uuid);
+
+    if (lv) {
+        local_vsi_forget_keys(c, lv);
+        if (deleted) {
+            hmap_remove(&c->local_vsis, &lv->node);
+            sset_destroy(&lv->keys);
+            free(lv);
+            return;
+        }
+    } else if (deleted) {
+        return;
+    } else {
+        lv = xzalloc(sizeof *lv);
+        lv->uuid = *uuid;
+        sset_init(&lv->keys);
+        hmap_insert(&c->local_vsis, &lv->node, uuid_hash(uuid));
+    }
+
+    char uuid_s[UUID_LEN + 1];
+    snprintf(uuid_s, sizeof uuid_s, UUID_FMT, UUID_ARGS(uuid));
+    for (size_t i = 0; i < vsi->n_bindings; i++) {
+        const struct nverec_vsi_binding *b = vsi->bindings[i];
+        for (size_t k = 0; k < b->n_macs; k++) {
+            char *key = mapping_key(b->vnid, b->macs[k]);
+            if (!key || !sset_add(&lv->keys, key)) {
+                free(key);
+                continue;
+            }
+            struct local_key *lk = local_key_find(c, key);
+            if (!lk) {
+                lk = xzalloc(sizeof *lk);
+                lk->key = xstrdup(key);
+                sset_init(&lk->vsis);
+                hmap_insert(&c->local_keys, &lk->node, hash_string(key, 0));
+            }
+            sset_add(&lk->vsis, uuid_s);
+            sset_add_and_free(&c->publish_dirty, key);
+        }
+    }
+}
+
+static void
+local_vsis_clear(struct nva_client *c)
+{
+    struct local_vsi *lv;
+
+    HMAP_FOR_EACH_SAFE (lv, node, &c->local_vsis) {
+        local_vsi_forget_keys(c, lv);
+        hmap_remove(&c->local_vsis, &lv->node);
+        sset_destroy(&lv->keys);
+        free(lv);
+    }
+}
+
+/* Liveness. */
+
+/* Whether NVE 'name' counts as alive here: every NVE but those whose row
+ * was not refreshed within the dead interval. */
+static bool
+nva_nve_is_alive(const struct nva_client *c, const char *name)
+{
+    const struct nve_liveness *l = shash_find_data(&c->nves, name);
+    return !l || l->alive;
+}
+
+/* Notes that NVE 'name''s row was refreshed (or first seen) now. */
+static void
+nva_nve_refreshed(struct nva_client *c, const char *name)
+{
+    struct nve_liveness *l = shash_find_data(&c->nves, name);
+    long long int now = time_msec();
+
+    if (!l) {
+        l = xzalloc(sizeof *l);
+        l->alive = true;
+        shash_add(&c->nves, name, l);
+    } else if (!l->alive) {
+        VLOG_INFO("NVE %s refreshed its row: a target again", name);
+        l->alive = true;
+        nva_mark_nve_keys(c, name, &c->learn_dirty);
+    }
+    l->refreshed = now;
+    c->next_dead_check = MIN(c->next_dead_check, now + c->dead_interval);
+}
+
+/* Gives every other NVE a fresh start, as after a reconnection: while
+ * this NVE could not see their refreshes, they did not stop. */
+static void
+nva_nves_refresh_all(struct nva_client *c)
+{
+    long long int now = time_msec();
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &c->nves) {
+        struct nve_liveness *l = node->data;
+        l->refreshed = now;
+    }
+    c->next_dead_check = now + c->dead_interval;
+}
+
+/* Those of the other NVEs whose rows were not refreshed within the dead
+ * interval stop being targets: their mappings are compared again, and lose
+ * to any other NVE's. */
+static void
+nva_nves_check(struct nva_client *c)
+{
+    long long int now = time_msec();
+
+    if (now < c->next_dead_check) {
+        return;
+    }
+    c->next_dead_check = LLONG_MAX;
+
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &c->nves) {
+        struct nve_liveness *l = node->data;
+        if (!l->alive) {
+            continue;
+        }
+        long long int deadline = l->refreshed + c->dead_interval;
+        if (now >= deadline) {
+            VLOG_INFO("NVE %s did not refresh its row for %lld ms: no "
+                      "longer a target", node->name, now - l->refreshed);
+            l->alive = false;
+            nva_mark_nve_keys(c, node->name, &c->learn_dirty);
+        } else {
+            c->next_dead_check = MIN(c->next_dead_check, deadline);
+        }
+    }
+}
+
+/* Change tracking. */
+
+/* Applies the NVE database's tracked VSI changes to the local model.  A
+ * change of a VSI_Binding is one of the VSI that refers to it. */
+static void
+nva_track_vsis(struct nva_client *c, struct ovsdb_idl *nve_idl)
+{
+    const struct nverec_vsi *vsi;
+
+    NVEREC_VSI_FOR_EACH_TRACKED (vsi, nve_idl) {
+        local_vsi_update(c, vsi, nverec_vsi_is_deleted(vsi));
+    }
+}
+
+/* Marks the keys that the NVA's tracked changes concern, then clears
+ * them. */
+static void
+nva_track_nva(struct nva_client *c, const char *name)
+{
+    struct ovsdb_idl *idl = c->loop.idl;
+    const struct nvarec_mapping *row;
+    const struct nvarec_nve *nve;
+
+    NVAREC_MAPPING_FOR_EACH_TRACKED (row, idl) {
+        bool is_new = nvarec_mapping_is_new(row);
+        bool is_deleted = nvarec_mapping_is_deleted(row);
+        if (strcmp(row->nve, name) && is_new != is_deleted) {
+            nva_peers_count(c, row->nve, is_new ? 1 : -1);
+        }
+
+        char *key = nva_row_key(row);
+        if (key) {
+            if (!strcmp(row->nve, name) || local_key_find(c, key)) {
+                sset_add(&c->publish_dirty, key);
+            }
+            sset_add_and_free(&c->learn_dirty, key);
+        } else if (!strcmp(row->nve, name)) {
+            /* Not ours to have: compare everything, which deletes it. */
+            c->publish_full = true;
+        }
+    }
+    NVAREC_NVE_FOR_EACH_TRACKED (nve, idl) {
+        if (!strcmp(nve->name, name)) {
+            continue;
+        }
+        /* Another NVE appears, goes or moves: its mappings are learnable
+         * (or not) and point to its new address. */
+        if (nvarec_nve_is_new(nve) || nvarec_nve_is_deleted(nve)
+            || nvarec_nve_is_updated(nve, NVAREC_NVE_COL_IP)
+            || nvarec_nve_is_updated(nve, NVAREC_NVE_COL_ENCAPS)) {
+            nva_mark_nve_keys(c, nve->name, &c->learn_dirty);
+        }
+        if (nvarec_nve_is_deleted(nve)) {
+            free(shash_find_and_delete(&c->nves, nve->name));
+        } else if (nvarec_nve_is_new(nve)
+                   || nvarec_nve_is_updated(nve, NVAREC_NVE_COL_ALIVE_AT)) {
+            nva_nve_refreshed(c, nve->name);
+        }
+    }
+    ovsdb_idl_track_clear(idl);
+}
+
+static bool
+smap_is_learned(const struct smap *ids)
+{
+    const char *mark = smap_get(ids, NVA_LEARNED_KEY);
+    return mark && !strcmp(mark, NVA_LEARNED_VALUE);
+}
+
+/* Looks at the NVE database's tracked changes of what learning writes.
+ * The learned rows change as this client writes them, and are compared
+ * again only if someone else deleted one; a change of the operator's rows
+ * or of the VNs compares everything again (they are few and rare). */
+static void
+nva_track_remotes(struct nva_client *c, struct ovsdb_idl *nve_idl)
+{
+    const struct nverec_remote_nve *remote;
+    const struct nverec_remote_mapping *rm;
+
+    if (nverec_virtual_network_track_get_first(nve_idl)) {
+        c->learn_full = true;
+    }
+    NVEREC_REMOTE_NVE_FOR_EACH_TRACKED (remote, nve_idl) {
+        if (!smap_is_learned(&remote->external_ids)) {
+            c->learn_full = true;
+        }
+    }
+    NVEREC_REMOTE_MAPPING_FOR_EACH_TRACKED (rm, nve_idl) {
+        if (!smap_is_learned(&rm->external_ids)) {
+            c->learn_full = true;
+        } else if (nverec_remote_mapping_is_deleted(rm)) {
+            char *key = rm->vn ? mapping_key(rm->vn->vnid, rm->mac) : NULL;
+            if (!key) {
+                c->learn_full = true;
+            } else if (sset_contains(&c->learned, key)) {
+                /* Not deleted by this client: learned again. */
+                sset_add(&c->learn_dirty, key);
+            }
+            free(key);
+        }
+    }
+}
+
+/* Publishing. */
 
 static bool
 strings_equal(char **a, size_t n_a, char **b, size_t n_b)
@@ -210,22 +705,19 @@ strings_equal(char **a, size_t n_a, char **b, size_t n_b)
     return true;
 }
 
-/* Writes this NVE's own NVE row.  Returns true if it wrote anything. */
-static bool
+/* Writes this NVE's own NVE row, when it changed or alive_at is due. */
+static void
 nva_publish_nve(struct nva_client *c, struct ovsdb_idl_txn *txn,
                 const struct nverec_nve_global *cfg)
 {
     const char *encap = cfg->encap ? cfg->encap : "vxlan";
-    long long int now = time_wall_msec();
     bool alive = time_msec() >= c->next_alive;
-    const struct nvarec_nve *row = NULL, *r;
 
-    NVAREC_NVE_FOR_EACH (r, c->loop.idl) {
-        if (!strcmp(r->name, cfg->name)) {
-            row = r;
-            break;
-        }
-    }
+    struct nvarec_nve *target = nvarec_nve_index_init_row(c->nve_by_name);
+    nvarec_nve_index_set_name(target, cfg->name);
+    const struct nvarec_nve *row = nvarec_nve_index_find(c->nve_by_name,
+                                                         target);
+    nvarec_nve_index_destroy_row(target);
 
     if (!row) {
         row = nvarec_nve_insert(txn);
@@ -233,187 +725,188 @@ nva_publish_nve(struct nva_client *c, struct ovsdb_idl_txn *txn,
         alive = true;
     } else if (!alive && !strcmp(row->ip, cfg->underlay_ip)
                && row->n_encaps == 1 && !strcmp(row->encaps[0], encap)) {
-        return false;
+        return;
     }
     nvarec_nve_set_ip(row, cfg->underlay_ip);
     nvarec_nve_set_encaps(row, &encap, 1);
     if (alive) {
-        nvarec_nve_set_alive_at(row, now);
+        nvarec_nve_set_alive_at(row, time_wall_msec());
         c->last_alive = time_msec();
     }
-    return true;
 }
 
-static bool mapping_wins(const struct nvarec_mapping *,
-                         const struct nvarec_mapping *);
+/* Returns the binding of 'vsi' with 'key', if any. */
+static const struct nverec_vsi_binding *
+vsi_binding_for_key(const struct nverec_vsi *vsi, const char *key)
+{
+    for (size_t i = 0; i < vsi->n_bindings; i++) {
+        const struct nverec_vsi_binding *b = vsi->bindings[i];
+        for (size_t k = 0; k < b->n_macs; k++) {
+            char *bkey = mapping_key(b->vnid, b->macs[k]);
+            bool found = bkey && !strcmp(bkey, key);
+            free(bkey);
+            if (found) {
+                return b;
+            }
+        }
+    }
+    return NULL;
+}
 
-/* Makes this NVE's Mapping rows those of its VSIs.  Returns true if it
- * wrote anything.  A VSI whose mapping is active here and in the NVA, but
- * that another NVE's active mapping beats (the VM moved there), goes into
+/* Makes this NVE's Mapping row for 'key' what its VSIs say: none if no VSI
+ * has it; otherwise that of the associated VSI with it (or, if none is, of
+ * the one with the smallest id), active if it is associated and standby
+ * otherwise.  A VSI whose mapping is active here and in the NVA, but that
+ * another NVE's active mapping beats (the VM moved there), goes into
  * 'c->moved' instead: it is for the VSI table to deactivate it. */
-static bool
+static void
+nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
+                struct ovsdb_idl_txn *txn, const char *name, const char *key)
+{
+    const struct nverec_vsi_binding *binding = NULL;
+    const struct nverec_vsi *vsi = NULL;
+    const struct local_key *lk = local_key_find(c, key);
+
+    c->n_publish_compared++;
+    if (lk) {
+        const char *uuid_s;
+        SSET_FOR_EACH (uuid_s, &lk->vsis) {
+            struct uuid uuid;
+            const struct nverec_vsi *row;
+            const struct nverec_vsi_binding *b;
+
+            if (!uuid_from_string(&uuid, uuid_s)
+                || !(row = nverec_vsi_get_for_uuid(nve_idl, &uuid))
+                || !(b = vsi_binding_for_key(row, key))) {
+                continue;
+            }
+            bool assoc = !strcmp(row->state, "associated");
+            if (!vsi
+                || (assoc != !strcmp(vsi->state, "associated")
+                    ? assoc : strcmp(row->vsi_id, vsi->vsi_id) < 0)) {
+                vsi = row;
+                binding = b;
+            }
+        }
+    }
+
+    /* The NVA's rows for the key: this NVE's, the highest sequence number
+     * of the others' and the winning active one of theirs. */
+    const struct nvarec_mapping **rows, *own = NULL, *max = NULL;
+    const struct nvarec_mapping *best = NULL;
+    size_t n = nva_rows_for_key(c, key, &rows);
+    for (size_t i = 0; i < n; i++) {
+        const struct nvarec_mapping *row = rows[i];
+        if (!strcmp(row->nve, name)) {
+            own = row;
+            continue;
+        }
+        if (!max || row->seq > max->seq) {
+            max = row;
+        }
+        if (!strcmp(row->state, "active")
+            && (!best || mapping_wins(row, best))) {
+            best = row;
+        }
+    }
+    free(rows);
+
+    const char *mac;
+    int64_t vnid = mapping_key_parse(key, &mac);
+    if (!vsi) {
+        if (own) {
+            VLOG_DBG("withdrawing mapping %s", key);
+            nvarec_mapping_delete(own);
+        }
+        sset_find_and_delete(&c->moved_keys, key);
+        return;
+    }
+
+    const char *state = (!strcmp(vsi->state, "associated")
+                         ? "active" : "standby");
+    if (!own) {
+        VLOG_DBG("publishing mapping %s", key);
+        struct nvarec_mapping *new = nvarec_mapping_insert(txn);
+        nvarec_mapping_set_nve(new, name);
+        nvarec_mapping_set_vnid(new, vnid);
+        nvarec_mapping_set_mac(new, mac);
+        nvarec_mapping_set_ips(new, (const char **) binding->ips,
+                               binding->n_ips);
+        nvarec_mapping_set_vsi_id(new, vsi->vsi_id);
+        nvarec_mapping_set_state(new, state);
+        nvarec_mapping_set_seq(new, (max && !strcmp(state, "active")
+                                     ? max->seq + 1 : 0));
+        return;
+    }
+
+    if (best && !strcmp(own->state, "active") && !strcmp(state, "active")
+        && mapping_wins(best, own)) {
+        if (sset_add(&c->moved_keys, key)) {
+            VLOG_INFO("vsi %s: mapping %"PRId64" %s is active at %s "
+                      "with sequence number %"PRId64" (here %"PRId64")",
+                      vsi->vsi_id, own->vnid, own->mac, best->nve,
+                      best->seq, own->seq);
+        }
+        sset_add(&c->moved, vsi->vsi_id);
+    } else {
+        sset_find_and_delete(&c->moved_keys, key);
+    }
+    if (strcmp(own->state, state)) {
+        if (!strcmp(state, "active") && max && max->seq >= own->seq) {
+            nvarec_mapping_set_seq(own, max->seq + 1);
+        }
+        nvarec_mapping_set_state(own, state);
+    }
+    if (strcmp(own->vsi_id, vsi->vsi_id)) {
+        nvarec_mapping_set_vsi_id(own, vsi->vsi_id);
+    }
+    if (!strings_equal(own->ips, own->n_ips, binding->ips, binding->n_ips)) {
+        nvarec_mapping_set_ips(own, (const char **) binding->ips,
+                               binding->n_ips);
+    }
+}
+
+/* Compares the keys that changed, or after a (re)connection every key: the
+ * local model is read again from the VSI table, and this NVE's rows of the
+ * NVA are all compared (which removes its stale ones). */
+static void
 nva_publish_mappings(struct nva_client *c, struct ovsdb_idl *nve_idl,
                      struct ovsdb_idl_txn *txn, const char *name)
 {
-    struct shash want = SHASH_INITIALIZER(&want);
-    const struct nverec_vsi *vsi;
-    bool wrote = false;
+    if (c->publish_full) {
+        const struct nverec_vsi *vsi;
+        const struct nvarec_mapping *row;
 
-    NVEREC_VSI_FOR_EACH (vsi, nve_idl) {
-        const char *state = (!strcmp(vsi->state, "associated")
-                             ? "active" : "standby");
-        for (size_t i = 0; i < vsi->n_bindings; i++) {
-            const struct nverec_vsi_binding *b = vsi->bindings[i];
-            for (size_t k = 0; k < b->n_macs; k++) {
-                char *key = mapping_key(b->vnid, b->macs[k]);
-                if (!key) {
-                    continue;
-                }
-                struct own_mapping *om = shash_find_data(&want, key);
-                if (om && !strcmp(om->state, "active")) {
-                    /* Two VSIs with one MAC in one VN: the active one. */
-                    free(key);
-                    continue;
-                }
-                if (!om) {
-                    om = xzalloc(sizeof *om);
-                    om->mac = xstrdup(strchr(key, '/') + 1);
-                    shash_add_nocopy(&want, key, om);
-                } else {
-                    free(key);
-                }
-                om->vnid = b->vnid;
-                om->vsi_id = vsi->vsi_id;
-                om->state = state;
-                om->binding = b;
+        local_vsis_clear(c);
+        NVEREC_VSI_FOR_EACH (vsi, nve_idl) {
+            local_vsi_update(c, vsi, false);
+        }
+        struct nvarec_mapping *target
+            = nvarec_mapping_index_init_row(c->mapping_by_nve);
+        nvarec_mapping_index_set_nve(target, name);
+        NVAREC_MAPPING_FOR_EACH_EQUAL (row, target, c->mapping_by_nve) {
+            char *key = nva_row_key(row);
+            if (key) {
+                sset_add_and_free(&c->publish_dirty, key);
+            } else {
+                nvarec_mapping_delete(row);
             }
         }
+        nvarec_mapping_index_destroy_row(target);
+        c->publish_full = false;
     }
 
-    /* The highest sequence number of the other NVEs' rows, per key, for
-     * the mappings that become active here. */
-    struct shash others = SHASH_INITIALIZER(&others);
-    struct shash active_others = SHASH_INITIALIZER(&active_others);
-    const struct nvarec_mapping *row;
-    NVAREC_MAPPING_FOR_EACH (row, c->loop.idl) {
-        if (!strcmp(row->nve, name)) {
-            continue;
-        }
-        char *key = mapping_key(row->vnid, row->mac);
-        if (key) {
-            const struct nvarec_mapping *max = shash_find_data(&others, key);
-            if (!max || row->seq > max->seq) {
-                shash_replace(&others, key, row);
-            }
-            if (!strcmp(row->state, "active")) {
-                const struct nvarec_mapping *best
-                    = shash_find_data(&active_others, key);
-                if (!best || mapping_wins(row, best)) {
-                    shash_replace(&active_others, key, row);
-                }
-            }
-            free(key);
-        }
+    const char *key;
+    SSET_FOR_EACH (key, &c->moved_keys) {
+        sset_add(&c->publish_dirty, key);
     }
-
-    size_t n = 0;
-    NVAREC_MAPPING_FOR_EACH (row, c->loop.idl) {
-        if (strcmp(row->nve, name)) {
-            continue;
-        }
-        char *key = mapping_key(row->vnid, row->mac);
-        struct own_mapping *om = key ? shash_find_and_delete(&want, key)
-                                     : NULL;
-        if (!om) {
-            VLOG_DBG("withdrawing mapping %"PRId64" %s", row->vnid,
-                     row->mac);
-            nvarec_mapping_delete(row);
-            wrote = true;
-            free(key);
-            continue;
-        }
-        n++;
-
-        const struct nverec_vsi_binding *b = om->binding;
-        const struct nvarec_mapping *best = shash_find_data(&active_others,
-                                                            key);
-        if (best && !strcmp(row->state, "active")
-            && !strcmp(om->state, "active") && mapping_wins(best, row)) {
-            if (sset_add(&c->moved, om->vsi_id)) {
-                VLOG_INFO("vsi %s: mapping %"PRId64" %s is active at %s "
-                          "with sequence number %"PRId64" (here %"PRId64")",
-                          om->vsi_id, row->vnid, row->mac, best->nve,
-                          best->seq, row->seq);
-            }
-        }
-        if (strcmp(row->state, om->state)) {
-            if (!strcmp(om->state, "active")) {
-                const struct nvarec_mapping *max = shash_find_data(&others,
-                                                                   key);
-                if (max && max->seq >= row->seq) {
-                    nvarec_mapping_set_seq(row, max->seq + 1);
-                }
-            }
-            nvarec_mapping_set_state(row, om->state);
-            wrote = true;
-        }
-        if (strcmp(row->vsi_id, om->vsi_id)) {
-            nvarec_mapping_set_vsi_id(row, om->vsi_id);
-            wrote = true;
-        }
-        if (!strings_equal(row->ips, row->n_ips, b->ips, b->n_ips)) {
-            nvarec_mapping_set_ips(row, (const char **) b->ips, b->n_ips);
-            wrote = true;
-        }
-        free(om->mac);
-        free(om);
-        free(key);
+    SSET_FOR_EACH (key, &c->publish_dirty) {
+        nva_publish_key(c, nve_idl, txn, name, key);
     }
-
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &want) {
-        struct own_mapping *om = node->data;
-        const struct nvarec_mapping *max = shash_find_data(&others,
-                                                           node->name);
-        int64_t seq = (max && !strcmp(om->state, "active")
-                       ? max->seq + 1 : 0);
-
-        VLOG_DBG("publishing mapping %"PRId64" %s", om->vnid, om->mac);
-        row = nvarec_mapping_insert(txn);
-        nvarec_mapping_set_nve(row, name);
-        nvarec_mapping_set_vnid(row, om->vnid);
-        nvarec_mapping_set_mac(row, om->mac);
-        nvarec_mapping_set_ips(row, (const char **) om->binding->ips,
-                               om->binding->n_ips);
-        nvarec_mapping_set_vsi_id(row, om->vsi_id);
-        nvarec_mapping_set_state(row, om->state);
-        nvarec_mapping_set_seq(row, seq);
-        wrote = true;
-        n++;
-        free(om->mac);
-    }
-    shash_destroy_free_data(&want);
-    shash_destroy(&others);
-    shash_destroy(&active_others);
-    c->n_published = n;
-    return wrote;
+    sset_clear(&c->publish_dirty);
 }
 
 /* Learning. */
-
-static bool
-smap_is_learned(const struct smap *ids)
-{
-    const char *mark = smap_get(ids, NVA_LEARNED_KEY);
-    return mark && !strcmp(mark, NVA_LEARNED_VALUE);
-}
-
-/* Whether mapping 'a' wins over 'b' for the same key. */
-static bool
-mapping_wins(const struct nvarec_mapping *a, const struct nvarec_mapping *b)
-{
-    return a->seq != b->seq ? a->seq > b->seq : strcmp(a->nve, b->nve) < 0;
-}
 
 /* Returns the first encapsulation of 'nve' (they are sorted). */
 static const char *
@@ -422,207 +915,261 @@ nve_encap(const struct nvarec_nve *nve)
     return nve->n_encaps ? nve->encaps[0] : "vxlan";
 }
 
+static const struct nverec_remote_nve *
+remote_find(const struct nva_client *c, const char *name)
+{
+    struct nverec_remote_nve *target
+        = nverec_remote_nve_index_init_row(c->remote_by_name);
+    nverec_remote_nve_index_set_name(target, name);
+    const struct nverec_remote_nve *r
+        = nverec_remote_nve_index_find(c->remote_by_name, target);
+    nverec_remote_nve_index_destroy_row(target);
+    return r;
+}
+
+/* Returns the Remote_NVE row for NVA NVE 'name': the operator's if there
+ * is one, otherwise a learned one, written as the NVA says.  NULL if the
+ * NVA has no such NVE, or if an operator's row has its address.  'remotes'
+ * caches the answers of the round. */
+static const struct nverec_remote_nve *
+nva_learn_remote(struct nva_client *c, struct ovsdb_idl_txn *txn,
+                 const char *name, struct shash *remotes)
+{
+    struct shash_node *node = shash_find(remotes, name);
+    if (node) {
+        return node->data;
+    }
+
+    struct nvarec_nve *target = nvarec_nve_index_init_row(c->nve_by_name);
+    nvarec_nve_index_set_name(target, name);
+    const struct nvarec_nve *nve = nvarec_nve_index_find(c->nve_by_name,
+                                                         target);
+    nvarec_nve_index_destroy_row(target);
+
+    const struct nverec_remote_nve *r = remote_find(c, name);
+    if (!nve || (r && !smap_is_learned(&r->external_ids))) {
+        /* No such NVE, or the operator's. */
+    } else if (r) {
+        const char *encap = nve_encap(nve);
+        if (strcmp(r->ip, nve->ip) || !r->encap || strcmp(r->encap, encap)) {
+            nverec_remote_nve_set_ip(r, nve->ip);
+            nverec_remote_nve_set_encap(r, encap);
+        }
+    } else {
+        struct nverec_remote_nve *ip_target
+            = nverec_remote_nve_index_init_row(c->remote_by_ip);
+        nverec_remote_nve_index_set_ip(ip_target, nve->ip);
+        const struct nverec_remote_nve *other
+            = nverec_remote_nve_index_find(c->remote_by_ip, ip_target);
+        nverec_remote_nve_index_destroy_row(ip_target);
+        if (other) {
+            VLOG_WARN_RL(&rl, "not learning NVE %s: remote NVE %s of the "
+                         "NVE database has its address %s", nve->name,
+                         other->name, nve->ip);
+        } else {
+            const struct smap learned = SMAP_CONST1(&learned, NVA_LEARNED_KEY,
+                                                    NVA_LEARNED_VALUE);
+            const char *encap = nve_encap(nve);
+            VLOG_INFO("learned NVE %s at %s", nve->name, nve->ip);
+            struct nverec_remote_nve *new = nverec_remote_nve_insert(txn);
+            nverec_remote_nve_set_name(new, nve->name);
+            nverec_remote_nve_set_ip(new, nve->ip);
+            nverec_remote_nve_set_encap(new, encap);
+            nverec_remote_nve_set_external_ids(new, &learned);
+            r = new;
+        }
+    }
+    shash_add(remotes, name, r);
+    return r;
+}
+
+/* Makes the learned Remote_Mapping row for 'key' what the NVA says: the
+ * active mapping of another NVE that wins, in a VN of the NVE database,
+ * unless the operator has a row for the key.  Adds to 'touched' the names
+ * of the remotes that lost a learned mapping. */
+static void
+nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
+              const char *name, const char *key, struct shash *remotes,
+              struct sset *touched)
+{
+    const struct nverec_remote_mapping *rm = NULL;
+    const struct nverec_virtual_network *vn;
+    const char *mac;
+    int64_t vnid = mapping_key_parse(key, &mac);
+
+    c->n_learn_compared++;
+    struct nverec_virtual_network *vn_target
+        = nverec_virtual_network_index_init_row(c->vn_by_vnid);
+    nverec_virtual_network_index_set_vnid(vn_target, vnid);
+    vn = nverec_virtual_network_index_find(c->vn_by_vnid, vn_target);
+    nverec_virtual_network_index_destroy_row(vn_target);
+    if (vn) {
+        struct nverec_remote_mapping *rm_target
+            = nverec_remote_mapping_index_init_row(c->rm_by_key);
+        nverec_remote_mapping_index_set_vn(rm_target, vn);
+        nverec_remote_mapping_index_set_mac(rm_target, mac);
+        rm = nverec_remote_mapping_index_find(c->rm_by_key, rm_target);
+        nverec_remote_mapping_index_destroy_row(rm_target);
+    }
+    if (rm && !smap_is_learned(&rm->external_ids)) {
+        /* The operator's. */
+        sset_find_and_delete(&c->learned, key);
+        return;
+    }
+
+    const struct nvarec_mapping *winner = NULL;
+    if (vn && name) {
+        const struct nvarec_mapping **rows;
+        size_t n = nva_rows_for_key(c, key, &rows);
+        for (size_t i = 0; i < n; i++) {
+            if (!strcmp(rows[i]->state, "active")
+                && nva_nve_is_alive(c, rows[i]->nve)
+                && (!winner || mapping_wins(rows[i], winner))) {
+                winner = rows[i];
+            }
+        }
+        free(rows);
+    }
+    const struct nverec_remote_nve *r = NULL;
+    if (winner && strcmp(winner->nve, name)) {
+        r = nva_learn_remote(c, txn, winner->nve, remotes);
+    }
+
+    if (!r) {
+        if (rm) {
+            VLOG_DBG("forgetting mapping %s", key);
+            sset_add(touched, rm->remote->name);
+            nverec_remote_mapping_delete(rm);
+        }
+        sset_find_and_delete(&c->learned, key);
+        return;
+    }
+    if (!rm) {
+        const struct smap learned = SMAP_CONST1(&learned, NVA_LEARNED_KEY,
+                                                NVA_LEARNED_VALUE);
+        VLOG_DBG("learned mapping %s to %s", key, winner->nve);
+        struct nverec_remote_mapping *new = nverec_remote_mapping_insert(txn);
+        nverec_remote_mapping_set_vn(new, vn);
+        nverec_remote_mapping_set_mac(new, mac);
+        nverec_remote_mapping_set_external_ids(new, &learned);
+        rm = new;
+    } else if (rm->remote != r) {
+        sset_add(touched, rm->remote->name);
+    }
+    if (rm->remote != r) {
+        nverec_remote_mapping_set_remote(rm, r);
+    }
+    const char *ip = winner->n_ips ? winner->ips[0] : NULL;
+    if (ip ? !rm->ip || strcmp(rm->ip, ip) : rm->ip != NULL) {
+        nverec_remote_mapping_set_ip(rm, ip);
+    }
+    sset_add(&c->learned, key);
+}
+
 /* Makes the learned Remote_NVE and Remote_Mapping rows of the NVE database
- * those of the NVA.  'name' is this NVE's name, NULL to remove every
- * learned row.  Returns true if it wrote anything. */
-static bool
+ * those of the NVA, for the keys that changed, or every key after a
+ * (re)connection.  'name' is this NVE's name, NULL to remove every learned
+ * row. */
+static void
 nva_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
           struct ovsdb_idl_txn *txn, const char *name)
 {
-    struct shash winners = SHASH_INITIALIZER(&winners);
-    struct shash nves = SHASH_INITIALIZER(&nves);
-    struct shash local_vns = SHASH_INITIALIZER(&local_vns);
-    bool wrote = false;
+    struct shash remotes = SHASH_INITIALIZER(&remotes);
+    struct sset touched = SSET_INITIALIZER(&touched);
+    const char *key;
 
-    if (name) {
-        const struct nverec_virtual_network *vn;
-        NVEREC_VIRTUAL_NETWORK_FOR_EACH (vn, nve_idl) {
-            shash_add_nocopy(&local_vns, xasprintf("%"PRId64, vn->vnid), vn);
-        }
+    if (c->learn_full || !name) {
+        const struct nverec_remote_mapping *rm;
+        const struct nverec_remote_nve *remote;
 
-        const struct nvarec_nve *nve;
-        NVAREC_NVE_FOR_EACH (nve, c->loop.idl) {
-            shash_add_once(&nves, nve->name, nve);
-        }
+        c->n_full++;
+        if (name) {
+            const struct nvarec_mapping *row;
+            const struct nvarec_nve *nve;
 
-        const struct nvarec_mapping *row;
-        NVAREC_MAPPING_FOR_EACH (row, c->loop.idl) {
-            if (strcmp(row->state, "active")) {
-                continue;
-            }
-            char *key = mapping_key(row->vnid, row->mac);
-            if (!key) {
-                continue;
-            }
-            const struct nvarec_mapping *best = shash_find_data(&winners,
-                                                                key);
-            if (!best || mapping_wins(row, best)) {
-                shash_replace(&winners, key, row);
-            }
-            free(key);
-        }
-    }
-
-    /* The NVE database as it is: operator rows and learned rows. */
-    struct shash op_remotes = SHASH_INITIALIZER(&op_remotes);
-    struct sset op_ips = SSET_INITIALIZER(&op_ips);
-    struct sset op_refs = SSET_INITIALIZER(&op_refs);
-    struct shash learned_remotes = SHASH_INITIALIZER(&learned_remotes);
-    const struct nverec_remote_nve *remote;
-    NVEREC_REMOTE_NVE_FOR_EACH (remote, nve_idl) {
-        if (smap_is_learned(&remote->external_ids)) {
-            shash_add_once(&learned_remotes, remote->name, remote);
-        } else {
-            shash_add_once(&op_remotes, remote->name, remote);
-            sset_add(&op_ips, remote->ip);
-        }
-    }
-    struct sset op_keys = SSET_INITIALIZER(&op_keys);
-    struct shash learned_mappings = SHASH_INITIALIZER(&learned_mappings);
-    const struct nverec_remote_mapping *rm;
-    NVEREC_REMOTE_MAPPING_FOR_EACH (rm, nve_idl) {
-        char *key = mapping_key(rm->vn->vnid, rm->mac);
-        if (!key) {
-            continue;
-        }
-        if (smap_is_learned(&rm->external_ids)) {
-            if (!shash_add_once(&learned_mappings, key, rm)) {
-                nverec_remote_mapping_delete(rm);
-                wrote = true;
-            }
-        } else {
-            sset_add(&op_keys, key);
-            if (smap_is_learned(&rm->remote->external_ids)) {
-                sset_add(&op_refs, rm->remote->name);
-            }
-        }
-        free(key);
-    }
-
-    /* The remotes that the winners need. */
-    const struct smap learned = SMAP_CONST1(&learned, NVA_LEARNED_KEY,
-                                            NVA_LEARNED_VALUE);
-    struct shash refs = SHASH_INITIALIZER(&refs);   /* Name to row. */
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &winners) {
-        const struct nvarec_mapping *row = node->data;
-        const struct nvarec_nve *nve = shash_find_data(&nves, row->nve);
-
-        if (!strcmp(row->nve, name) || !nve || shash_find(&refs, row->nve)) {
-            continue;
-        }
-        const struct nverec_remote_nve *r = shash_find_data(&op_remotes,
-                                                            row->nve);
-        if (!r) {
-            r = shash_find_and_delete(&learned_remotes, row->nve);
-            if (r) {
-                if (strcmp(r->ip, nve->ip) || !r->encap
-                    || strcmp(r->encap, nve_encap(nve))) {
-                    const char *encap = nve_encap(nve);
-                    nverec_remote_nve_set_ip(r, nve->ip);
-                    nverec_remote_nve_set_encap(r, encap);
-                    wrote = true;
+            NVAREC_NVE_FOR_EACH (nve, c->loop.idl) {
+                if (strcmp(nve->name, name)
+                    && !shash_find(&c->nves, nve->name)) {
+                    nva_nve_refreshed(c, nve->name);
                 }
-            } else if (sset_contains(&op_ips, nve->ip)) {
-                VLOG_WARN_RL(&rl, "not learning NVE %s: a remote NVE of the "
-                             "NVE database has its address %s", nve->name,
-                             nve->ip);
-                continue;
-            } else {
-                const char *encap = nve_encap(nve);
-                VLOG_INFO("learned NVE %s at %s", nve->name, nve->ip);
-                struct nverec_remote_nve *new = nverec_remote_nve_insert(txn);
-                nverec_remote_nve_set_name(new, nve->name);
-                nverec_remote_nve_set_ip(new, nve->ip);
-                nverec_remote_nve_set_encap(new, encap);
-                nverec_remote_nve_set_external_ids(new, &learned);
-                r = new;
-                wrote = true;
+            }
+            struct simap peers = SIMAP_INITIALIZER(&peers);
+            NVAREC_MAPPING_FOR_EACH (row, c->loop.idl) {
+                if (strcmp(row->nve, name)) {
+                    simap_increase(&peers, row->nve, 1);
+                }
+            }
+            simap_swap(&peers, &c->peers);
+            simap_destroy(&peers);
+
+            NVAREC_MAPPING_FOR_EACH (row, c->loop.idl) {
+                char *row_key = nva_row_key(row);
+                if (row_key) {
+                    sset_add_and_free(&c->learn_dirty, row_key);
+                }
             }
         }
-        shash_add(&refs, row->nve, r);
+        NVEREC_REMOTE_MAPPING_FOR_EACH (rm, nve_idl) {
+            if (smap_is_learned(&rm->external_ids)) {
+                char *rm_key = mapping_key(rm->vn->vnid, rm->mac);
+                if (rm_key) {
+                    sset_add_and_free(&c->learn_dirty, rm_key);
+                } else {
+                    nverec_remote_mapping_delete(rm);
+                }
+            }
+        }
+        NVEREC_REMOTE_NVE_FOR_EACH (remote, nve_idl) {
+            if (smap_is_learned(&remote->external_ids)) {
+                sset_add(&touched, remote->name);
+            }
+        }
+        sset_clear(&c->learned);
+        c->learn_full = false;
     }
 
-    /* The mappings. */
-    size_t n_learned = 0;
-    SHASH_FOR_EACH (node, &winners) {
-        const struct nvarec_mapping *row = node->data;
-        const struct nverec_remote_nve *r = shash_find_data(&refs, row->nve);
-        char *vnid = xasprintf("%"PRId64, row->vnid);
-        const struct nverec_virtual_network *vn = shash_find_data(&local_vns,
-                                                                  vnid);
-        free(vnid);
-        if (!r || !vn || sset_contains(&op_keys, node->name)) {
+    SSET_FOR_EACH (key, &c->learn_dirty) {
+        nva_learn_key(c, txn, name, key, &remotes, &touched);
+    }
+    sset_clear(&c->learn_dirty);
+
+    /* The learned remotes that lost a mapping go if nothing else refers
+     * to them. */
+    SSET_FOR_EACH (key, &touched) {
+        const struct nverec_remote_nve *r = remote_find(c, key);
+        if (!r || !smap_is_learned(&r->external_ids)) {
             continue;
         }
-
-        const char *mac = strchr(node->name, '/') + 1;
-        rm = shash_find_and_delete(&learned_mappings, node->name);
-        if (!rm) {
-            VLOG_DBG("learned mapping %"PRId64" %s to %s", row->vnid, mac,
-                     row->nve);
-            struct nverec_remote_mapping *new
-                = nverec_remote_mapping_insert(txn);
-            nverec_remote_mapping_set_vn(new, vn);
-            nverec_remote_mapping_set_mac(new, mac);
-            nverec_remote_mapping_set_external_ids(new, &learned);
-            rm = new;
-            wrote = true;
-        }
-        if (rm->remote != r) {
-            nverec_remote_mapping_set_remote(rm, r);
-            wrote = true;
-        }
-        const char *ip = row->n_ips ? row->ips[0] : NULL;
-        if (ip ? !rm->ip || strcmp(rm->ip, ip) : rm->ip != NULL) {
-            nverec_remote_mapping_set_ip(rm, ip);
-            wrote = true;
-        }
-        n_learned++;
-    }
-
-    /* Sweep. */
-    SHASH_FOR_EACH (node, &learned_mappings) {
-        nverec_remote_mapping_delete(node->data);
-        wrote = true;
-    }
-    SHASH_FOR_EACH (node, &learned_remotes) {
-        remote = node->data;
-        if (!sset_contains(&op_refs, remote->name)) {
-            VLOG_INFO("forgetting NVE %s", remote->name);
-            nverec_remote_nve_delete(remote);
-            wrote = true;
+        struct nverec_remote_mapping *target
+            = nverec_remote_mapping_index_init_row(c->rm_by_remote);
+        nverec_remote_mapping_index_set_remote(target, r);
+        bool used = nverec_remote_mapping_index_find(c->rm_by_remote,
+                                                     target) != NULL;
+        nverec_remote_mapping_index_destroy_row(target);
+        if (!used) {
+            VLOG_INFO("forgetting NVE %s", r->name);
+            nverec_remote_nve_delete(r);
         }
     }
-    c->n_learned = n_learned;
-
-    shash_destroy(&refs);
-    shash_destroy(&learned_mappings);
-    sset_destroy(&op_keys);
-    shash_destroy(&learned_remotes);
-    sset_destroy(&op_refs);
-    sset_destroy(&op_ips);
-    shash_destroy(&op_remotes);
-    shash_destroy(&winners);
-    shash_destroy(&nves);
-    shash_destroy(&local_vns);
-    return wrote;
+    sset_destroy(&touched);
+    shash_destroy(&remotes);
 }
 
 void
 nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
                const struct nverec_nve_global *cfg)
 {
-    c->learn = false;
+    c->can_learn = c->standalone = false;
     if (!ovsdb_idl_has_ever_connected(nve_idl)) {
         return;
     }
+    nva_track_vsis(c, nve_idl);
 
     const char *remote = cfg ? smap_get(&cfg->options, "nva_remote") : NULL;
     if (!remote || !remote[0]) {
         /* Standalone: nothing learned stays. */
         nva_client_disconnect(c);
-        c->learn = !c->swept;
+        c->standalone = true;
         return;
     }
     if (strstr(remote, "ssl:") && !stream_ssl_is_configured()) {
@@ -636,12 +1183,25 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
     struct ovsdb_idl *idl = c->loop.idl;
     struct ovsdb_idl_txn *nva_txn = ovsdb_idl_loop_run(&c->loop);
     bool connected = ovsdb_idl_is_connected(idl);
+    long long int alive_interval = nve_options_get_int(
+        &cfg->options, "NVE_Global", "nva_alive_interval",
+        NVA_DEFAULT_ALIVE_INTERVAL, 1000, 86400000);
+    c->dead_interval = nve_options_get_int(
+        &cfg->options, "NVE_Global", "nva_dead_interval",
+        NVA_DEFAULT_DEAD_INTERVALS * alive_interval, 1000, 86400000);
     if (connected && !c->was_connected) {
         /* A reconnection: alive_at now, and everything compared again. */
         c->last_alive = LLONG_MIN / 2;
-        c->dirty = true;
+        c->publish_full = c->learn_full = true;
+        nva_nves_refresh_all(c);
     }
     c->was_connected = connected;
+    if (!c->name || strcmp(c->name, cfg->name)) {
+        free(c->name);
+        c->name = xstrdup(cfg->name);
+        c->publish_full = c->learn_full = true;
+    }
+    nva_track_nva(c, cfg->name);
 
     if (!cfg->name[0]) {
         c->can_publish = false;
@@ -651,43 +1211,34 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
     }
     nva_client_update_condition(c, nve_idl, cfg->name);
 
-    unsigned int nve_seqno = ovsdb_idl_get_seqno(nve_idl);
-    unsigned int nva_seqno = ovsdb_idl_get_seqno(idl);
-    c->next_alive = c->last_alive + nve_options_get_int(
-        &cfg->options, "NVE_Global", "nva_alive_interval",
-        NVA_DEFAULT_ALIVE_INTERVAL, 1000, 86400000);
-    bool alive_due = time_msec() >= c->next_alive;
+    c->next_alive = c->last_alive + alive_interval;
     if (!connected || ovsdb_idl_get_condition_seqno(idl) != c->cond_seqno) {
         /* Headless, or not yet what the condition asks for: what was
          * learned stays. */
         c->can_publish = false;
         return;
     }
-    if (!c->dirty && !alive_due && nve_seqno == c->nve_seqno
-        && nva_seqno == c->nva_seqno) {
-        /* Nothing new. */
-        return;
-    }
+    nva_nves_check(c);
 
     /* Without an underlay address there is nothing to publish; without a
-     * transaction (one is being committed), it waits for the next run. */
-    bool dirty = false;
+     * transaction (one is being committed), the changes wait for the next
+     * run. */
     c->can_publish = false;
-    if (cfg->underlay_ip) {
-        if (nva_txn) {
+    if (cfg->underlay_ip && nva_txn) {
+        if (c->publish_full || !sset_is_empty(&c->publish_dirty)
+            || !sset_is_empty(&c->moved_keys)
+            || time_msec() >= c->next_alive) {
             ovsdb_idl_txn_add_comment(nva_txn, "nve-controller: %s",
                                       cfg->name);
-            dirty |= nva_publish_nve(c, nva_txn, cfg);
-            dirty |= nva_publish_mappings(c, nve_idl, nva_txn, cfg->name);
-            c->can_publish = true;
-        } else {
-            dirty = true;
         }
+        if (c->publish_full) {
+            c->n_full++;
+        }
+        nva_publish_nve(c, nva_txn, cfg);
+        nva_publish_mappings(c, nve_idl, nva_txn, cfg->name);
+        c->can_publish = true;
     }
-    c->learn = true;
-    c->dirty = dirty;
-    c->nve_seqno = nve_seqno;
-    c->nva_seqno = nva_seqno;
+    c->can_learn = true;
 }
 
 void
@@ -695,17 +1246,22 @@ nva_client_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
                  struct ovsdb_idl_txn *nve_txn,
                  const struct nverec_nve_global *cfg)
 {
-    if (!c->learn) {
+    if (!ovsdb_idl_has_ever_connected(nve_idl)) {
         return;
     }
-    c->learn = false;
+    nva_track_remotes(c, nve_idl);
     if (!nve_txn) {
-        c->dirty = true;
-    } else if (!c->remote) {
-        nva_learn(c, nve_idl, nve_txn, NULL);
-        c->swept = true;
-    } else {
-        c->dirty |= nva_learn(c, nve_idl, nve_txn, cfg->name);
+        /* The keys stay marked for the round after the commit. */
+    } else if (c->standalone) {
+        if (!c->swept) {
+            nva_learn(c, nve_idl, nve_txn, NULL);
+            c->swept = true;
+        }
+        sset_clear(&c->learn_dirty);
+        c->learn_full = true;
+    } else if (c->can_learn
+               && (c->learn_full || !sset_is_empty(&c->learn_dirty))) {
+        nva_learn(c, nve_idl, nve_txn, cfg->name);
     }
 }
 
@@ -722,6 +1278,9 @@ nva_client_wait(struct nva_client *c)
     if (c->remote) {
         if (c->can_publish) {
             poll_timer_wait_until(c->next_alive);
+        }
+        if (c->can_learn) {
+            poll_timer_wait_until(c->next_dead_check);
         }
         ovsdb_idl_loop_commit_and_wait(&c->loop);
     }
@@ -745,6 +1304,28 @@ nva_client_format(const struct nva_client *c, struct ds *ds)
         n_monitored++;
     }
     ds_put_format(ds, "monitored mappings: %"PRIuSIZE"\n", n_monitored);
-    ds_put_format(ds, "published mappings: %"PRIuSIZE"\n", c->n_published);
-    ds_put_format(ds, "learned mappings: %"PRIuSIZE"\n", c->n_learned);
+    ds_put_format(ds, "published mappings: %"PRIuSIZE"\n",
+                  hmap_count(&c->local_keys));
+    ds_put_format(ds, "learned mappings: %"PRIuSIZE"\n",
+                  sset_count(&c->learned));
+    size_t n_nves = 0;
+    const struct nvarec_nve *nve;
+    NVAREC_NVE_FOR_EACH (nve, idl) {
+        n_nves++;
+    }
+    ds_put_format(ds, "monitored NVEs: %"PRIuSIZE"\n", n_nves);
+    ds_put_format(ds, "full comparisons: %llu\n", c->n_full);
+    ds_put_format(ds, "keys compared: %llu published, %llu learned\n",
+                  c->n_publish_compared, c->n_learn_compared);
+
+    const struct shash_node **nodes = shash_sort(&c->nves);
+    ds_put_cstr(ds, "not refreshed NVEs:");
+    for (size_t i = 0; i < shash_count(&c->nves); i++) {
+        const struct nve_liveness *l = nodes[i]->data;
+        if (!l->alive) {
+            ds_put_format(ds, " %s", nodes[i]->name);
+        }
+    }
+    ds_put_char(ds, '\n');
+    free(nodes);
 }

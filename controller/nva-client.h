@@ -35,7 +35,8 @@
  *     reported, for the VSI table to deactivate it (nva_client_pop_moved()).
  *
  *   - Learn.  The NVA is monitored conditionally: the mappings of the VNs
- *     of the NVE database (and this NVE's own).  Each (VNID, MAC) with an
+ *     of the NVE database (and this NVE's own), and the NVE rows of the
+ *     NVEs that have them (and this NVE's own).  Each (VNID, MAC) with an
  *     active mapping of another NVE (the highest mobility sequence number
  *     wins) becomes a Remote_Mapping row in the NVE database, and its NVE a
  *     Remote_NVE row, both marked external_ids:nva=learned, as
@@ -49,8 +50,12 @@
  *     are (and survive restarts of the controller); once it is back, both
  *     directions are reconciled.
  *
- * Each run costs O(VSIs + mappings of the local VNs), and happens only when
- * one of the two databases changed. */
+ * Both directions are incremental: a run compares only the mappings whose
+ * rows changed in either database (IDL change tracking), so that one VM's
+ * change costs the same whatever the number of mappings.  Everything is
+ * compared only after a (re)connection to the NVA, a change of this NVE's
+ * name, of the VNs or of the operator's Remote_NVE and Remote_Mapping
+ * rows.  nva/show counts both. */
 
 struct nverec_nve_global;
 struct ovsdb_idl;
@@ -66,6 +71,10 @@ void nva_client_register_nve_idl(struct ovsdb_idl *);
 struct sset;
 
 struct nva_client *nva_client_create(void);
+
+/* Creates the client's indexes of the NVE database: before its first
+ * ovsdb_idl_run(). */
+void nva_client_index_nve_idl(struct nva_client *, struct ovsdb_idl *);
 void nva_client_destroy(struct nva_client *);
 
 /* Connects, and publishes.  Call once per main loop iteration, after

@@ -335,6 +335,7 @@ controller_init(struct controller *c)
     };
     register_ovs_idl(c->ovs_loop.idl);
     register_nve_idl(c->nve_loop.idl);
+    nva_client_index_nve_idl(c->nva, c->nve_loop.idl);
     vdp_server_register_ovs_idl(c->ovs_loop.idl);
     c->vsi_flows = vsi_flows_create(c->flows, c->profiles, c->remote_flows,
                                     c->meters);

@@ -59,14 +59,16 @@
  *      30  qos          Rate limit with an OpenFlow meter (VSI, 100) and
  *                       the 802.1p priority the NVE assigns to a VSI's
  *                       traffic ((port, VN), 1 and VSI, 100).
- *      40  l2_lookup    Destination MAC in the VN: a local VSI (VSI, 100),
- *                       a remote VSI (mapping, 90), a local VSI that
- *                       awaits its VM's first frame after a migration
- *                       (VSI: 95 from a tunnel, 50 from a local VSI, so
- *                       a mapping to elsewhere wins), a local VSI that
- *                       emigrated, from a tunnel (VSI, 95: the forwarding
- *                       pointer, see below; pipeline, 11); otherwise
- *                       flooding
+ *      40  l2_lookup    A local VSI's ARP request for a remote VM's IPv4
+ *                       address learned from the NVA: answered, back to
+ *                       its port (mapping, 110).  Destination MAC in the
+ *                       VN: a local VSI (VSI, 100), a remote VSI (mapping,
+ *                       90), a local VSI that awaits its VM's first frame
+ *                       after a migration (VSI: 95 from a tunnel, 50 from
+ *                       a local VSI, so a mapping to elsewhere wins), a
+ *                       local VSI that emigrated, from a tunnel (VSI, 95:
+ *                       the forwarding pointer, see below; pipeline, 11);
+ *                       otherwise flooding
  *                       to the VN's local ports only (VN, 20, from a
  *                       tunnel) or to its local ports and remote NVEs (VN,
  *                       10).  Sets reg1 to the output port, and reg3 to a
@@ -234,6 +236,7 @@ enum {
     NVE_PRIO_QOS_VSI = 100,
 
     /* l2_lookup */
+    NVE_PRIO_L2_ARP = 110,
     NVE_PRIO_L2_LOCAL = 100,
     NVE_PRIO_L2_STANDBY_FROM_TUNNEL = 95,
     NVE_PRIO_L2_POINTER = 95,

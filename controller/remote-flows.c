@@ -29,6 +29,7 @@
 #include "flow.h"
 #include "hash.h"
 #include "lib/nve-idl.h"
+#include "nva-client.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
@@ -39,6 +40,7 @@
 #include "ovsdb-idl.h"
 #include "packets.h"
 #include "pipeline.h"
+#include "smap.h"
 #include "tunnels.h"
 #include "util.h"
 #include "uuid.h"
@@ -74,6 +76,7 @@ struct mapping {
     struct remote *remote;
     struct ovs_list remote_node;    /* In 'remote->mappings'. */
     uint64_t cookie;
+    ovs_be32 arp_ip;            /* Answer ARP requests for it (0: no). */
 };
 
 /* A TES-facing port with associated VSIs of a VN. */
@@ -107,6 +110,7 @@ struct remote_flows {
     struct hmap vns;
     struct ovs_list dirty;      /* VNs whose flooding flows to rewrite. */
     bool loaded;                /* Has the whole database been read? */
+    bool arp_suppression;       /* NVE_Global options:arp_suppression. */
 };
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -123,6 +127,8 @@ remote_flows_register_nve_idl(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &nverec_remote_mapping_col_vn);
     ovsdb_idl_add_column(idl, &nverec_remote_mapping_col_mac);
     ovsdb_idl_add_column(idl, &nverec_remote_mapping_col_remote);
+    ovsdb_idl_add_column(idl, &nverec_remote_mapping_col_ip);
+    ovsdb_idl_add_column(idl, &nverec_remote_mapping_col_external_ids);
 }
 
 struct remote_flows *
@@ -468,9 +474,46 @@ mapping_find(const struct remote_flows *rf, const struct uuid *uuid)
     return NULL;
 }
 
+/* ARP suppression: answers a local VSI's ARP request for the IPv4 address
+ * of remote mapping 'm' with the remote VM's MAC, back out of the port it
+ * came from, instead of flooding it across the overlay. */
+static void
+mapping_add_arp_flow(const struct mapping *m, struct flow_table *flows)
+{
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    pipeline_match_vnid(&match, m->vnid);
+    pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, false);
+    match_set_dl_type(&match, htons(ETH_TYPE_ARP));
+    match_set_nw_proto(&match, ARP_OP_REQUEST);
+    match_set_nw_dst(&match, m->arp_ip);
+
+    /* To the requester, from the VM: an ARP reply. */
+    ovs_be16 op = htons(ARP_OP_REPLY);
+    pipeline_put_move(&ofpacts, MFF_ETH_SRC, MFF_ETH_DST, 48);
+    ofpact_put_set_field(&ofpacts, mf_from_id(MFF_ETH_SRC), &m->mac, NULL);
+    ofpact_put_set_field(&ofpacts, mf_from_id(MFF_ARP_OP), &op, NULL);
+    pipeline_put_move(&ofpacts, MFF_ARP_SHA, MFF_ARP_THA, 48);
+    ofpact_put_set_field(&ofpacts, mf_from_id(MFF_ARP_SHA), &m->mac, NULL);
+    pipeline_put_move(&ofpacts, MFF_ARP_SPA, MFF_ARP_TPA, 32);
+    ofpact_put_set_field(&ofpacts, mf_from_id(MFF_ARP_SPA), &m->arp_ip,
+                         NULL);
+    pipeline_put_move(&ofpacts, MFF_IN_PORT, NVE_MFF_OUT_PORT, 16);
+    pipeline_put_goto_next(&ofpacts, NVE_TABLE_L2_LOOKUP);
+    flow_table_add(flows, m->cookie, NVE_TABLE_L2_LOOKUP, NVE_PRIO_L2_ARP,
+                   &match, ofpacts.data, ofpacts.size);
+    ofpbuf_uninit(&ofpacts);
+}
+
 static void
 mapping_add_flow(const struct mapping *m, struct flow_table *flows)
 {
+    if (m->arp_ip) {
+        mapping_add_arp_flow(m, flows);
+    }
     if (m->remote->ofport == OFPP_NONE) {
         /* No tunnel (yet): unknown unicast, flooded. */
         return;
@@ -533,6 +576,14 @@ mapping_sync_row(struct remote_flows *rf,
     m->vnid = row->vn->vnid;
     m->mac = mac;
     m->remote = remote;
+    if (rf->arp_suppression && row->ip
+        && !strcmp(smap_get_def(&row->external_ids, NVA_LEARNED_KEY, ""),
+                   NVA_LEARNED_VALUE)) {
+        ovs_be32 ip;
+        if (ip_parse(row->ip, &ip)) {
+            m->arp_ip = ip;
+        }
+    }
     m->cookie = flow_owner_cookie(FLOW_OWNER_MAPPING,
                                   ((uint64_t) m->uuid.parts[0] << 32)
                                   | m->uuid.parts[1]);
@@ -665,6 +716,13 @@ remote_flows_run(struct remote_flows *rf, struct ovsdb_idl *idl,
     /* A VN's VNID may change, which changes every mapping and remote in it:
      * rare enough to read everything again. */
     bool reload = !rf->loaded;
+    const struct nverec_nve_global *cfg = nverec_nve_global_first(idl);
+    bool arp_suppression = !cfg || smap_get_bool(&cfg->options,
+                                                 "arp_suppression", true);
+    if (arp_suppression != rf->arp_suppression) {
+        rf->arp_suppression = arp_suppression;
+        reload = true;
+    }
     const struct nverec_virtual_network *vn_row;
     NVEREC_VIRTUAL_NETWORK_FOR_EACH_TRACKED (vn_row, idl) {
         if (!nverec_virtual_network_is_new(vn_row)) {
