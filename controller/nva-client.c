@@ -57,6 +57,7 @@ VLOG_DEFINE_THIS_MODULE(nva_client);
 
 #define NVA_DEFAULT_ALIVE_INTERVAL 60000
 #define NVA_DEFAULT_DEAD_INTERVALS 3    /* In alive intervals. */
+#define NVA_DEFAULT_FORGET_DELAY 60000  /* ms. */
 
 /* A VSI row of the NVE database, with the mapping keys of its bindings. */
 struct local_vsi {
@@ -118,6 +119,12 @@ struct nva_client {
     struct shash nves;          /* NVE name to "struct nve_liveness". */
     long long int dead_interval;
     long long int next_dead_check;
+
+    /* Learned remote NVEs with no mapping left, kept (with their tunnel
+     * ports) until a deadline in case a VM moves back: NVE name to a
+     * "long long int" deadline, time_msec(). */
+    struct shash unused;
+    long long int forget_delay;     /* options:nva_forget_delay. */
 
     long long int last_alive;   /* When alive_at was last written. */
     long long int next_alive;   /* When to refresh it... */
@@ -182,6 +189,7 @@ nva_client_create(void)
     sset_init(&c->learned);
     sset_init(&c->moved);
     shash_init(&c->nves);
+    shash_init(&c->unused);
     simap_init(&c->peers);
     c->learn_full = true;
     return c;
@@ -197,6 +205,7 @@ nva_client_disconnect(struct nva_client *c)
         c->was_connected = false;
         c->can_publish = false;
         shash_clear_free_data(&c->nves);
+        shash_clear_free_data(&c->unused);
         simap_clear(&c->peers);
     }
 }
@@ -215,6 +224,7 @@ nva_client_destroy(struct nva_client *c)
         sset_destroy(&c->learned);
         sset_destroy(&c->moved);
         shash_destroy_free_data(&c->nves);
+        shash_destroy_free_data(&c->unused);
         simap_destroy(&c->peers);
         free(c->name);
         free(c);
@@ -931,6 +941,20 @@ remote_find(const struct nva_client *c, const char *name)
  * is one, otherwise a learned one, written as the NVA says.  NULL if the
  * NVA has no such NVE, or if an operator's row has its address.  'remotes'
  * caches the answers of the round. */
+/* Whether a Remote_Mapping refers to 'r'. */
+static bool
+nva_remote_is_used(const struct nva_client *c,
+                   const struct nverec_remote_nve *r)
+{
+    struct nverec_remote_mapping *target
+        = nverec_remote_mapping_index_init_row(c->rm_by_remote);
+    nverec_remote_mapping_index_set_remote(target, r);
+    bool used = nverec_remote_mapping_index_find(c->rm_by_remote,
+                                                 target) != NULL;
+    nverec_remote_mapping_index_destroy_row(target);
+    return used;
+}
+
 static const struct nverec_remote_nve *
 nva_learn_remote(struct nva_client *c, struct ovsdb_idl_txn *txn,
                  const char *name, struct shash *remotes)
@@ -1133,26 +1157,58 @@ nva_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
     }
     sset_clear(&c->learn_dirty);
 
-    /* The learned remotes that lost a mapping go if nothing else refers
-     * to them. */
+    /* The learned remotes that lost their last mapping go, if nothing
+     * else refers to them: at once if they are dead (or nothing is learned
+     * any more), else after options:nva_forget_delay, so that a VM that
+     * comes back finds its tunnel port in place (creating one stalls the
+     * userspace datapath). */
     SSET_FOR_EACH (key, &touched) {
         const struct nverec_remote_nve *r = remote_find(c, key);
         if (!r || !smap_is_learned(&r->external_ids)) {
             continue;
         }
-        struct nverec_remote_mapping *target
-            = nverec_remote_mapping_index_init_row(c->rm_by_remote);
-        nverec_remote_mapping_index_set_remote(target, r);
-        bool used = nverec_remote_mapping_index_find(c->rm_by_remote,
-                                                     target) != NULL;
-        nverec_remote_mapping_index_destroy_row(target);
-        if (!used) {
+        if (nva_remote_is_used(c, r)) {
+            free(shash_find_and_delete(&c->unused, r->name));
+        } else if (!name || !c->forget_delay
+                   || !nva_nve_is_alive(c, r->name)) {
             VLOG_INFO("forgetting NVE %s", r->name);
+            free(shash_find_and_delete(&c->unused, r->name));
             nverec_remote_nve_delete(r);
+        } else if (!shash_find(&c->unused, r->name)) {
+            long long int deadline = time_msec() + c->forget_delay;
+            VLOG_DBG("NVE %s has no mapping left: forgetting it in %lld ms",
+                     r->name, c->forget_delay);
+            shash_add(&c->unused, r->name,
+                      xmemdup(&deadline, sizeof deadline));
         }
     }
     sset_destroy(&touched);
     shash_destroy(&remotes);
+}
+
+/* Forgets the learned remote NVEs whose delay ran out with still no
+ * mapping. */
+static void
+nva_forget_unused(struct nva_client *c)
+{
+    long long int now = time_msec();
+    struct shash_node *node;
+
+    SHASH_FOR_EACH_SAFE (node, &c->unused) {
+        const long long int *deadline = node->data;
+        const struct nverec_remote_nve *r = remote_find(c, node->name);
+
+        if (!r || !smap_is_learned(&r->external_ids)
+            || nva_remote_is_used(c, r)) {
+            free(node->data);
+            shash_delete(&c->unused, node);
+        } else if (now >= *deadline) {
+            VLOG_INFO("forgetting NVE %s", r->name);
+            nverec_remote_nve_delete(r);
+            free(node->data);
+            shash_delete(&c->unused, node);
+        }
+    }
 }
 
 void
@@ -1189,6 +1245,9 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
     c->dead_interval = nve_options_get_int(
         &cfg->options, "NVE_Global", "nva_dead_interval",
         NVA_DEFAULT_DEAD_INTERVALS * alive_interval, 1000, 86400000);
+    c->forget_delay = nve_options_get_int(
+        &cfg->options, "NVE_Global", "nva_forget_delay",
+        NVA_DEFAULT_FORGET_DELAY, 0, 86400000);
     if (connected && !c->was_connected) {
         /* A reconnection: alive_at now, and everything compared again. */
         c->last_alive = LLONG_MIN / 2;
@@ -1259,9 +1318,11 @@ nva_client_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
         }
         sset_clear(&c->learn_dirty);
         c->learn_full = true;
-    } else if (c->can_learn
-               && (c->learn_full || !sset_is_empty(&c->learn_dirty))) {
-        nva_learn(c, nve_idl, nve_txn, cfg->name);
+    } else if (c->can_learn) {
+        if (c->learn_full || !sset_is_empty(&c->learn_dirty)) {
+            nva_learn(c, nve_idl, nve_txn, cfg->name);
+        }
+        nva_forget_unused(c);
     }
 }
 
@@ -1281,6 +1342,10 @@ nva_client_wait(struct nva_client *c)
         }
         if (c->can_learn) {
             poll_timer_wait_until(c->next_dead_check);
+            struct shash_node *node;
+            SHASH_FOR_EACH (node, &c->unused) {
+                poll_timer_wait_until(*(const long long int *) node->data);
+            }
         }
         ovsdb_idl_loop_commit_and_wait(&c->loop);
     }
