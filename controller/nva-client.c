@@ -119,6 +119,8 @@ struct nva_client {
     struct shash nves;          /* NVE name to "struct nve_liveness". */
     long long int dead_interval;
     long long int next_dead_check;
+    bool cond_dirty;            /* The VNs, the peers or the name changed
+                                 * since the conditions were last set. */
 
     /* Learned remote NVEs with no mapping left, kept (with their tunnel
      * ports) until a deadline in case a VM moves back: NVE name to a
@@ -137,6 +139,7 @@ struct nva_client {
 
     /* Statistics for nva/show. */
     unsigned long long int n_full;              /* Full runs. */
+    unsigned long long int n_cond_updates;      /* Conditions set. */
     unsigned long long int n_publish_compared;  /* Keys compared... */
     unsigned long long int n_learn_compared;
 };
@@ -267,6 +270,7 @@ nva_client_connect(struct nva_client *c, const char *remote)
     nvarec_mapping_set_condition(idl, &cond);
     c->cond_seqno = nvarec_nve_set_condition(idl, &cond);
     ovsdb_idl_condition_destroy(&cond);
+    c->cond_dirty = true;
     c->publish_full = c->learn_full = true;
     c->swept = false;
 }
@@ -274,14 +278,23 @@ nva_client_connect(struct nva_client *c, const char *remote)
 /* Monitors this NVE's own mappings and those of the VNs of the NVE
  * database, and the NVE rows of this NVE and of the NVEs that have those
  * mappings (not the others': each NVE's refreshes of its row reach only the
- * NVEs that may send to it, not all of them).  Setting the same conditions
- * again changes nothing, and returns the condition sequence number at which
- * the IDL's contents match them: so they are set every run, and after a
- * reconnection too the answer is right. */
+ * NVEs that may send to it, not all of them).  They are built anew, at a
+ * cost of O(VNs + peers), only when one of those changed ('cond_dirty'),
+ * or the connection or this NVE's name: not for every change of a
+ * mapping. */
 static void
 nva_client_update_condition(struct nva_client *c, struct ovsdb_idl *nve_idl,
                             const char *name)
 {
+    if (nverec_virtual_network_track_get_first(nve_idl)) {
+        c->cond_dirty = true;
+    }
+    if (!c->cond_dirty) {
+        return;
+    }
+    c->cond_dirty = false;
+    c->n_cond_updates++;
+
     struct ovsdb_idl_condition cond = OVSDB_IDL_CONDITION_INIT(&cond);
     const struct nverec_virtual_network *vn;
 
@@ -311,10 +324,12 @@ nva_peers_count(struct nva_client *c, const char *nve, int delta)
 
     if (delta > 0) {
         simap_put(&c->peers, nve, n + 1);
+        c->cond_dirty |= !n;
     } else if (n > 1) {
         simap_put(&c->peers, nve, n - 1);
     } else if (n) {
         simap_find_and_delete(&c->peers, nve);
+        c->cond_dirty = true;
     }
 }
 
@@ -1125,6 +1140,7 @@ nva_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
             }
             simap_swap(&peers, &c->peers);
             simap_destroy(&peers);
+            c->cond_dirty = true;
 
             NVAREC_MAPPING_FOR_EACH (row, c->loop.idl) {
                 char *row_key = nva_row_key(row);
@@ -1249,7 +1265,9 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
         &cfg->options, "NVE_Global", "nva_forget_delay",
         NVA_DEFAULT_FORGET_DELAY, 0, 86400000);
     if (connected && !c->was_connected) {
-        /* A reconnection: alive_at now, and everything compared again. */
+        /* A reconnection: alive_at now, the conditions set again, and
+         * everything compared again. */
+        c->cond_dirty = true;
         c->last_alive = LLONG_MIN / 2;
         c->publish_full = c->learn_full = true;
         nva_nves_refresh_all(c);
@@ -1259,6 +1277,7 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
         free(c->name);
         c->name = xstrdup(cfg->name);
         c->publish_full = c->learn_full = true;
+        c->cond_dirty = true;
     }
     nva_track_nva(c, cfg->name);
 
@@ -1382,6 +1401,7 @@ nva_client_format(const struct nva_client *c, struct ds *ds)
     ds_put_format(ds, "full comparisons: %llu\n", c->n_full);
     ds_put_format(ds, "keys compared: %llu published, %llu learned\n",
                   c->n_publish_compared, c->n_learn_compared);
+    ds_put_format(ds, "condition updates: %llu\n", c->n_cond_updates);
 
     const struct shash_node **nodes = shash_sort(&c->nves);
     ds_put_cstr(ds, "not refreshed NVEs:");
