@@ -49,6 +49,7 @@
 #include "smap.h"
 #include "sset.h"
 #include "stream-ssl.h"
+#include "svec.h"
 #include "timeval.h"
 #include "util.h"
 #include "uuid.h"
@@ -58,6 +59,10 @@ VLOG_DEFINE_THIS_MODULE(nva_client);
 #define NVA_DEFAULT_ALIVE_INTERVAL 60000
 #define NVA_DEFAULT_DEAD_INTERVALS 3    /* In alive intervals. */
 #define NVA_DEFAULT_FORGET_DELAY 60000  /* ms. */
+
+/* The most NVEs that a learned mapping sends a moving VM's frames to
+ * besides its own (nva_learn_key()). */
+#define NVA_MAX_STANDBYS 4
 
 /* A VSI row of the NVE database, with the mapping keys of its bindings. */
 struct local_vsi {
@@ -112,6 +117,8 @@ struct nva_client {
     struct sset moved_keys;     /* Keys of VSIs in 'moved', compared every
                                  * run until they are no longer. */
     struct sset learned;        /* Keys of the learned Remote_Mapping rows. */
+    struct sset standby_keys;   /* Those of them with standby NVEs (VMs
+                                 * that are moving). */
 
     /* The other NVEs whose rows are monitored: those with mappings in
      * this NVE's VNs, and their liveness. */
@@ -190,6 +197,7 @@ nva_client_create(void)
     sset_init(&c->learn_dirty);
     sset_init(&c->moved_keys);
     sset_init(&c->learned);
+    sset_init(&c->standby_keys);
     sset_init(&c->moved);
     shash_init(&c->nves);
     shash_init(&c->unused);
@@ -225,6 +233,7 @@ nva_client_destroy(struct nva_client *c)
         sset_destroy(&c->learn_dirty);
         sset_destroy(&c->moved_keys);
         sset_destroy(&c->learned);
+        sset_destroy(&c->standby_keys);
         sset_destroy(&c->moved);
         shash_destroy_free_data(&c->nves);
         shash_destroy_free_data(&c->unused);
@@ -847,8 +856,17 @@ nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
         return;
     }
 
+    /* A standby mapping of a VM that is to start here (its VSI
+     * pre-associated, as at the destination of a migration) carries a
+     * sequence number above the winning active mapping's: the other NVEs
+     * then send the VM's frames here too until the move is over
+     * (nva_learn_key()), and its activation wins.  Only when it is first
+     * published: a destination that stays prepared after the VM went
+     * elsewhere gets no more copies; the standby mapping of a VM leaving
+     * (emigrating, suspended) keeps its number. */
     const char *state = (!strcmp(vsi->state, "associated")
                          ? "active" : "standby");
+    bool prospective = !strcmp(vsi->state, "pre_associated");
     if (!own) {
         VLOG_DBG("publishing mapping %s", key);
         struct nvarec_mapping *new = nvarec_mapping_insert(txn);
@@ -860,7 +878,9 @@ nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
         nvarec_mapping_set_vsi_id(new, vsi->vsi_id);
         nvarec_mapping_set_state(new, state);
         nvarec_mapping_set_seq(new, (max && !strcmp(state, "active")
-                                     ? max->seq + 1 : 0));
+                                     ? max->seq + 1
+                                     : prospective && best
+                                     ? best->seq + 1 : 0));
         return;
     }
 
@@ -956,6 +976,40 @@ remote_find(const struct nva_client *c, const char *name)
  * is one, otherwise a learned one, written as the NVA says.  NULL if the
  * NVA has no such NVE, or if an operator's row has its address.  'remotes'
  * caches the answers of the round. */
+/* Returns the NVE database's Remote_Mapping row for 'key', if any.  Also
+ * stores in '*vnp' the key's VN, if any, and in '*macp' its MAC, if they
+ * are nonnull. */
+static const struct nverec_remote_mapping *
+rm_find_by_key(const struct nva_client *c, const char *key,
+               const struct nverec_virtual_network **vnp, const char **macp)
+{
+    const struct nverec_remote_mapping *rm = NULL;
+    const char *mac;
+    int64_t vnid = mapping_key_parse(key, &mac);
+
+    struct nverec_virtual_network *vn_target
+        = nverec_virtual_network_index_init_row(c->vn_by_vnid);
+    nverec_virtual_network_index_set_vnid(vn_target, vnid);
+    const struct nverec_virtual_network *vn
+        = nverec_virtual_network_index_find(c->vn_by_vnid, vn_target);
+    nverec_virtual_network_index_destroy_row(vn_target);
+    if (vn) {
+        struct nverec_remote_mapping *rm_target
+            = nverec_remote_mapping_index_init_row(c->rm_by_key);
+        nverec_remote_mapping_index_set_vn(rm_target, vn);
+        nverec_remote_mapping_index_set_mac(rm_target, mac);
+        rm = nverec_remote_mapping_index_find(c->rm_by_key, rm_target);
+        nverec_remote_mapping_index_destroy_row(rm_target);
+    }
+    if (vnp) {
+        *vnp = vn;
+    }
+    if (macp) {
+        *macp = mac;
+    }
+    return rm;
+}
+
 /* Whether a Remote_Mapping refers to 'r'. */
 static bool
 nva_remote_is_used(const struct nva_client *c,
@@ -967,7 +1021,27 @@ nva_remote_is_used(const struct nva_client *c,
     bool used = nverec_remote_mapping_index_find(c->rm_by_remote,
                                                  target) != NULL;
     nverec_remote_mapping_index_destroy_row(target);
-    return used;
+    if (used) {
+        return true;
+    }
+
+    /* Or awaits a VM: few keys at a time. */
+    const char *key;
+    SSET_FOR_EACH (key, &c->standby_keys) {
+        const struct nverec_remote_mapping *rm = rm_find_by_key(c, key, NULL, NULL);
+        if (rm) {
+            struct sset names = SSET_INITIALIZER(&names);
+            sset_from_delimited_string(
+                &names, smap_get_def(&rm->external_ids, NVA_STANDBY_KEY, ""),
+                ",");
+            used = sset_contains(&names, r->name);
+            sset_destroy(&names);
+            if (used) {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 static const struct nverec_remote_nve *
@@ -1022,6 +1096,44 @@ nva_learn_remote(struct nva_client *c, struct ovsdb_idl_txn *txn,
     return r;
 }
 
+/* Makes the standby NVEs of learned Remote_Mapping 'rm', for 'key', those
+ * of the comma-separated 'list' (empty for none), adding to 'touched' those
+ * that it loses. */
+static void
+nva_set_standbys(struct nva_client *c,
+                 const struct nverec_remote_mapping *rm, const char *key,
+                 const char *list, struct sset *touched)
+{
+    const char *old = smap_get_def(&rm->external_ids, NVA_STANDBY_KEY, "");
+    if (!strcmp(old, list)) {
+        return;
+    }
+
+    struct sset old_names = SSET_INITIALIZER(&old_names);
+    struct sset new_names = SSET_INITIALIZER(&new_names);
+    sset_from_delimited_string(&old_names, old, ",");
+    sset_from_delimited_string(&new_names, list, ",");
+    const char *name;
+    SSET_FOR_EACH (name, &old_names) {
+        if (!sset_contains(&new_names, name)) {
+            sset_add(touched, name);
+        }
+    }
+    sset_destroy(&old_names);
+    sset_destroy(&new_names);
+
+    if (*list) {
+        VLOG_DBG("mapping %s: also to %s until the VM starts there",
+                 key, list);
+        nverec_remote_mapping_update_external_ids_setkey(rm, NVA_STANDBY_KEY,
+                                                         list);
+        sset_add(&c->standby_keys, key);
+    } else {
+        nverec_remote_mapping_update_external_ids_delkey(rm, NVA_STANDBY_KEY);
+        sset_find_and_delete(&c->standby_keys, key);
+    }
+}
+
 /* Makes the learned Remote_Mapping row for 'key' what the NVA says: the
  * active mapping of another NVE that wins, in a VN of the NVE database,
  * unless the operator has a row for the key.  Adds to 'touched' the names
@@ -1031,25 +1143,12 @@ nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
               const char *name, const char *key, struct shash *remotes,
               struct sset *touched)
 {
-    const struct nverec_remote_mapping *rm = NULL;
     const struct nverec_virtual_network *vn;
     const char *mac;
-    int64_t vnid = mapping_key_parse(key, &mac);
 
     c->n_learn_compared++;
-    struct nverec_virtual_network *vn_target
-        = nverec_virtual_network_index_init_row(c->vn_by_vnid);
-    nverec_virtual_network_index_set_vnid(vn_target, vnid);
-    vn = nverec_virtual_network_index_find(c->vn_by_vnid, vn_target);
-    nverec_virtual_network_index_destroy_row(vn_target);
-    if (vn) {
-        struct nverec_remote_mapping *rm_target
-            = nverec_remote_mapping_index_init_row(c->rm_by_key);
-        nverec_remote_mapping_index_set_vn(rm_target, vn);
-        nverec_remote_mapping_index_set_mac(rm_target, mac);
-        rm = nverec_remote_mapping_index_find(c->rm_by_key, rm_target);
-        nverec_remote_mapping_index_destroy_row(rm_target);
-    }
+    const struct nverec_remote_mapping *rm = rm_find_by_key(c, key, &vn,
+                                                            &mac);
     if (rm && !smap_is_learned(&rm->external_ids)) {
         /* The operator's. */
         sset_find_and_delete(&c->learned, key);
@@ -1057,9 +1156,10 @@ nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
     }
 
     const struct nvarec_mapping *winner = NULL;
+    const struct nvarec_mapping **rows = NULL;
+    size_t n = 0;
     if (vn && name) {
-        const struct nvarec_mapping **rows;
-        size_t n = nva_rows_for_key(c, key, &rows);
+        n = nva_rows_for_key(c, key, &rows);
         for (size_t i = 0; i < n; i++) {
             if (!strcmp(rows[i]->state, "active")
                 && nva_nve_is_alive(c, rows[i]->nve)
@@ -1067,7 +1167,6 @@ nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
                 winner = rows[i];
             }
         }
-        free(rows);
     }
     const struct nverec_remote_nve *r = NULL;
     if (winner && strcmp(winner->nve, name)) {
@@ -1075,14 +1174,42 @@ nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
     }
 
     if (!r) {
+        free(rows);
         if (rm) {
             VLOG_DBG("forgetting mapping %s", key);
             sset_add(touched, rm->remote->name);
+            nva_set_standbys(c, rm, key, "", touched);
             nverec_remote_mapping_delete(rm);
         }
         sset_find_and_delete(&c->learned, key);
         return;
     }
+
+    /* Make before break: the NVEs where the VM is about to start (standby
+     * mappings above the winner's sequence number, nva_publish_key()) get
+     * its frames too, so that none is lost when it starts there. */
+    struct svec standbys = SVEC_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < n; i++) {
+        const struct nvarec_mapping *row = rows[i];
+        if (!strcmp(row->state, "standby") && row->seq > winner->seq
+            && strcmp(row->nve, name) && strcmp(row->nve, winner->nve)
+            && nva_nve_is_alive(c, row->nve)
+            && nva_learn_remote(c, txn, row->nve, remotes)) {
+            svec_add(&standbys, row->nve);
+        }
+    }
+    free(rows);
+    svec_sort_unique(&standbys);
+    if (standbys.n > NVA_MAX_STANDBYS) {
+        VLOG_WARN_RL(&rl, "mapping %s: %"PRIuSIZE" NVEs await the VM, "
+                     "sending to the first %d only", key, standbys.n,
+                     NVA_MAX_STANDBYS);
+        while (standbys.n > NVA_MAX_STANDBYS) {
+            svec_pop_back(&standbys);
+        }
+    }
+    char *standby_list = svec_join(&standbys, ",", "");
+    svec_destroy(&standbys);
     if (!rm) {
         const struct smap learned = SMAP_CONST1(&learned, NVA_LEARNED_KEY,
                                                 NVA_LEARNED_VALUE);
@@ -1102,6 +1229,8 @@ nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
     if (ip ? !rm->ip || strcmp(rm->ip, ip) : rm->ip != NULL) {
         nverec_remote_mapping_set_ip(rm, ip);
     }
+    nva_set_standbys(c, rm, key, standby_list, touched);
+    free(standby_list);
     sset_add(&c->learned, key);
 }
 
@@ -1165,6 +1294,7 @@ nva_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
             }
         }
         sset_clear(&c->learned);
+        sset_clear(&c->standby_keys);
         c->learn_full = false;
     }
 

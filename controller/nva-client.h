@@ -66,6 +66,11 @@ struct ds;
 #define NVA_LEARNED_KEY "nva"
 #define NVA_LEARNED_VALUE "learned"
 
+/* In a learned Remote_Mapping, the comma-separated names of the Remote_NVEs
+ * where the VM is about to start (standby mappings with a higher mobility
+ * sequence number than the active one): its frames go there too. */
+#define NVA_STANDBY_KEY "nva-standby"
+
 void nva_client_register_nve_idl(struct ovsdb_idl *);
 
 struct sset;

@@ -41,6 +41,7 @@
 #include "packets.h"
 #include "pipeline.h"
 #include "smap.h"
+#include "svec.h"
 #include "tunnels.h"
 #include "util.h"
 #include "uuid.h"
@@ -77,6 +78,12 @@ struct mapping {
     struct ovs_list remote_node;    /* In 'remote->mappings'. */
     uint64_t cookie;
     ovs_be32 arp_ip;            /* Answer ARP requests for it (0: no). */
+
+    /* Learned from the NVA while the VM moves: the names of the remote NVEs
+     * where it is about to start, which get its frames too. */
+    struct svec standbys;
+    struct ovs_list standby_node;   /* In 'standby_mappings' if it has
+                                     * standbys, else alone. */
 };
 
 /* A TES-facing port with associated VSIs of a VN. */
@@ -109,6 +116,7 @@ struct remote_flows {
     struct hmap mappings;
     struct hmap vns;
     struct ovs_list dirty;      /* VNs whose flooding flows to rewrite. */
+    struct ovs_list standby_mappings;   /* Mappings with standbys. */
     bool loaded;                /* Has the whole database been read? */
     bool arp_suppression;       /* NVE_Global options:arp_suppression. */
 };
@@ -140,6 +148,7 @@ remote_flows_create(void)
     hmap_init(&rf->mappings);
     hmap_init(&rf->vns);
     ovs_list_init(&rf->dirty);
+    ovs_list_init(&rf->standby_mappings);
     return rf;
 }
 
@@ -255,6 +264,21 @@ compare_ofports(const void *a_, const void *b_)
     return a16 < b16 ? -1 : a16 > b16;
 }
 
+/* Appends to 'ofpacts' a copy of the packet to 'ofport', through the
+ * egress tables. */
+static void
+put_copy(struct ofpbuf *ofpacts, ofp_port_t ofport)
+{
+    size_t ofs = ofpacts->size;
+    ofpact_put_CLONE(ofpacts);
+    pipeline_put_load_reg(ofpacts, NVE_MFF_OUT_PORT, ofp_to_u16(ofport));
+    pipeline_put_resubmit(ofpacts, NVE_TABLE_EGRESS_ACL);
+    struct ofpact_nest *clone = ofpbuf_at_assert(ofpacts, ofs,
+                                                 sizeof *clone);
+    ofpacts->header = clone;
+    ofpact_finish_CLONE(ofpacts, &clone);
+}
+
 /* Appends to 'ofpacts' a copy of the packet to each of 'ofports[0..n)',
  * sorted so that the same list always makes the same actions. */
 static void
@@ -263,18 +287,9 @@ put_flood(struct ofpbuf *ofpacts, ofp_port_t *ofports, size_t n)
     qsort(ofports, n, sizeof *ofports, compare_ofports);
     pipeline_put_set_flag(ofpacts, NVE_FLAG_FLOOD_BIT);
     for (size_t i = 0; i < n; i++) {
-        if (i && ofports[i] == ofports[i - 1]) {
-            continue;
+        if (!i || ofports[i] != ofports[i - 1]) {
+            put_copy(ofpacts, ofports[i]);
         }
-        size_t ofs = ofpacts->size;
-        ofpact_put_CLONE(ofpacts);
-        pipeline_put_load_reg(ofpacts, NVE_MFF_OUT_PORT,
-                              ofp_to_u16(ofports[i]));
-        pipeline_put_resubmit(ofpacts, NVE_TABLE_EGRESS_ACL);
-        struct ofpact_nest *clone = ofpbuf_at_assert(ofpacts, ofs,
-                                                     sizeof *clone);
-        ofpacts->header = clone;
-        ofpact_finish_CLONE(ofpacts, &clone);
     }
 }
 
@@ -508,8 +523,39 @@ mapping_add_arp_flow(const struct mapping *m, struct flow_table *flows)
     ofpbuf_uninit(&ofpacts);
 }
 
+static const struct remote *
+remote_find_by_name(const struct remote_flows *rf, const char *name)
+{
+    const struct remote *r;
+
+    HMAP_FOR_EACH (r, node, &rf->remotes) {
+        if (!strcmp(r->name, name)) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* Appends to 'ofpacts' a copy of the packet to each of 'm''s standby NVEs
+ * that has a tunnel, as a unicast frame. */
 static void
-mapping_add_flow(const struct mapping *m, struct flow_table *flows)
+put_standbys(const struct remote_flows *rf, const struct mapping *m,
+             struct ofpbuf *ofpacts)
+{
+    const char *name;
+    size_t i;
+
+    SVEC_FOR_EACH (i, name, &m->standbys) {
+        const struct remote *r = remote_find_by_name(rf, name);
+        if (r && r->ofport != OFPP_NONE && r->ofport != m->remote->ofport) {
+            put_copy(ofpacts, r->ofport);
+        }
+    }
+}
+
+static void
+mapping_add_flow(const struct remote_flows *rf, const struct mapping *m,
+                 struct flow_table *flows)
 {
     if (m->arp_ip) {
         mapping_add_arp_flow(m, flows);
@@ -526,6 +572,7 @@ mapping_add_flow(const struct mapping *m, struct flow_table *flows)
     match_init_catchall(&match);
     pipeline_match_vnid(&match, m->vnid);
     match_set_dl_dst(&match, m->mac);
+    put_standbys(rf, m, &ofpacts);
     pipeline_put_load_reg(&ofpacts, NVE_MFF_OUT_PORT,
                           ofp_to_u16(m->remote->ofport));
     pipeline_put_goto_next(&ofpacts, NVE_TABLE_L2_LOOKUP);
@@ -544,6 +591,8 @@ mapping_destroy(struct remote_flows *rf, struct mapping *m,
     member_gc(rf, m->vnid, m->remote);
     flow_table_remove_owner(flows, m->cookie);
     ovs_list_remove(&m->remote_node);
+    ovs_list_remove(&m->standby_node);
+    svec_destroy(&m->standbys);
     hmap_remove(&rf->mappings, &m->node);
     free(m);
 }
@@ -576,13 +625,29 @@ mapping_sync_row(struct remote_flows *rf,
     m->vnid = row->vn->vnid;
     m->mac = mac;
     m->remote = remote;
-    if (rf->arp_suppression && row->ip
-        && !strcmp(smap_get_def(&row->external_ids, NVA_LEARNED_KEY, ""),
-                   NVA_LEARNED_VALUE)) {
+    bool learned = !strcmp(smap_get_def(&row->external_ids,
+                                        NVA_LEARNED_KEY, ""),
+                           NVA_LEARNED_VALUE);
+    if (rf->arp_suppression && row->ip && learned) {
         ovs_be32 ip;
         if (ip_parse(row->ip, &ip)) {
             m->arp_ip = ip;
         }
+    }
+    svec_init(&m->standbys);
+    const char *standbys = (learned
+                            ? smap_get(&row->external_ids, NVA_STANDBY_KEY)
+                            : NULL);
+    if (standbys && *standbys) {
+        char *copy = xstrdup(standbys), *save_ptr = NULL;
+        for (char *name = strtok_r(copy, ",", &save_ptr); name;
+             name = strtok_r(NULL, ",", &save_ptr)) {
+            svec_add(&m->standbys, name);
+        }
+        free(copy);
+        ovs_list_push_back(&rf->standby_mappings, &m->standby_node);
+    } else {
+        ovs_list_init(&m->standby_node);
     }
     m->cookie = flow_owner_cookie(FLOW_OWNER_MAPPING,
                                   ((uint64_t) m->uuid.parts[0] << 32)
@@ -590,7 +655,7 @@ mapping_sync_row(struct remote_flows *rf,
     ovs_list_push_back(&remote->mappings, &m->remote_node);
     hmap_insert(&rf->mappings, &m->node, uuid_hash(&m->uuid));
     member_get(rf, m->vnid, remote)->n_mappings++;
-    mapping_add_flow(m, flows);
+    mapping_add_flow(rf, m, flows);
 }
 
 static void
@@ -739,6 +804,7 @@ remote_flows_run(struct remote_flows *rf, struct ovsdb_idl *idl,
 
     /* Tunnels come and go with their ports, apart from the database. */
     struct remote *r;
+    bool tunnels_changed = false;
     HMAP_FOR_EACH (r, node, &rf->remotes) {
         ofp_port_t ofport = tunnels_get_ofport(tunnels, r->name);
         if (ofport != r->ofport) {
@@ -746,9 +812,18 @@ remote_flows_run(struct remote_flows *rf, struct ovsdb_idl *idl,
             const struct mapping *m;
             LIST_FOR_EACH (m, remote_node, &r->mappings) {
                 flow_table_remove_owner(flows, m->cookie);
-                mapping_add_flow(m, flows);
+                mapping_add_flow(rf, m, flows);
             }
             remote_mark_vns_dirty(rf, r);
+            tunnels_changed = true;
+        }
+    }
+    if (tunnels_changed) {
+        /* A standby's tunnel may be among them: few mappings have any. */
+        const struct mapping *m;
+        LIST_FOR_EACH (m, standby_node, &rf->standby_mappings) {
+            flow_table_remove_owner(flows, m->cookie);
+            mapping_add_flow(rf, m, flows);
         }
     }
 
