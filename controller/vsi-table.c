@@ -788,6 +788,18 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
                      br->n_macs, br->ips, br->n_ips, 0, br->profile);
     }
     vsi_set_state(t, v, row->state);
+    if (v->pointer_until) {
+        /* The forwarding pointer started when the VSI became emigrating,
+         * its last change, not now: it has that much less to run, and
+         * none if its time is up. */
+        long long int elapsed = time_wall_msec() - row->updated_at;
+        v->pointer_until -= MAX(elapsed, 0);
+        if (v->pointer_until <= time_msec()) {
+            v->pointer_until = 0;
+            ovs_list_remove(&v->pointer_node);
+            ovs_list_init(&v->pointer_node);
+        }
+    }
     /* Restore the timer: as much time has passed as the wall clock says. */
     heap_change(&t->ageing, &v->age_node,
                 age_priority(time_msec()
