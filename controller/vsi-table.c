@@ -122,7 +122,10 @@ binding_init(struct vsi_table *t, struct vsi *v, struct vsi_binding *b,
     pv->n_bindings++;
     /* MACs and IPs in the order of the database, which keeps them as
      * sets. */
-    b->macs = xmemdup(macs, MAX(n_macs, 1) * sizeof *macs);
+    b->macs = xcalloc(MAX(n_macs, 1), sizeof *b->macs);
+    if (n_macs) {
+        memcpy(b->macs, macs, n_macs * sizeof *macs);
+    }
     b->n_macs = n_macs;
     qsort(b->macs, n_macs, sizeof *b->macs, compare_macs);
     b->ips = xcalloc(MAX(n_ips, 1), sizeof *b->ips);
