@@ -922,7 +922,8 @@ tns_request_format(const struct tns_request *rq, struct ds *s)
                           ETH_ADDR_ARGS(net->macs[k]));
         }
         for (size_t k = 0; k < net->n_ips; k++) {
-            ds_put_format(s, ",%s", net->ips[k]);
+            ds_put_format(s, "%s%s", k || net->n_macs ? "," : "",
+                          net->ips[k]);
         }
         if (net->vid) {
             ds_put_format(s, " vid=%"PRIu16, net->vid);

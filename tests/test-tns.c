@@ -105,6 +105,12 @@ test_ip_only(void)
     CU_ASSERT_EQUAL_FATAL(net->n_ips, 2);
     CU_ASSERT_STRING_EQUAL(net->ips[0], "10.0.0.5");
     CU_ASSERT_STRING_EQUAL(net->ips[1], "fd00::5");
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    tns_msg_format(msg, &s);
+    CU_ASSERT_STRING_EQUAL(ds_cstr(&s),
+                           "id=1 associate vsi=v vn=b(10.0.0.5,fd00::5)");
+    ds_destroy(&s);
     tns_batch_destroy(&batch);
 }
 
