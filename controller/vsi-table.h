@@ -47,6 +47,7 @@
 
 struct barrier;
 struct ds;
+struct flow;
 struct nverec_nve_global;
 struct ovsdb_idl;
 struct ovsdb_idl_loop;
@@ -123,7 +124,6 @@ const struct vsi *vsi_table_activate(struct vsi_table *, ofp_port_t ofport,
  * Returns the VSI if it has the MAC now: once barrier_is_done() of its
  * ticket, its flows forward the frame.  Returns NULL, logged and counted
  * if the limit or another VSI's MAC is why, if it taught nothing. */
-struct flow;
 const struct vsi *vsi_table_learn(struct vsi_table *, uint64_t cookie,
                                   ofp_port_t ofport, const struct flow *);
 
