@@ -21,6 +21,7 @@
 
 #include <string.h>
 #include "barrier.h"
+#include "dp-packet.h"
 #include "flow-table.h"
 #include "flow.h"
 #include "ofctrl.h"
@@ -57,6 +58,8 @@ struct migration {
     /* Statistics. */
     uint64_t n_frames;          /* Frames received. */
     uint64_t n_activations;     /* VSIs activated by one. */
+    uint64_t n_learned;         /* Frames that a VSI learned a MAC from
+                                 * (or had just learned it from). */
     uint64_t n_injected;        /* Frames sent back through the tables. */
     uint64_t n_dropped;         /* Frames of no VSI, or too many held, or
                                  * the switch gone. */
@@ -86,19 +89,15 @@ migration_destroy(struct migration *m)
 }
 
 /* Parses the VLAN-tagged Ethernet frame of 'pin' (classification sends
- * tagged frames only).  Returns false if it is not one. */
+ * tagged frames only) into 'flow'.  Returns false if it is not one. */
 static bool
-parse_frame(const struct ofctrl_packet_in *pin, uint16_t *vid,
-            struct eth_addr *src)
+parse_frame(const struct ofctrl_packet_in *pin, struct flow *flow)
 {
-    const struct vlan_eth_header *veh = (const void *) pin->packet;
+    struct dp_packet packet;
 
-    if (pin->size < sizeof *veh || veh->veth_type != htons(ETH_TYPE_VLAN)) {
-        return false;
-    }
-    *vid = vlan_tci_to_vid(veh->veth_tci);
-    *src = veh->veth_src;
-    return true;
+    dp_packet_use_const(&packet, pin->packet, pin->size);
+    flow_extract(&packet, flow);
+    return flow->vlans[0].tci & htons(VLAN_CFI);
 }
 
 void
@@ -110,20 +109,26 @@ migration_run(struct migration *m, struct vsi_table *vsis)
     ofctrl_recv_packet_ins(FLOW_OWNER_VSI, &pins);
     LIST_FOR_EACH_POP (pin, list_node, &pins) {
         const struct vsi *v = NULL;
-        struct eth_addr src;
-        uint16_t vid;
+        struct flow flow;
 
         m->n_frames++;
-        if (parse_frame(pin, &vid, &src)) {
+        if (parse_frame(pin, &flow)) {
+            uint16_t vid = vlan_tci_to_vid(flow.vlans[0].tci);
             bool activated;
-            v = vsi_table_activate(vsis, pin->in_port, vid, src,
+            v = vsi_table_activate(vsis, pin->in_port, vid, flow.dl_src,
                                    &activated);
             m->n_activations += activated;
+            if (!v) {
+                /* Not an activation: the frame of a VSI that learns its
+                 * MACs. */
+                v = vsi_table_learn(vsis, pin->cookie, pin->in_port, &flow);
+                m->n_learned += v != NULL;
+            }
         }
         if (!v || m->n_held >= MIGRATION_MAX_HELD) {
             VLOG_DBG_RL(&rl, "dropping frame from port %"PRIu16": %s",
                         ofp_to_u16(pin->in_port),
-                        v ? "too many held" : "no VSI awaits it");
+                        v ? "too many held" : "no VSI awaits or learns it");
             m->n_dropped++;
             free(pin);
             continue;
@@ -167,4 +172,6 @@ migration_format_status(const struct migration *m, struct ds *s)
                   "%"PRIu64" activations, %"PRIu64" injected, "
                   "%"PRIu64" dropped\n", m->n_frames, (uint64_t) m->n_held,
                   m->n_activations, m->n_injected, m->n_dropped);
+    ds_put_format(s, "learning frames: %"PRIu64" taught a MAC\n",
+                  m->n_learned);
 }

@@ -28,7 +28,13 @@
  * active in the NVA with a higher mobility sequence number (nva-client.c)
  * and tells its TES.  Each frame is held until the VSI's new flows are
  * confirmed installed, then sent through the flow tables again, so that
- * the first frame is forwarded, not lost. */
+ * the first frame is forwarded, not lost.
+ *
+ * The same path serves VSIs bound without MACs (by IPs only, or by a VDP
+ * filter of format VID or GroupID/VID): vsi-flows.c sends up the frames
+ * from their (port, VID) whose source MAC no VSI owns, migration_run()
+ * hands each to vsi_table_learn(), and a frame that taught its VSI a MAC
+ * is held and sent again the same way. */
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -33,7 +33,11 @@
  *                       From a TES-facing port by in_port, local VID and
  *                       source MAC (VSI, 100: strip the tag, set the VNID;
  *                       drop while the VSI is not associated); from a
- *                       tunnel port by tun_id (tunnel, 100).
+ *                       tunnel port by tun_id (tunnel, 100).  To the
+ *                       controller, to learn a MAC: from the port and
+ *                       local VID of an associated VSI bound without MACs,
+ *                       from one of its IPs (VSI, 60) or, if it has none,
+ *                       from anywhere (VSI, 50).
  *      10  anti_spoof   A local VSI sends only from its own MACs and IPs.
  *                       Shared flows, on the address families that table 0
  *                       flagged for the sender: ARP and IPv4 of a sender
@@ -210,6 +214,8 @@ enum nve_table {
 enum {
     /* classify */
     NVE_PRIO_CLASSIFY = 100,
+    NVE_PRIO_CLASSIFY_LEARN_IP = 60,    /* To learn a MAC, by sender IP. */
+    NVE_PRIO_CLASSIFY_LEARN = 50,       /* To learn any MAC. */
 
     /* anti_spoof */
     NVE_PRIO_SPOOF_ND_DAD = 130,        /* Duplicate address detection. */

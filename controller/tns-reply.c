@@ -217,6 +217,16 @@ tns_networks_to_json(const struct vsi *v)
             json_array_append_new(macs, nve_json_string(s));
         }
         json_object_set_new(net, "macs", macs);
+        if (b->n_learned) {
+            json_t *learned = nve_json_array();
+            for (size_t k = 0; k < b->n_learned; k++) {
+                char s[ETH_ADDR_STRLEN + 1];
+                snprintf(s, sizeof s, ETH_ADDR_FMT,
+                         ETH_ADDR_ARGS(b->learned[k]));
+                json_array_append_new(learned, nve_json_string(s));
+            }
+            json_object_set_new(net, "learned_macs", learned);
+        }
         for (size_t k = 0; k < b->n_ips; k++) {
             json_array_append_new(ips, nve_json_string(b->ips[k]));
         }

@@ -37,6 +37,7 @@
 #define VSI_DEFAULT_KEEPALIVE_TIMEOUT 180000    /* ms */
 #define VSI_DEFAULT_KEEPALIVE_FLUSH 10000       /* ms */
 #define VSI_DEFAULT_POINTER_TIMEOUT 30000       /* ms */
+#define VSI_DEFAULT_MAX_LEARNED_MACS 16     /* Per binding that learns. */
 #define VSI_DEFAULT_VID_MIN 2
 #define VSI_DEFAULT_VID_MAX 4094
 
@@ -88,6 +89,9 @@ struct vsi_config {
                                          * times alone; 0: at once. */
     long long int pointer_timeout;      /* ms, 0 for no forwarding
                                          * pointer. */
+    long long int max_learned_macs;     /* MACs that one binding without
+                                         * MACs learns at most, 0 for
+                                         * none. */
 };
 
 void vsi_config_init(struct vsi_config *);

@@ -25,10 +25,12 @@
 #include "barrier.h"
 #include "lib/nve-idl.h"
 #include "lib/nve-options.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
+#include "smap.h"
 #include "timeval.h"
 #include "util.h"
 #include "vsi-config.h"
@@ -148,23 +150,33 @@ vsi_db_find_row(const struct vsi_db *db, const char *id)
     return row;
 }
 
+/* A binding's MACs, signalled and learned: the 'macs' column of its row
+ * holds both, so that the NVA client publishes both alike; the VSI row's
+ * external_ids:learned_macs says which were learned. */
+static struct eth_addr
+binding_mac(const struct vsi_binding *b, size_t i)
+{
+    return i < b->n_macs ? b->macs[i] : b->learned[i - b->n_macs];
+}
+
 static struct nverec_vsi_binding *
 binding_write(struct ovsdb_idl_txn *txn, const struct vsi_binding *b)
 {
     struct nverec_vsi_binding *row = nverec_vsi_binding_insert(txn);
-    const char **macs = xcalloc(MAX(b->n_macs, 1), sizeof *macs);
+    size_t n = b->n_macs + b->n_learned;
+    const char **macs = xcalloc(MAX(n, 1), sizeof *macs);
     char (*mac_strings)[ETH_ADDR_STRLEN + 1]
-        = xcalloc(MAX(b->n_macs, 1), sizeof *mac_strings);
+        = xcalloc(MAX(n, 1), sizeof *mac_strings);
     int64_t pcp = b->pv->pcp;
 
-    for (size_t i = 0; i < b->n_macs; i++) {
+    for (size_t i = 0; i < n; i++) {
         snprintf(mac_strings[i], sizeof mac_strings[i], ETH_ADDR_FMT,
-                 ETH_ADDR_ARGS(b->macs[i]));
+                 ETH_ADDR_ARGS(binding_mac(b, i)));
         macs[i] = mac_strings[i];
     }
     nverec_vsi_binding_set_vn(row, b->pv->vn);
     nverec_vsi_binding_set_vnid(row, b->pv->vnid);
-    nverec_vsi_binding_set_macs(row, macs, b->n_macs);
+    nverec_vsi_binding_set_macs(row, macs, n);
     nverec_vsi_binding_set_ips(row, (const char **) b->ips, b->n_ips);
     nverec_vsi_binding_set_vid(row, b->pv->vid);
     nverec_vsi_binding_set_pcp(row, &pcp, pcp >= 0);
@@ -184,13 +196,23 @@ binding_row_equal(const struct nverec_vsi_binding *row,
         || row->n_pcp != (b->pv->pcp >= 0)
         || (row->n_pcp && *row->pcp != b->pv->pcp)
         || !nullable_string_is_equal(row->profile, b->profile)
-        || row->n_macs != b->n_macs || row->n_ips != b->n_ips) {
+        || row->n_macs != b->n_macs + b->n_learned
+        || row->n_ips != b->n_ips) {
         return false;
     }
-    for (size_t i = 0; i < b->n_macs; i++) {
+    /* The IDL keeps the set sorted as strings, the learned MACs come in
+     * the order of learning: compare as sets (the MACs are distinct). */
+    for (size_t i = 0; i < row->n_macs; i++) {
         struct eth_addr mac;
-        if (!eth_addr_from_string(row->macs[i], &mac)
-            || !eth_addr_equals(mac, b->macs[i])) {
+        bool found = false;
+
+        if (!eth_addr_from_string(row->macs[i], &mac)) {
+            return false;
+        }
+        for (size_t k = 0; k < b->n_macs + b->n_learned && !found; k++) {
+            found = eth_addr_equals(mac, binding_mac(b, k));
+        }
+        if (!found) {
             return false;
         }
     }
@@ -200,6 +222,59 @@ binding_row_equal(const struct nverec_vsi_binding *row,
         }
     }
     return true;
+}
+
+/* external_ids:learned_macs of a VSI row: which of its bindings' MACs the
+ * VSI learned from frames, as "VNID/MAC" separated by commas, so that they
+ * are learned again, not signalled, after a restart.  Absent if none. */
+static void
+vsi_db_write_learned(const struct nverec_vsi *row, const struct vsi *v)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < v->n_bindings; i++) {
+        const struct vsi_binding *b = &v->bindings[i];
+        for (size_t k = 0; k < b->n_learned; k++) {
+            ds_put_format(&s, "%s%"PRIu32"/"ETH_ADDR_FMT, s.length ? "," : "",
+                          b->pv->vnid, ETH_ADDR_ARGS(b->learned[k]));
+        }
+    }
+
+    const char *old = smap_get(&row->external_ids, "learned_macs");
+    if (s.length ? !old || strcmp(old, ds_cstr(&s)) : !!old) {
+        struct smap ids;
+
+        smap_clone(&ids, &row->external_ids);
+        if (s.length) {
+            smap_replace(&ids, "learned_macs", ds_cstr(&s));
+        } else {
+            smap_remove(&ids, "learned_macs");
+        }
+        nverec_vsi_set_external_ids(row, &ids);
+        smap_destroy(&ids);
+    }
+    ds_destroy(&s);
+}
+
+/* Whether 'learned', a value of external_ids:learned_macs, lists 'mac' in
+ * 'vnid'. */
+static bool
+learned_macs_contain(const char *learned, uint32_t vnid, struct eth_addr mac)
+{
+    char key[32];
+
+    if (!learned) {
+        return false;
+    }
+    snprintf(key, sizeof key, "%"PRIu32"/"ETH_ADDR_FMT, vnid,
+             ETH_ADDR_ARGS(mac));
+    for (const char *p = learned; (p = strstr(p, key)); p++) {
+        char next = p[strlen(key)];
+        if ((p == learned || p[-1] == ',') && (next == ',' || !next)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static void
@@ -227,6 +302,7 @@ vsi_db_write(const struct vsi_db *db, struct ovsdb_idl_txn *txn,
     nverec_vsi_set_created_at(row, v->created_at);
     nverec_vsi_set_updated_at(row, v->updated_at);
     nverec_vsi_set_keepalive_at(row, v->keepalive_at);
+    vsi_db_write_learned(row, v);
 
     /* The bindings are rewritten only if they changed (the IDL sorts the
      * set by UUID, so compare without regard to order). */
@@ -318,6 +394,7 @@ vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
             continue;
         }
 
+        const char *learned = smap_get(&row->external_ids, "learned_macs");
         r.bindings = xcalloc(MAX(row->n_bindings, 1), sizeof *r.bindings);
         for (size_t i = 0; i < row->n_bindings; i++) {
             const struct nverec_vsi_binding *br = row->bindings[i];
@@ -327,6 +404,7 @@ vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
                 .vn = br->vn,
                 .vnid = br->vnid,
                 .macs = xcalloc(MAX(br->n_macs, 1), sizeof *b->macs),
+                .learned = xcalloc(MAX(br->n_macs, 1), sizeof *b->learned),
                 .ips = br->ips,
                 .n_ips = br->n_ips,
                 .vid = br->vid,
@@ -334,8 +412,14 @@ vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
                 .profile = br->profile,
             };
             for (size_t k = 0; k < br->n_macs; k++) {
-                if (eth_addr_from_string(br->macs[k], &b->macs[b->n_macs])) {
-                    b->n_macs++;
+                struct eth_addr mac;
+                if (!eth_addr_from_string(br->macs[k], &mac)) {
+                    continue;
+                }
+                if (learned_macs_contain(learned, br->vnid, mac)) {
+                    b->learned[b->n_learned++] = mac;
+                } else {
+                    b->macs[b->n_macs++] = mac;
                 }
             }
         }
@@ -349,6 +433,7 @@ vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
         }
         for (size_t i = 0; i < r.n_bindings; i++) {
             free(r.bindings[i].macs);
+            free(r.bindings[i].learned);
         }
         free(r.bindings);
     }
@@ -386,6 +471,13 @@ vsi_db_read_config(struct ovsdb_idl *idl,
                                 "forwarding_pointer_timeout",
                                 VSI_DEFAULT_POINTER_TIMEOUT, 0, INT32_MAX)
                             : VSI_DEFAULT_POINTER_TIMEOUT);
+    cfg->max_learned_macs = (global
+                             ? nve_options_get_int(
+                                 &global->options, "NVE_Global",
+                                 "vsi_max_learned_macs",
+                                 VSI_DEFAULT_MAX_LEARNED_MACS, 0,
+                                 VSI_MAX_ADDRS)
+                             : VSI_DEFAULT_MAX_LEARNED_MACS);
     if (!force && !config_changed(idl)) {
         return false;
     }

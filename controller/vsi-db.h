@@ -56,8 +56,10 @@ struct vsi_config;
 struct vsi_db_binding {
     const char *vn;
     uint32_t vnid;
-    struct eth_addr *macs;
+    struct eth_addr *macs;      /* Signalled. */
     size_t n_macs;
+    struct eth_addr *learned;   /* Learned (vsi_table_learn()). */
+    size_t n_learned;
     char **ips;
     size_t n_ips;
     uint16_t vid;

@@ -535,6 +535,59 @@ vsi_add_pointer(struct vsi_flows *vf, const struct vsi *v,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* Sends up frames from which associated binding 'b' without MACs learns
+ * its VM's MACs (vsi_table_learn()): those tagged with its local VID on its
+ * port whose source MAC no classification flow knows and, if it has IPs,
+ * whose sender is one of them (ARP sender or IPv4 source, IPv6 source), so
+ * that a frame from another address does not even reach the controller.
+ * The switch's packet-in queue and the controller's (ofctrl-packet.c) are
+ * bounded; once a MAC is learned, its own classification flow takes its
+ * frames. */
+static void
+vsi_add_learn_flows(struct vsi_flows *vf, const struct vsi *v,
+                    const struct vsi_binding *b,
+                    const struct binding_addrs *a)
+{
+    const struct vsi_port_vn *pv = b->pv;
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct ofpact_output *output = ofpact_put_OUTPUT(&ofpacts);
+    struct match base, match;
+
+    output->port = OFPP_CONTROLLER;
+    output->max_len = UINT16_MAX;
+
+    match_init_catchall(&base);
+    match_set_in_port(&base, pv->port->ofport);
+    match_set_dl_vlan(&base, htons(pv->vid), 0);
+
+    if (!b->n_ips) {
+        flow_table_add(vf->flows, v->cookie, NVE_TABLE_CLASSIFY,
+                       NVE_PRIO_CLASSIFY_LEARN, &base,
+                       ofpacts.data, ofpacts.size);
+    }
+    for (size_t i = 0; i < a->n_ip4s; i++) {
+        static const uint16_t types[] = { ETH_TYPE_IP, ETH_TYPE_ARP };
+        for (size_t k = 0; k < ARRAY_SIZE(types); k++) {
+            match = base;
+            match_set_dl_type(&match, htons(types[k]));
+            match_set_nw_src(&match, a->ip4s[i]);
+            flow_table_add(vf->flows, v->cookie, NVE_TABLE_CLASSIFY,
+                           NVE_PRIO_CLASSIFY_LEARN_IP, &match,
+                           ofpacts.data, ofpacts.size);
+        }
+    }
+    for (size_t i = 0; i < a->n_ip6s; i++) {
+        match = base;
+        match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+        match_set_ipv6_src(&match, &a->ip6s[i]);
+        flow_table_add(vf->flows, v->cookie, NVE_TABLE_CLASSIFY,
+                       NVE_PRIO_CLASSIFY_LEARN_IP, &match,
+                       ofpacts.data, ofpacts.size);
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
 static void
 vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
                       const struct vsi_binding *b,
@@ -553,8 +606,9 @@ vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
     binding_addrs_init(&addrs, b);
     pipeline_put_goto(&allow, NVE_TABLE_INGRESS_ACL);
 
-    for (size_t k = 0; k < b->n_macs; k++) {
-        struct eth_addr mac = b->macs[k];
+    for (size_t k = 0; k < b->n_macs + b->n_learned; k++) {
+        struct eth_addr mac = (k < b->n_macs ? b->macs[k]
+                               : b->learned[k - b->n_macs]);
 
         /* Classification: into the VN while associated; to the
          * controller while pre-associated by "immigrate", since the VM's
@@ -626,6 +680,10 @@ vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
         } else if (v->state == VSI_EMIGRATING && v->pointer_until) {
             vsi_add_pointer(vf, v, pv, mac);
         }
+    }
+
+    if (active && vsi_binding_learns(b)) {
+        vsi_add_learn_flows(vf, v, b, &addrs);
     }
 
     binding_addrs_destroy(&addrs);

@@ -37,6 +37,12 @@
  *         in the other states none, so that the VSI's frames go wherever
  *         else the VN knows the MAC (a remote mapping), or are flooded.
  *
+ *     A MAC that the VSI learned (vsi_table_learn()) has the same flows as
+ *     one it signalled.  While a VSI bound to a VN without MACs is
+ *     associated, it also owns the flows (table 0) that send up the frames
+ *     from which it learns them: from its port and VID, and from one of its
+ *     IPs if it has any.
+ *
  *     Being associated also makes the VSI's (port, VN) a member of the VN's
  *     flooding list (remote-flows.h).
  *

@@ -23,6 +23,7 @@
 
 #include <string.h>
 #include "barrier.h"
+#include "flow.h"
 #include "flow-table.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
@@ -69,6 +70,11 @@ struct vsi_table {
     uint64_t n_aged;
     uint64_t n_removed;
     uint64_t n_refused;
+    uint64_t n_learned;         /* MACs learned from frames. */
+    uint64_t n_learn_moved;     /* ...that another VSI had learned. */
+    uint64_t n_learn_refused;   /* Frames that taught nothing: limit
+                                 * reached, or MAC signalled by another
+                                 * VSI. */
 
     /* The VSIs removed in this round because the switch refused their
      * flows (vsi_table_flows_refused()): id -> why, and the ticket of their
@@ -122,7 +128,10 @@ binding_init(struct vsi_table *t, struct vsi *v, struct vsi_binding *b,
     pv->n_bindings++;
     /* MACs and IPs in the order of the database, which keeps them as
      * sets. */
-    b->macs = xmemdup(macs, MAX(n_macs, 1) * sizeof *macs);
+    b->macs = xcalloc(MAX(n_macs, 1), sizeof *b->macs);
+    if (n_macs) {
+        memcpy(b->macs, macs, n_macs * sizeof *macs);
+    }
     b->n_macs = n_macs;
     qsort(b->macs, n_macs, sizeof *b->macs, compare_macs);
     b->ips = xcalloc(MAX(n_ips, 1), sizeof *b->ips);
@@ -143,6 +152,7 @@ static void
 binding_free(struct vsi_binding *b)
 {
     free(b->macs);
+    free(b->learned);
     for (size_t i = 0; i < b->n_ips; i++) {
         free(b->ips[i]);
     }
@@ -161,11 +171,25 @@ binding_uninit(struct vsi_table *t, struct vsi_binding *b, bool keep_macs)
         for (size_t i = 0; i < b->n_macs; i++) {
             vsi_mac_release(&t->res, pv->vnid, b->macs[i], b->vsi);
         }
+        for (size_t i = 0; i < b->n_learned; i++) {
+            vsi_mac_release(&t->res, pv->vnid, b->learned[i], b->vsi);
+        }
     }
     ovs_list_remove(&b->pv_node);
     if (!--pv->n_bindings) {
         vsi_flows_remove_port_vn(t->flows, pv);
         vsi_port_vn_destroy(pv);
+    } else if (vsi_binding_learns(b) && !b->n_ips) {
+        /* Other VSIs that learn any MAC on the (port, VID) want the same
+         * flow to the controller, which was perhaps 'b''s. */
+        struct vsi_binding *other;
+        LIST_FOR_EACH (other, pv_node, &pv->bindings) {
+            if (vsi_binding_learns(other) && !other->n_ips
+                && other->vsi != b->vsi
+                && vsi_state_is_active(other->vsi->state)) {
+                vsi_flows_update_vsi(t->flows, other->vsi);
+            }
+        }
     }
     binding_free(b);
 }
@@ -185,6 +209,32 @@ plan_has_mac(const struct vsi_plan *plan, uint32_t vnid, struct eth_addr mac)
         }
     }
     return false;
+}
+
+/* Returns the binding of 'v' that learns MACs as 'old' (of an earlier
+ * binding of 'v') did: same (port, VN), no MACs, same IPs.  Returns NULL if
+ * there is none. */
+static struct vsi_binding *
+binding_find_learner(struct vsi *v, const struct vsi_binding *old)
+{
+    if (!old->n_learned) {
+        return NULL;
+    }
+    for (size_t i = 0; i < v->n_bindings; i++) {
+        struct vsi_binding *b = &v->bindings[i];
+
+        if (b->pv != old->pv || !vsi_binding_learns(b)
+            || b->n_ips != old->n_ips) {
+            continue;
+        }
+        for (size_t k = 0; k < b->n_ips; k++) {
+            if (strcmp(b->ips[k], old->ips[k])) {
+                return NULL;
+            }
+        }
+        return b;
+    }
+    return NULL;
 }
 
 /* Gives 'v' the bindings of 'plan' behind 'port': new ones first, old ones
@@ -222,10 +272,25 @@ vsi_rebind(struct vsi_table *t, struct vsi *v, struct vsi_port *port,
     for (size_t i = 0; i < n_old; i++) {
         struct vsi_binding *b = &old[i];
 
+        /* Learned MACs stay with a binding that still learns them the
+         * same way. */
+        struct vsi_binding *nb = binding_find_learner(v, b);
+        if (nb) {
+            nb->learned = b->learned;
+            nb->n_learned = b->n_learned;
+            b->learned = NULL;
+            b->n_learned = 0;
+        }
+
         /* Release the MACs that the new bindings do not carry. */
         for (size_t k = 0; k < b->n_macs; k++) {
             if (!plan_has_mac(plan, b->pv->vnid, b->macs[k])) {
                 vsi_mac_release(&t->res, b->pv->vnid, b->macs[k], v);
+            }
+        }
+        for (size_t k = 0; k < b->n_learned; k++) {
+            if (!plan_has_mac(plan, b->pv->vnid, b->learned[k])) {
+                vsi_mac_release(&t->res, b->pv->vnid, b->learned[k], v);
             }
         }
         binding_uninit(t, b, true);
@@ -609,6 +674,182 @@ vsi_table_activate(struct vsi_table *t, ofp_port_t ofport, uint16_t vid,
     return v;
 }
 
+/* Learning the MACs of bindings without any. */
+
+/* Returns the binding of 'v' that learns MACs on the (port, VN) whose port
+ * has OpenFlow number 'ofport' and whose local VID is 'vid', if any. */
+static struct vsi_binding *
+vsi_find_learner(const struct vsi *v, ofp_port_t ofport, uint16_t vid)
+{
+    if (!v->port || v->port->ofport != ofport) {
+        return NULL;
+    }
+    for (size_t i = 0; i < v->n_bindings; i++) {
+        struct vsi_binding *b = &v->bindings[i];
+        if (b->pv->vid == vid && vsi_binding_learns(b)) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+/* Whether the sender address of the frame whose headers are 'flow' (IPv4
+ * or ARP sender, IPv6 source) is one of the IPs of 'b'. */
+static bool
+binding_has_source_ip(const struct vsi_binding *b, const struct flow *flow)
+{
+    for (size_t i = 0; i < b->n_ips; i++) {
+        ovs_be32 ip4;
+        struct in6_addr ip6;
+
+        if (ip_parse(b->ips[i], &ip4)) {
+            if ((flow->dl_type == htons(ETH_TYPE_IP)
+                 || flow->dl_type == htons(ETH_TYPE_ARP))
+                && flow->nw_src == ip4) {
+                return true;
+            }
+        } else if (ipv6_parse(b->ips[i], &ip6)
+                   && flow->dl_type == htons(ETH_TYPE_IPV6)
+                   && ipv6_addr_equals(&flow->ipv6_src, &ip6)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the binding of 'v' in 'vnid' that learned 'mac', if any. */
+static struct vsi_binding *
+vsi_find_learned(struct vsi *v, uint32_t vnid, struct eth_addr mac)
+{
+    for (size_t i = 0; i < v->n_bindings; i++) {
+        struct vsi_binding *b = &v->bindings[i];
+        if (b->pv->vnid == vnid) {
+            for (size_t k = 0; k < b->n_learned; k++) {
+                if (eth_addr_equals(b->learned[k], mac)) {
+                    return b;
+                }
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Makes 'b' forget learned MAC 'mac'. */
+static void
+binding_forget(struct vsi_table *t, struct vsi_binding *b,
+               struct eth_addr mac)
+{
+    for (size_t k = 0; k < b->n_learned; k++) {
+        if (eth_addr_equals(b->learned[k], mac)) {
+            vsi_mac_release(&t->res, b->pv->vnid, mac, b->vsi);
+            memmove(&b->learned[k], &b->learned[k + 1],
+                    (b->n_learned - k - 1) * sizeof *b->learned);
+            b->n_learned--;
+            return;
+        }
+    }
+}
+
+/* Makes 'b' learn 'mac' (its VSI does not own it). */
+static void
+binding_learn(struct vsi_table *t, struct vsi_binding *b,
+              struct eth_addr mac)
+{
+    b->learned = xrealloc(b->learned,
+                          (b->n_learned + 1) * sizeof *b->learned);
+    b->learned[b->n_learned++] = mac;
+    vsi_mac_claim(&t->res, b->pv->vnid, mac, b->vsi);
+}
+
+const struct vsi *
+vsi_table_learn(struct vsi_table *t, uint64_t cookie, ofp_port_t ofport,
+                const struct flow *flow)
+{
+    struct eth_addr mac = flow->dl_src;
+    uint16_t vid = vlan_tci_to_vid(flow->vlans[0].tci);
+    struct vsi *v = NULL;
+    struct vsi *candidate;
+
+    HMAP_FOR_EACH_WITH_HASH (candidate, cookie_node, hash_uint64(cookie),
+                             &t->by_cookie) {
+        if (candidate->cookie == cookie) {
+            v = candidate;
+            break;
+        }
+    }
+    if (!v || !vsi_state_is_active(v->state)
+        || eth_addr_is_multicast(mac) || eth_addr_is_zero(mac)) {
+        return NULL;
+    }
+    struct vsi_binding *b = vsi_find_learner(v, ofport, vid);
+    if (!b || (b->n_ips && !binding_has_source_ip(b, flow))) {
+        return NULL;
+    }
+    if (!b->n_ips && b->n_learned >= t->cfg.max_learned_macs) {
+        /* Several VSIs that learn any MAC on one (port, VID) share one flow
+         * to the controller: the first of them with room learns. */
+        struct vsi_binding *other;
+        LIST_FOR_EACH (other, pv_node, &b->pv->bindings) {
+            if (vsi_binding_learns(other) && !other->n_ips
+                && vsi_state_is_active(other->vsi->state)
+                && other->n_learned < t->cfg.max_learned_macs) {
+                b = other;
+                v = other->vsi;
+                break;
+            }
+        }
+    }
+
+    uint32_t vnid = b->pv->vnid;
+    struct vsi *owner = vsi_mac_owner(&t->res, vnid, mac);
+    if (owner == v) {
+        /* Learned already; the frame came up before the flows were in. */
+        return v;
+    }
+    struct vsi_binding *ob = owner ? vsi_find_learned(owner, vnid, mac)
+                                   : NULL;
+    if (ob && ob->pv == b->pv) {
+        /* Learned already by another VSI that shares the (port, VID). */
+        return owner;
+    }
+    if (owner && !ob) {
+        VLOG_WARN_RL(&rl, "vsi %s (tes %s): not learning "ETH_ADDR_FMT
+                     " in vnid %"PRIu32": vsi %s has it", v->id, v->tes,
+                     ETH_ADDR_ARGS(mac), vnid, owner->id);
+        t->n_learn_refused++;
+        return NULL;
+    }
+    if (b->n_learned >= t->cfg.max_learned_macs) {
+        VLOG_WARN_RL(&rl, "vsi %s (tes %s): not learning "ETH_ADDR_FMT
+                     " in vnid %"PRIu32": it has learned %"PRIuSIZE" MACs, "
+                     "the limit (NVE_Global options:vsi_max_learned_macs)",
+                     v->id, v->tes, ETH_ADDR_ARGS(mac), vnid, b->n_learned);
+        t->n_learn_refused++;
+        return NULL;
+    }
+
+    if (ob) {
+        /* The MAC moved: the last VSI to send from it has it. */
+        VLOG_INFO("vsi %s (tes %s): learned "ETH_ADDR_FMT" in vnid "
+                  "%"PRIu32" moves to vsi %s (tes %s) on port %s", owner->id,
+                  owner->tes, ETH_ADDR_ARGS(mac), vnid, v->id, v->tes,
+                  v->port->name);
+        binding_forget(t, ob, mac);
+        vsi_mark_dirty(t, owner);
+        vsi_flows_update_vsi(t->flows, owner);
+        t->n_learn_moved++;
+    }
+    VLOG_INFO("vsi %s (tes %s): learned "ETH_ADDR_FMT" in vnid %"PRIu32
+              " on port %s vid %"PRIu16, v->id, v->tes, ETH_ADDR_ARGS(mac),
+              vnid, v->port->name, vid);
+    binding_learn(t, b, mac);
+    t->n_learned++;
+    v->updated_at = time_wall_msec();
+    vsi_mark_dirty(t, v);
+    vsi_flows_update_vsi(t->flows, v);
+    return v;
+}
+
 void
 vsi_table_moved(struct vsi_table *t, const char *id)
 {
@@ -784,8 +1025,14 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
             pv = vsi_port_vn_create(port, br->vnid, br->vn, br->vid,
                                     br->pcp);
         }
-        binding_init(t, v, &v->bindings[v->n_bindings++], pv, br->macs,
-                     br->n_macs, br->ips, br->n_ips, 0, br->profile);
+        struct vsi_binding *b = &v->bindings[v->n_bindings++];
+        binding_init(t, v, b, pv, br->macs, br->n_macs, br->ips, br->n_ips,
+                     0, br->profile);
+        for (size_t k = 0; k < br->n_learned; k++) {
+            if (!vsi_mac_owner(&t->res, br->vnid, br->learned[k])) {
+                binding_learn(t, b, br->learned[k]);
+            }
+        }
     }
     vsi_set_state(t, v, row->state);
     if (v->pointer_until) {
@@ -1194,6 +1441,13 @@ vsi_format(const struct vsi *v, struct ds *s)
                 ds_put_format(s, " %s", b->ips[k]);
             }
         }
+        if (b->n_learned) {
+            ds_put_cstr(s, "\n    learned macs:");
+            for (size_t k = 0; k < b->n_learned; k++) {
+                ds_put_format(s, " "ETH_ADDR_FMT,
+                              ETH_ADDR_ARGS(b->learned[k]));
+            }
+        }
         ds_put_char(s, '\n');
     }
 }
@@ -1303,5 +1557,9 @@ vsi_table_format_status(const struct vsi_table *t, struct ds *s)
     ds_put_format(s, "aged out: %"PRIu64"\n", t->n_aged);
     ds_put_format(s, "removed by operator: %"PRIu64"\n", t->n_removed);
     ds_put_format(s, "removed, flows refused: %"PRIu64"\n", t->n_refused);
+    ds_put_format(s, "learned macs: %"PRIu64" (%"PRIu64" moved, "
+                  "%"PRIu64" frames refused, max %lld per binding)\n",
+                  t->n_learned, t->n_learn_moved, t->n_learn_refused,
+                  t->cfg.max_learned_macs);
     barrier_format(t->barrier, s);
 }

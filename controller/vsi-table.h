@@ -47,6 +47,7 @@
 
 struct barrier;
 struct ds;
+struct flow;
 struct nverec_nve_global;
 struct ovsdb_idl;
 struct ovsdb_idl_loop;
@@ -108,6 +109,23 @@ void vsi_table_request(struct vsi_table *, const struct vsi_request *,
 const struct vsi *vsi_table_activate(struct vsi_table *, ofp_port_t ofport,
                                      uint16_t vid, struct eth_addr mac,
                                      bool *activated);
+
+/* Handles a frame from a source MAC that no VSI owns, which the switch sent
+ * up from the (port, VID) of an associated VSI bound there without MACs
+ * (vsi-flows.h): 'cookie' is the VSI's, 'ofport' the port's OpenFlow
+ * number and 'flow' the frame's headers, tagged with the local VID.  The
+ * VSI learns the source MAC if its binding there names IPs and the frame's
+ * sender IP is one of them (ARP sender, IPv4 or IPv6 source), or if it
+ * names none (VDP filter formats VID and GroupID/VID), up to
+ * NVE_Global options:vsi_max_learned_macs MACs per binding.  A MAC that
+ * another VSI signalled in the VN is never learned; one that another VSI
+ * learned moves to this one, logged.  The learned MAC gets the flows of a
+ * signalled one and is written into the VSI's row (so the NVA learns it).
+ * Returns the VSI if it has the MAC now: once barrier_is_done() of its
+ * ticket, its flows forward the frame.  Returns NULL, logged and counted
+ * if the limit or another VSI's MAC is why, if it taught nothing. */
+const struct vsi *vsi_table_learn(struct vsi_table *, uint64_t cookie,
+                                  ofp_port_t ofport, const struct flow *);
 
 /* Handles VSI 'id' being active at another NVE with a winning mapping in
  * the NVA (nva_client_pop_moved()): the VM moved there, so if it is

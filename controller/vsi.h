@@ -73,7 +73,22 @@ struct vsi_binding {
     size_t n_ips;
     uint16_t requested_vid;     /* As requested by the TES, 0 if none. */
     char *profile;              /* Policy profile name, or NULL. */
+
+    /* MACs learned from the VM's frames (vsi_table_learn()), for a binding
+     * signalled without MACs; in order of learning. */
+    struct eth_addr *learned;
+    size_t n_learned;
 };
+
+/* Whether 'b' learns its MACs from the VM's frames, having been signalled
+ * without any: by IPs only (a frame teaches its source MAC if its source IP
+ * is one of them), or by a VDP filter of format VID or GroupID/VID (any
+ * source MAC). */
+static inline bool
+vsi_binding_learns(const struct vsi_binding *b)
+{
+    return !b->n_macs;
+}
 
 struct vsi {
     struct hmap_node node;      /* In vsi_table 'vsis', by id. */

@@ -457,13 +457,19 @@ decode_network(struct decoder *d, const json_t *j, const char *path,
                     path);
         return;
     }
-    if (!json_object_get(j, "macs")) {
-        decode_fail(d, TNS_INVALID_PARAMS, "%s.macs: required field missing",
-                    path);
-        return;
+
+    /* The VM's address is its MACs, its IPs, or both (seed REQ-3): a VM
+     * known by its IPs only has its MAC learned from its first frame. */
+    const json_t *macs = json_object_get(j, "macs");
+    if (macs) {
+        decode_macs(d, macs, path, net);
     }
-    decode_macs(d, json_object_get(j, "macs"), path, net);
     decode_ips(d, json_object_get(j, "ips"), path, net);
+    if (!d->error && !net->n_macs && !net->n_ips) {
+        decode_fail(d, TNS_INVALID_PARAMS,
+                    "%s: at least one of \"macs\" and a nonempty \"ips\" "
+                    "is required", path);
+    }
 }
 
 static void
@@ -916,7 +922,8 @@ tns_request_format(const struct tns_request *rq, struct ds *s)
                           ETH_ADDR_ARGS(net->macs[k]));
         }
         for (size_t k = 0; k < net->n_ips; k++) {
-            ds_put_format(s, ",%s", net->ips[k]);
+            ds_put_format(s, "%s%s", k || net->n_macs ? "," : "",
+                          net->ips[k]);
         }
         if (net->vid) {
             ds_put_format(s, " vid=%"PRIu16, net->vid);

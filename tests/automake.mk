@@ -27,6 +27,7 @@ TESTSUITE_AT = \
 	tests/migration.at \
 	tests/system-netns.at \
 	tests/vdp.at \
+	tests/learning.at \
 	tests/ovs-nve-ctl.at \
 	tests/fuzz.at \
 	tests/bench.at

@@ -86,6 +86,34 @@ test_example_associate(void)
     tns_batch_destroy(&batch);
 }
 
+/* A network entry may name the VM by its IPs only (seed REQ-3). */
+static void
+test_ip_only(void)
+{
+    struct tns_batch batch;
+
+    decode1("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"associate\","
+            "\"params\":{\"vsi\":\"v\",\"networks\":[{\"vn\":\"b\","
+            "\"ips\":[\"10.0.0.5\",\"fd00::5\"]}]}}", &batch);
+
+    const struct tns_msg *msg = &batch.msgs[0];
+    CU_ASSERT_EQUAL_FATAL(msg->type, TNS_MSG_REQUEST);
+    CU_ASSERT_EQUAL_FATAL(msg->request.n_networks, 1);
+
+    const struct vsi_network *net = &msg->request.networks[0];
+    CU_ASSERT_EQUAL(net->n_macs, 0);
+    CU_ASSERT_EQUAL_FATAL(net->n_ips, 2);
+    CU_ASSERT_STRING_EQUAL(net->ips[0], "10.0.0.5");
+    CU_ASSERT_STRING_EQUAL(net->ips[1], "fd00::5");
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    tns_msg_format(msg, &s);
+    CU_ASSERT_STRING_EQUAL(ds_cstr(&s),
+                           "id=1 associate vsi=v vn=b(10.0.0.5,fd00::5)");
+    ds_destroy(&s);
+    tns_batch_destroy(&batch);
+}
+
 static void
 test_every_method(void)
 {
@@ -230,8 +258,18 @@ test_malformed(void)
           "and \"vnid\" is required" },
         { "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"associate\","
           "\"params\":{\"vsi\":\"v\",\"networks\":[{\"vn\":\"b\"}]}}",
-          TNS_INVALID_PARAMS, "params.networks[0].macs: required field "
-          "missing" },
+          TNS_INVALID_PARAMS, "params.networks[0]: at least one of "
+          "\"macs\" and a nonempty \"ips\" is required" },
+        { "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"associate\","
+          "\"params\":{\"vsi\":\"v\",\"networks\":[{\"vn\":\"b\","
+          "\"ips\":[]}]}}",
+          TNS_INVALID_PARAMS, "params.networks[0]: at least one of "
+          "\"macs\" and a nonempty \"ips\" is required" },
+        { "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"associate\","
+          "\"params\":{\"vsi\":\"v\",\"networks\":[{\"vn\":\"b\","
+          "\"macs\":[],\"ips\":[\"10.0.0.5\"]}]}}",
+          TNS_INVALID_PARAMS, "params.networks[0].macs: must be an array of "
+          "1 to 64 MAC addresses" },
         { "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"associate\","
           "\"params\":{\"vsi\":\"v\",\"networks\":[{\"vn\":\"b\","
           "\"macs\":[\"02:00:00:00:00:01\",\"52:54:00:1:2:3\"]}]}}",
@@ -474,6 +512,7 @@ test_tns_register(void)
     CU_add_test(suite, "TNS-PROTOCOL.md associate example",
                 test_example_associate);
     CU_add_test(suite, "every method", test_every_method);
+    CU_add_test(suite, "IP-only network entry", test_ip_only);
     CU_add_test(suite, "malformed messages", test_malformed);
     CU_add_test(suite, "errors keep the id", test_error_keeps_id);
     CU_add_test(suite, "deep nesting", test_deep_nesting);

@@ -224,11 +224,12 @@ request_opts_check(const struct request_opts *rq)
         }
         for (size_t i = 0; i < rq->n_nets; i++) {
             const struct network_opts *net = &rq->nets[i];
-            if (!net->macs.n) {
+            if (!net->macs.n && !net->ips.n) {
                 if (net->vn) {
-                    fatal("--vn=%s requires at least one --mac", net->vn);
+                    fatal("--vn=%s requires at least one --mac or --ip",
+                          net->vn);
                 } else {
-                    fatal("--vnid=%lld requires at least one --mac",
+                    fatal("--vnid=%lld requires at least one --mac or --ip",
                           net->vnid);
                 }
             }
