@@ -60,6 +60,13 @@ VLOG_DEFINE_THIS_MODULE(nva_client);
 #define NVA_DEFAULT_DEAD_INTERVALS 3    /* In alive intervals. */
 #define NVA_DEFAULT_FORGET_DELAY 60000  /* ms. */
 
+/* Duplicate address detection: a MAC whose winning mapping moves more than
+ * options:nva_dad_moves times within options:nva_dad_window is frozen
+ * (RFC 7432, section 15.1, whose defaults these are). */
+#define NVA_DEFAULT_DAD_MOVES 5
+#define NVA_MAX_DAD_MOVES 100
+#define NVA_DEFAULT_DAD_WINDOW 180000   /* ms. */
+
 /* The most NVEs that a learned mapping sends a moving VM's frames to
  * besides its own (nva_learn_key()). */
 #define NVA_MAX_STANDBYS 4
@@ -84,6 +91,21 @@ struct local_key {
     struct hmap_node node;      /* In 'local_keys', by 'key'. */
     char *key;
     struct sset vsis;           /* UUIDs of VSI rows, as strings. */
+};
+
+/* The recent moves of a MAC: changes of the NVE of its winning mapping, as
+ * learned here.  Kept only for keys that moved within the window. */
+struct mac_moves {
+    long long int times[NVA_MAX_DAD_MOVES + 1];     /* time_msec(), oldest
+                                                     * first. */
+    size_t n;
+};
+
+/* A MAC frozen by duplicate address detection. */
+struct frozen_mac {
+    char *location;             /* The NVE where it stays. */
+    long long int moves;        /* How many moves made it frozen. */
+    long long int detected_at;  /* time_wall_msec(). */
 };
 
 struct nva_client {
@@ -144,6 +166,15 @@ struct nva_client {
     struct sset moved;          /* VSIs associated here that another NVE
                                  * has active with a winning mapping. */
 
+    /* Duplicate address detection. */
+    struct shash mobility;      /* Key to "struct mac_moves". */
+    struct shash frozen;        /* Key to "struct frozen_mac". */
+    bool frozen_loaded;         /* Read from the NVA's Duplicate rows. */
+    bool dup_dirty;             /* The NVA's rows are to follow 'frozen'. */
+    int dad_moves;              /* options:nva_dad_moves, 0: off. */
+    long long int dad_window;   /* options:nva_dad_window. */
+    long long int next_dad_gc;
+
     /* Statistics for nva/show. */
     unsigned long long int n_full;              /* Full runs. */
     unsigned long long int n_cond_updates;      /* Conditions set. */
@@ -154,6 +185,7 @@ struct nva_client {
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 static void local_vsis_clear(struct nva_client *);
+static void nva_frozen_clear(struct nva_client *);
 
 void
 nva_client_register_nve_idl(struct ovsdb_idl *idl)
@@ -199,6 +231,8 @@ nva_client_create(void)
     sset_init(&c->learned);
     sset_init(&c->standby_keys);
     sset_init(&c->moved);
+    shash_init(&c->mobility);
+    shash_init(&c->frozen);
     shash_init(&c->nves);
     shash_init(&c->unused);
     simap_init(&c->peers);
@@ -235,6 +269,9 @@ nva_client_destroy(struct nva_client *c)
         sset_destroy(&c->learned);
         sset_destroy(&c->standby_keys);
         sset_destroy(&c->moved);
+        shash_destroy_free_data(&c->mobility);
+        nva_frozen_clear(c);
+        shash_destroy(&c->frozen);
         shash_destroy_free_data(&c->nves);
         shash_destroy_free_data(&c->unused);
         simap_destroy(&c->peers);
@@ -268,6 +305,9 @@ nva_client_connect(struct nva_client *c, const char *remote)
     for (size_t k = 0; k < nvarec_table_mapping.n_columns; k++) {
         ovsdb_idl_add_column(idl, &nvarec_table_mapping.columns[k]);
     }
+    for (size_t k = 0; k < nvarec_table_duplicate.n_columns; k++) {
+        ovsdb_idl_add_column(idl, &nvarec_table_duplicate.columns[k]);
+    }
     ovsdb_idl_track_add_all(idl);
     c->mapping_by_key = ovsdb_idl_index_create2(idl, &nvarec_mapping_col_vnid,
                                                 &nvarec_mapping_col_mac);
@@ -277,11 +317,13 @@ nva_client_connect(struct nva_client *c, const char *remote)
     /* Nothing until the first conditions say what. */
     struct ovsdb_idl_condition cond = OVSDB_IDL_CONDITION_INIT(&cond);
     nvarec_mapping_set_condition(idl, &cond);
+    nvarec_duplicate_set_condition(idl, &cond);
     c->cond_seqno = nvarec_nve_set_condition(idl, &cond);
     ovsdb_idl_condition_destroy(&cond);
     c->cond_dirty = true;
     c->publish_full = c->learn_full = true;
     c->swept = false;
+    c->frozen_loaded = false;
 }
 
 /* Monitors this NVE's own mappings and those of the VNs of the NVE
@@ -323,6 +365,14 @@ nva_client_update_condition(struct nva_client *c, struct ovsdb_idl *nve_idl,
     c->cond_seqno = MAX(seqno,
                         nvarec_nve_set_condition(c->loop.idl, &nve_cond));
     ovsdb_idl_condition_destroy(&nve_cond);
+
+    /* Its own reports of duplicates only. */
+    struct ovsdb_idl_condition dup_cond = OVSDB_IDL_CONDITION_INIT(&dup_cond);
+    nvarec_duplicate_add_clause_nve(&dup_cond, OVSDB_F_EQ, name);
+    c->cond_seqno = MAX(c->cond_seqno,
+                        nvarec_duplicate_set_condition(c->loop.idl,
+                                                       &dup_cond));
+    ovsdb_idl_condition_destroy(&dup_cond);
 }
 
 /* Counts one mapping more ('delta' 1) or less (-1) of NVE 'nve'. */
@@ -1096,6 +1146,159 @@ nva_learn_remote(struct nva_client *c, struct ovsdb_idl_txn *txn,
     return r;
 }
 
+/* Duplicate address detection. */
+
+static void
+nva_frozen_clear(struct nva_client *c)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH_SAFE (node, &c->frozen) {
+        struct frozen_mac *f = node->data;
+        free(f->location);
+        free(f);
+        shash_delete(&c->frozen, node);
+    }
+}
+
+static void
+nva_freeze(struct nva_client *c, const char *key, const char *location,
+           long long int moves, long long int detected_at)
+{
+    struct frozen_mac *f = xmalloc(sizeof *f);
+
+    f->location = xstrdup(location);
+    f->moves = moves;
+    f->detected_at = detected_at;
+    shash_add(&c->frozen, key, f);
+}
+
+/* Notes that the winning mapping of 'key' moved to NVE 'nve'.  Returns true
+ * if that is one move too many within the window: the MAC is then frozen at
+ * 'nve', until "nva/unfreeze". */
+static bool
+nva_dad_move(struct nva_client *c, const char *key, const char *nve)
+{
+    if (!c->dad_moves) {
+        return false;
+    }
+
+    long long int now = time_msec();
+    struct mac_moves *mm = shash_find_data(&c->mobility, key);
+    if (!mm) {
+        mm = xzalloc(sizeof *mm);
+        shash_add(&c->mobility, key, mm);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < mm->n; i++) {
+        if (now - mm->times[i] < c->dad_window) {
+            mm->times[k++] = mm->times[i];
+        }
+    }
+    mm->n = k;
+    mm->times[mm->n++] = now;
+    if (mm->n <= c->dad_moves) {
+        return false;
+    }
+
+    long long int moves = mm->n;
+    free(shash_find_and_delete(&c->mobility, key));
+    const char *mac;
+    int64_t vnid = mapping_key_parse(key, &mac);
+    VLOG_WARN("duplicate MAC %s in VNID %"PRId64": it moved %lld times "
+              "within %lld ms, frozen at NVE %s until \"nva/unfreeze\"",
+              mac, vnid, moves, c->dad_window, nve);
+    nva_freeze(c, key, nve, moves, time_wall_msec());
+    c->dup_dirty = true;
+    return true;
+}
+
+/* Forgets the moves that are out of the window. */
+static void
+nva_dad_gc(struct nva_client *c)
+{
+    long long int now = time_msec();
+    if (now < c->next_dad_gc) {
+        return;
+    }
+    c->next_dad_gc = now + c->dad_window;
+
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &c->mobility) {
+        struct mac_moves *mm = node->data;
+        if (!mm->n || now - mm->times[mm->n - 1] >= c->dad_window) {
+            free(mm);
+            shash_delete(&c->mobility, node);
+        }
+    }
+}
+
+/* Makes this NVE's Duplicate rows in the NVA the MACs it has frozen; after
+ * a (re)connection, first takes the frozen MACs from them (so that a MAC
+ * stays frozen across restarts). */
+static void
+nva_publish_duplicates(struct nva_client *c, struct ovsdb_idl_txn *txn,
+                       const char *name)
+{
+    struct ovsdb_idl *idl = c->loop.idl;
+    if (!ovsdb_idl_server_has_table(idl, &nvarec_table_duplicate)) {
+        /* An NVA of schema 1.0.0: frozen here only. */
+        return;
+    }
+
+    const struct nvarec_duplicate *row;
+    if (!c->frozen_loaded) {
+        c->frozen_loaded = true;
+        NVAREC_DUPLICATE_FOR_EACH (row, idl) {
+            char *key = mapping_key(row->vnid, row->mac);
+            if (key && !strcmp(row->nve, name)
+                && !shash_find(&c->frozen, key)) {
+                VLOG_INFO("duplicate MAC %s in VNID %"PRId64": still frozen "
+                          "at NVE %s", row->mac, row->vnid, row->location);
+                nva_freeze(c, key, row->location, row->moves,
+                           row->detected_at);
+                sset_add(&c->learn_dirty, key);
+            }
+            free(key);
+        }
+        c->dup_dirty = true;
+    }
+    if (!c->dup_dirty) {
+        return;
+    }
+    c->dup_dirty = false;
+
+    struct sset seen = SSET_INITIALIZER(&seen);
+    NVAREC_DUPLICATE_FOR_EACH_SAFE (row, idl) {
+        char *key = mapping_key(row->vnid, row->mac);
+        const struct frozen_mac *f = (key && !strcmp(row->nve, name)
+                                      ? shash_find_data(&c->frozen, key)
+                                      : NULL);
+        if (!f || !sset_add(&seen, key)) {
+            nvarec_duplicate_delete(row);
+        } else if (strcmp(row->location, f->location)) {
+            nvarec_duplicate_set_location(row, f->location);
+        }
+        free(key);
+    }
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &c->frozen) {
+        const struct frozen_mac *f = node->data;
+        if (!sset_contains(&seen, node->name)) {
+            const char *mac;
+            int64_t vnid = mapping_key_parse(node->name, &mac);
+            struct nvarec_duplicate *new = nvarec_duplicate_insert(txn);
+            nvarec_duplicate_set_nve(new, name);
+            nvarec_duplicate_set_vnid(new, vnid);
+            nvarec_duplicate_set_mac(new, mac);
+            nvarec_duplicate_set_location(new, f->location);
+            nvarec_duplicate_set_moves(new, f->moves);
+            nvarec_duplicate_set_detected_at(new, f->detected_at);
+        }
+    }
+    sset_destroy(&seen);
+}
+
 /* Makes the standby NVEs of learned Remote_Mapping 'rm', for 'key', those
  * of the comma-separated 'list' (empty for none), adding to 'touched' those
  * that it loses. */
@@ -1168,9 +1371,23 @@ nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
             }
         }
     }
+    /* Where the MAC is: the winner's NVE, unless duplicate address
+     * detection froze it elsewhere. */
+    const char *target = winner ? winner->nve : NULL;
+    const struct frozen_mac *frozen = (name
+                                       ? shash_find_data(&c->frozen, key)
+                                       : NULL);
+    if (frozen) {
+        target = frozen->location;
+        winner = NULL;
+    } else if (target && rm && strcmp(rm->remote->name, target)
+               && nva_dad_move(c, key, target)) {
+        frozen = shash_find_data(&c->frozen, key);
+        winner = NULL;
+    }
     const struct nverec_remote_nve *r = NULL;
-    if (winner && strcmp(winner->nve, name)) {
-        r = nva_learn_remote(c, txn, winner->nve, remotes);
+    if (target && strcmp(target, name)) {
+        r = nva_learn_remote(c, txn, target, remotes);
     }
 
     if (!r) {
@@ -1189,7 +1406,7 @@ nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
      * mappings above the winner's sequence number, nva_publish_key()) get
      * its frames too, so that none is lost when it starts there. */
     struct svec standbys = SVEC_EMPTY_INITIALIZER;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; winner && i < n; i++) {
         const struct nvarec_mapping *row = rows[i];
         if (!strcmp(row->state, "standby") && row->seq > winner->seq
             && strcmp(row->nve, name) && strcmp(row->nve, winner->nve)
@@ -1213,7 +1430,7 @@ nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
     if (!rm) {
         const struct smap learned = SMAP_CONST1(&learned, NVA_LEARNED_KEY,
                                                 NVA_LEARNED_VALUE);
-        VLOG_DBG("learned mapping %s to %s", key, winner->nve);
+        VLOG_DBG("learned mapping %s to %s", key, target);
         struct nverec_remote_mapping *new = nverec_remote_mapping_insert(txn);
         nverec_remote_mapping_set_vn(new, vn);
         nverec_remote_mapping_set_mac(new, mac);
@@ -1225,9 +1442,11 @@ nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
     if (rm->remote != r) {
         nverec_remote_mapping_set_remote(rm, r);
     }
-    const char *ip = winner->n_ips ? winner->ips[0] : NULL;
-    if (ip ? !rm->ip || strcmp(rm->ip, ip) : rm->ip != NULL) {
-        nverec_remote_mapping_set_ip(rm, ip);
+    if (winner) {
+        const char *ip = winner->n_ips ? winner->ips[0] : NULL;
+        if (ip ? !rm->ip || strcmp(rm->ip, ip) : rm->ip != NULL) {
+            nverec_remote_mapping_set_ip(rm, ip);
+        }
     }
     nva_set_standbys(c, rm, key, standby_list, touched);
     free(standby_list);
@@ -1394,6 +1613,18 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
     c->forget_delay = nve_options_get_int(
         &cfg->options, "NVE_Global", "nva_forget_delay",
         NVA_DEFAULT_FORGET_DELAY, 0, 86400000);
+    int dad_moves = nve_options_get_int(
+        &cfg->options, "NVE_Global", "nva_dad_moves",
+        NVA_DEFAULT_DAD_MOVES, 0, NVA_MAX_DAD_MOVES);
+    long long int dad_window = nve_options_get_int(
+        &cfg->options, "NVE_Global", "nva_dad_window",
+        NVA_DEFAULT_DAD_WINDOW, 1000, 86400000);
+    if (dad_moves != c->dad_moves || dad_window != c->dad_window) {
+        c->dad_moves = dad_moves;
+        c->dad_window = dad_window;
+        c->next_dad_gc = 0;
+        shash_clear_free_data(&c->mobility);
+    }
     if (connected && !c->was_connected) {
         /* A reconnection: alive_at now, the conditions set again, and
          * everything compared again. */
@@ -1427,6 +1658,7 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
         return;
     }
     nva_nves_check(c);
+    nva_dad_gc(c);
 
     /* Without an underlay address there is nothing to publish; without a
      * transaction (one is being committed), the changes wait for the next
@@ -1444,6 +1676,7 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
         }
         nva_publish_nve(c, nva_txn, cfg);
         nva_publish_mappings(c, nve_idl, nva_txn, cfg->name);
+        nva_publish_duplicates(c, nva_txn, cfg->name);
         c->can_publish = true;
     }
     c->can_learn = true;
@@ -1500,6 +1733,33 @@ nva_client_wait(struct nva_client *c)
     }
 }
 
+size_t
+nva_client_unfreeze(struct nva_client *c, int64_t vnid, const char *mac)
+{
+    size_t n = 0;
+    struct shash_node *node;
+
+    SHASH_FOR_EACH_SAFE (node, &c->frozen) {
+        const char *key_mac;
+        int64_t key_vnid = mapping_key_parse(node->name, &key_mac);
+        if (!mac || (key_vnid == vnid && !strcmp(key_mac, mac))) {
+            struct frozen_mac *f = node->data;
+            VLOG_INFO("duplicate MAC %s in VNID %"PRId64": unfrozen",
+                      key_mac, key_vnid);
+            sset_add(&c->learn_dirty, node->name);
+            free(f->location);
+            free(f);
+            shash_delete(&c->frozen, node);
+            n++;
+        }
+    }
+    if (n) {
+        c->dup_dirty = true;
+        poll_immediate_wake();
+    }
+    return n;
+}
+
 void
 nva_client_format(const struct nva_client *c, struct ds *ds)
 {
@@ -1542,5 +1802,16 @@ nva_client_format(const struct nva_client *c, struct ds *ds)
         }
     }
     ds_put_char(ds, '\n');
+    free(nodes);
+
+    ds_put_format(ds, "frozen MACs: %"PRIuSIZE"\n", shash_count(&c->frozen));
+    nodes = shash_sort(&c->frozen);
+    for (size_t i = 0; i < shash_count(&c->frozen); i++) {
+        const struct frozen_mac *f = nodes[i]->data;
+        const char *mac;
+        int64_t vnid = mapping_key_parse(nodes[i]->name, &mac);
+        ds_put_format(ds, "  vnid %"PRId64" %s at %s, %lld moves\n",
+                      vnid, mac, f->location, f->moves);
+    }
     free(nodes);
 }

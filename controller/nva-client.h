@@ -17,6 +17,9 @@
 #ifndef NVE_NVA_CLIENT_H
 #define NVE_NVA_CLIENT_H 1
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* The NVE's side of the Network Virtualization Authority (nva(5)): an
  * OVSDB cluster where every NVE publishes its VSIs and learns the others'.
  *
@@ -107,6 +110,12 @@ void nva_client_learn(struct nva_client *, struct ovsdb_idl *nve_idl,
                       struct ovsdb_idl_txn *nve_txn,
                       const struct nverec_nve_global *cfg);
 void nva_client_wait(struct nva_client *);
+
+/* Unfreezes the MAC 'mac' of VN 'vnid' that duplicate address detection
+ * froze, or every frozen MAC if 'mac' is NULL, so that its mappings are
+ * followed again.  Returns how many it unfroze. */
+size_t nva_client_unfreeze(struct nva_client *, int64_t vnid,
+                           const char *mac);
 
 /* unixctl output. */
 void nva_client_format(const struct nva_client *, struct ds *);

@@ -132,6 +132,7 @@ static unixctl_cb_func nve_controller_exit;
 static unixctl_cb_func nve_show;
 static unixctl_cb_func flow_list;
 static unixctl_cb_func vsi_show;
+static unixctl_cb_func nva_unfreeze;
 
 static void
 register_ovs_idl(struct ovsdb_idl *idl)
@@ -435,6 +436,8 @@ controller_register_commands(struct controller *c)
     unixctl_command_register("nve/show", "", 0, 0, nve_show, c);
     unixctl_command_register("flow/list", "[TABLE]", 0, 1, flow_list, c);
     unixctl_command_register("vsi/show", "VSI", 1, 1, vsi_show, c);
+    unixctl_command_register("nva/unfreeze", "[VNID MAC]", 0, 2,
+                             nva_unfreeze, c);
 
     show_controller = c;
     for (size_t i = 0; i < ARRAY_SIZE(show_commands); i++) {
@@ -892,6 +895,45 @@ compare_flow_lines(const void *a_, const void *b_)
             : a->priority != b->priority ? (a->priority > b->priority ? -1
                                             : 1)
             : strcmp(a->text, b->text));
+}
+
+static void
+nva_unfreeze(struct unixctl_conn *conn, int argc, const char *argv[],
+             void *c_)
+{
+    struct controller *c = c_;
+    struct eth_addr mac;
+    long long int vnid = 0;
+    char *mac_s = NULL;
+
+    if (argc == 3) {
+        if (!str_to_llong(argv[1], 10, &vnid) || vnid < 1
+            || vnid > 16777215) {
+            unixctl_command_reply_error(conn, "VNID must be an integer "
+                                        "from 1 to 16777215");
+            return;
+        }
+        if (!eth_addr_from_string(argv[2], &mac)) {
+            unixctl_command_reply_error(conn, "MAC must be an Ethernet "
+                                        "address, xx:xx:xx:xx:xx:xx");
+            return;
+        }
+        mac_s = xasprintf(ETH_ADDR_FMT, ETH_ADDR_ARGS(mac));
+    } else if (argc != 1) {
+        unixctl_command_reply_error(conn, "give both VNID and MAC, or "
+                                    "neither");
+        return;
+    }
+
+    size_t n = nva_client_unfreeze(c->nva, vnid, mac_s);
+    free(mac_s);
+    if (argc == 3 && !n) {
+        unixctl_command_reply_error(conn, "no such frozen MAC");
+    } else {
+        char *reply = xasprintf("unfrozen: %"PRIuSIZE"\n", n);
+        unixctl_command_reply(conn, reply);
+        free(reply);
+    }
 }
 
 static void

@@ -33,8 +33,10 @@ TESTSUITE_AT = \
 	tests/bench.at
 
 # The NVE schema of release 1.0.0 (1c0f68d) and a VSI in a database of that
-# schema, from which upgrades are tested.
+# schema, and the NVA schema 1.0.0 (b754f1f), from which upgrades are
+# tested.
 UPGRADE_FILES = \
+	tests/nva-1.0.0.ovsschema \
 	tests/nve-1.0.0.ovsschema \
 	tests/nve-1.0.0-vsi.json
 
