@@ -221,7 +221,7 @@ tns_configure(struct tns_server *tns, const struct nverec_nve_global *cfg)
             TNS_DEFAULT_REPLY_DEADLINE, 0, 3600000);
         limits.max_queued_notifications = nve_options_get_int(
             &cfg->options, "NVE_Global", "tns_max_queued_notifications",
-            TNS_DEFAULT_MAX_QUEUED_NOTIFICATIONS, 1, 1000000);
+            TNS_DEFAULT_MAX_QUEUED_NOTIFICATIONS, 2, 1000000);
         limits.retry_max = nve_options_get_int(
             &cfg->options, "NVE_Global", "tns_notification_retry_max",
             TNS_DEFAULT_NOTIFICATION_RETRY_MAX, 1000, 3600000);

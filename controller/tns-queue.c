@@ -47,6 +47,9 @@ struct tns_queue {
     size_t max_queued;          /* Per TES. */
     size_t n_notifs;            /* In every queue. */
     bool loaded;
+    bool in_memory;             /* The database lacks TES_Notification (a
+                                 * schema before 1.2.0): keep them in memory
+                                 * only. */
 
     struct ovs_list deletions;          /* "struct tns_row_deletion"s to
                                          * write... */
@@ -125,7 +128,7 @@ tns_queue_destroy(struct tns_queue *queue)
 void
 tns_queue_set_limit(struct tns_queue *queue, size_t max_queued)
 {
-    queue->max_queued = MAX(max_queued, 1);
+    queue->max_queued = MAX(max_queued, 2);
 }
 
 struct tns_tes_queue *
@@ -236,7 +239,8 @@ tns_queue_push(struct tns_queue *queue, const char *tes, const char *method,
     }
 
     while (q->n >= queue->max_queued) {
-        /* The oldest one not being delivered makes room. */
+        /* The oldest one not being delivered makes room (with a limit of
+         * at least 2, there is always one). */
         struct tns_notif *victim = NULL, *n;
         LIST_FOR_EACH (n, node, &q->notifs) {
             if (!tns_notif_in_delivery(n)) {
@@ -370,10 +374,35 @@ tns_queue_find_row(const struct tns_queue *queue, const char *tes,
 }
 
 void
-tns_queue_sync(struct tns_queue *queue, struct ovsdb_idl_txn *txn,
-               struct barrier *barrier)
+tns_queue_sync(struct tns_queue *queue, struct ovsdb_idl *idl,
+               struct ovsdb_idl_txn *txn, struct barrier *barrier)
 {
     if (!txn || !queue->loaded) {
+        return;
+    }
+
+    bool was_in_memory = queue->in_memory;
+    queue->in_memory = !ovsdb_idl_server_has_table(
+        idl, &nverec_table_tes_notification);
+    if (queue->in_memory) {
+        /* Writing the rows would fail the round's whole transaction. */
+        if (!was_in_memory) {
+            VLOG_WARN("the NVE database has no TES_Notification table (its "
+                      "schema is older than 1.2.0): notifications are kept "
+                      "in memory only until \"ovs-nve-ctl upgrade-db\"");
+        }
+        struct tns_row_deletion *d;
+        LIST_FOR_EACH_POP (d, node, &queue->deletions) {
+            tns_row_deletion_destroy(d);
+        }
+        struct tns_tes_queue *q;
+        HMAP_FOR_EACH (q, node, &queue->tes) {
+            struct tns_notif *n;
+            LIST_FOR_EACH (n, node, &q->notifs) {
+                n->row = TNS_ROW_COMMITTED;
+                n->attempts_dirty = false;
+            }
+        }
         return;
     }
 
@@ -459,7 +488,8 @@ void
 tns_queue_format(const struct tns_queue *queue, struct ds *ds)
 {
     ds_put_format(ds, "notifications queued: %"PRIuSIZE" (limit %"PRIuSIZE
-                  " per tes)\n", queue->n_notifs, queue->max_queued);
+                  " per tes)%s\n", queue->n_notifs, queue->max_queued,
+                  queue->in_memory ? ", not durable" : "");
 
     size_t n = hmap_count(&queue->tes);
     const struct tns_tes_queue **qs = xmalloc(MAX(n, 1) * sizeof *qs);

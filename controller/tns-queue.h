@@ -106,7 +106,7 @@ struct tns_tes_queue {
 struct tns_queue *tns_queue_create(struct ovsdb_idl *);
 void tns_queue_destroy(struct tns_queue *);
 
-/* Sets the bound on each TES's queue. */
+/* Sets the bound on each TES's queue (at least 2). */
 void tns_queue_set_limit(struct tns_queue *, size_t max_queued);
 
 /* Loads the queued notifications from the database, once, when it is
@@ -125,9 +125,12 @@ void tns_queue_push(struct tns_queue *, const char *tes, const char *method,
                     const char *vsi, char *params, uint64_t ticket);
 
 /* Writes the new rows, attempts and deletions into 'txn' (if not NULL).
- * Call in the round of the pushes, before barrier_round_end(). */
-void tns_queue_sync(struct tns_queue *, struct ovsdb_idl_txn *,
-                    struct barrier *);
+ * Call in the round of the pushes, before barrier_round_end().  If the
+ * database's schema predates the table, the notifications are only kept
+ * in memory (and lost on a restart), rather than fail every
+ * transaction. */
+void tns_queue_sync(struct tns_queue *, struct ovsdb_idl *,
+                    struct ovsdb_idl_txn *, struct barrier *);
 
 /* The queue of 'tes', or NULL. */
 struct tns_tes_queue *tns_queue_find(const struct tns_queue *,

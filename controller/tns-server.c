@@ -878,7 +878,7 @@ tns_server_sync(struct tns_server *s, struct vsi_table *vsis,
         }
         vsi_notification_destroy(n);
     }
-    tns_queue_sync(s->queue, ctx->nve_txn, barrier);
+    tns_queue_sync(s->queue, ctx->nve_idl, ctx->nve_txn, barrier);
 }
 
 /* Whether 'c' may carry notifications to 'tes'. */
@@ -959,6 +959,7 @@ deliver_notifications(struct tns_server *s, const struct barrier *barrier)
             VLOG_INFO("sent %s of vsi %s to tes %s (attempt %"PRId64")",
                       n->method, n->vsi, q->tes, n->attempts);
             conn_send_notification(s, c, n);
+            conn_send(c);
         }
     }
 }
@@ -967,8 +968,6 @@ void
 tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
                  const struct barrier *barrier)
 {
-    deliver_notifications(s, barrier);
-
     bool trim = false;
     struct tns_conn *c;
     LIST_FOR_EACH_SAFE (c, node, &s->conns) {
@@ -1018,6 +1017,9 @@ tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
             conn_destroy(s, c);
         }
     }
+
+    /* After the replies of the requests whose changes they report. */
+    deliver_notifications(s, barrier);
 
 #if HAVE_DECL_MALLOC_TRIM
     if (trim) {
@@ -1093,14 +1095,10 @@ tns_server_format(const struct tns_server *s, struct ds *ds)
     ds_put_format(ds, "limits: tns_max_message_size=%"PRIuSIZE
                   " tns_max_connections=%"PRIuSIZE
                   " tns_max_inflight=%"PRIuSIZE" tns_max_backlog=%"PRIuSIZE
-                  " tns_idle_timeout=%lld tns_reply_deadline=%lld"
-                  " tns_max_queued_notifications=%"PRIuSIZE
-                  " tns_notification_retry_max=%lld\n",
+                  " tns_idle_timeout=%lld tns_reply_deadline=%lld\n",
                   s->limits.max_message_size, s->limits.max_connections,
                   s->limits.max_inflight, s->limits.max_backlog,
-                  s->limits.idle_timeout, s->limits.reply_deadline,
-                  s->limits.max_queued_notifications,
-                  s->limits.retry_max);
+                  s->limits.idle_timeout, s->limits.reply_deadline);
     ds_put_format(ds, "connections: %"PRIuSIZE"\n", s->n_conns);
 
     const struct tns_conn *c;
