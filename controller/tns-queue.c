@@ -47,6 +47,8 @@ struct tns_queue {
     size_t max_queued;          /* Per TES. */
     size_t n_notifs;            /* In every queue. */
     bool loaded;
+    bool dirty;                 /* Notifications to write: new ones, or
+                                 * 'attempts' changed. */
     bool in_memory;             /* The database lacks TES_Notification (a
                                  * schema before 1.2.0): keep them in memory
                                  * only. */
@@ -265,6 +267,15 @@ tns_queue_push(struct tns_queue *queue, const char *tes, const char *method,
     ovs_list_push_back(&q->notifs, &n->node);
     q->n++;
     queue->n_notifs++;
+    queue->dirty = true;
+}
+
+void
+tns_queue_note_attempt(struct tns_queue *queue, struct tns_notif *n)
+{
+    n->attempts++;
+    n->attempts_dirty = true;
+    queue->dirty = true;
 }
 
 static int
@@ -343,6 +354,7 @@ tns_queue_run(struct tns_queue *queue, const struct ovsdb_idl_loop *loop,
             LIST_FOR_EACH (n, node, &q->notifs) {
                 if (n->row == TNS_ROW_STAGED) {
                     n->row = committed ? TNS_ROW_COMMITTED : TNS_ROW_NEW;
+                    queue->dirty |= !committed;
                 }
             }
         }
@@ -373,52 +385,12 @@ tns_queue_find_row(const struct tns_queue *queue, const char *tes,
     return row;
 }
 
-void
-tns_queue_sync(struct tns_queue *queue, struct ovsdb_idl *idl,
-               struct ovsdb_idl_txn *txn, struct barrier *barrier)
+/* Writes the new notifications, and the changed attempts, into 'txn'.
+ * Returns true if it wrote a new one. */
+static bool
+tns_queue_write(struct tns_queue *queue, struct ovsdb_idl_txn *txn)
 {
-    if (!txn || !queue->loaded) {
-        return;
-    }
-
-    bool was_in_memory = queue->in_memory;
-    queue->in_memory = !ovsdb_idl_server_has_table(
-        idl, &nverec_table_tes_notification);
-    if (queue->in_memory) {
-        /* Writing the rows would fail the round's whole transaction. */
-        if (!was_in_memory) {
-            VLOG_WARN("the NVE database has no TES_Notification table (its "
-                      "schema is older than 1.2.0): notifications are kept "
-                      "in memory only until \"ovs-nve-ctl upgrade-db\"");
-        }
-        struct tns_row_deletion *d;
-        LIST_FOR_EACH_POP (d, node, &queue->deletions) {
-            tns_row_deletion_destroy(d);
-        }
-        struct tns_tes_queue *q;
-        HMAP_FOR_EACH (q, node, &queue->tes) {
-            struct tns_notif *n;
-            LIST_FOR_EACH (n, node, &q->notifs) {
-                n->row = TNS_ROW_COMMITTED;
-                n->attempts_dirty = false;
-            }
-        }
-        return;
-    }
-
     bool wrote = false;
-    struct tns_row_deletion *d;
-    LIST_FOR_EACH_POP (d, node, &queue->deletions) {
-        const struct nverec_tes_notification *row
-            = tns_queue_find_row(queue, d->tes, d->seq);
-        if (row) {
-            nverec_tes_notification_delete(row);
-            ovs_list_push_back(&queue->staged_deletions, &d->node);
-            wrote = true;
-        } else {
-            tns_row_deletion_destroy(d);
-        }
-    }
 
     struct tns_tes_queue *q;
     HMAP_FOR_EACH (q, node, &queue->tes) {
@@ -449,7 +421,65 @@ tns_queue_sync(struct tns_queue *queue, struct ovsdb_idl *idl,
             }
         }
     }
+    return wrote;
+}
 
+void
+tns_queue_sync(struct tns_queue *queue, struct ovsdb_idl *idl,
+               struct ovsdb_idl_txn *txn, struct barrier *barrier)
+{
+    if (!txn || !queue->loaded) {
+        return;
+    }
+
+    bool was_in_memory = queue->in_memory;
+    queue->in_memory = !ovsdb_idl_server_has_table(
+        idl, &nverec_table_tes_notification);
+    if (queue->in_memory) {
+        /* Writing the rows would fail the round's whole transaction. */
+        if (!was_in_memory) {
+            VLOG_WARN("the NVE database has no TES_Notification table (its "
+                      "schema is older than 1.2.0): notifications are kept "
+                      "in memory only until \"ovs-nve-ctl upgrade-db\"");
+        }
+        struct tns_row_deletion *d;
+        LIST_FOR_EACH_POP (d, node, &queue->deletions) {
+            tns_row_deletion_destroy(d);
+        }
+        if (queue->dirty) {
+            struct tns_tes_queue *q;
+            HMAP_FOR_EACH (q, node, &queue->tes) {
+                struct tns_notif *n;
+                LIST_FOR_EACH (n, node, &q->notifs) {
+                    n->row = TNS_ROW_COMMITTED;
+                    n->attempts_dirty = false;
+                }
+            }
+            queue->dirty = false;
+        }
+        return;
+    }
+
+    bool wrote = false;
+    struct tns_row_deletion *d;
+    LIST_FOR_EACH_POP (d, node, &queue->deletions) {
+        const struct nverec_tes_notification *row
+            = tns_queue_find_row(queue, d->tes, d->seq);
+        if (row) {
+            nverec_tes_notification_delete(row);
+            ovs_list_push_back(&queue->staged_deletions, &d->node);
+            wrote = true;
+        } else {
+            tns_row_deletion_destroy(d);
+        }
+    }
+
+    if (queue->dirty) {
+        /* Only a round that queued or sent something looks at every
+         * notification. */
+        wrote |= tns_queue_write(queue, txn);
+        queue->dirty = false;
+    }
     if (wrote) {
         queue->staged = true;
         queue->staged_ticket = barrier_ticket(barrier);

@@ -144,6 +144,10 @@ struct tns_notif *tns_tes_queue_head(const struct tns_tes_queue *);
 bool tns_notif_is_deliverable(const struct tns_notif *,
                               const struct barrier *);
 
+/* Notes that 'n' is being sent once more (written with the next
+ * transaction, for the operator's eyes). */
+void tns_queue_note_attempt(struct tns_queue *, struct tns_notif *);
+
 /* Removes 'n', answered, from its queue (its row goes with the next
  * transaction). */
 void tns_queue_remove(struct tns_queue *, struct tns_notif *);

@@ -952,8 +952,7 @@ deliver_notifications(struct tns_server *s, const struct barrier *barrier)
                 continue;
             }
             if (n->retry_at == LLONG_MAX) {
-                n->attempts++;
-                n->attempts_dirty = true;
+                tns_queue_note_attempt(s->queue, n);
                 n->retry_at = now + notification_backoff(s, n->attempts);
             }
             VLOG_INFO("sent %s of vsi %s to tes %s (attempt %"PRId64")",
