@@ -849,8 +849,7 @@ notification_params(struct vsi_table *vsis, const char *nve_name,
     }
 
     size_t len;
-    char *text = tns_serialize(params, &len);
-    json_decref(params);
+    char *text = tns_serialize(params, &len);   /* Takes 'params'. */
     text[len - 1] = '\0';      /* No new-line. */
     return text;
 }
