@@ -63,6 +63,7 @@ struct tns_queue {
 
     struct ovsdb_idl_index *by_seq;     /* TES_Notification by (tes,
                                          * seq). */
+    struct ovsdb_idl_index *tes_by_name;    /* TES by name. */
 };
 
 struct tns_queue *
@@ -77,6 +78,7 @@ tns_queue_create(struct ovsdb_idl *idl)
     queue->by_seq = ovsdb_idl_index_create2(
         idl, &nverec_tes_notification_col_tes,
         &nverec_tes_notification_col_seq);
+    queue->tes_by_name = ovsdb_idl_index_create1(idl, &nverec_tes_col_name);
     return queue;
 }
 
@@ -276,6 +278,45 @@ tns_queue_note_attempt(struct tns_queue *queue, struct tns_notif *n)
     n->attempts++;
     n->attempts_dirty = true;
     queue->dirty = true;
+}
+
+static bool
+tns_queue_tes_exists(const struct tns_queue *queue, const char *tes)
+{
+    struct nverec_tes *key = nverec_tes_index_init_row(queue->tes_by_name);
+    nverec_tes_index_set_name(key, tes);
+    bool exists = nverec_tes_index_find(queue->tes_by_name, key) != NULL;
+    nverec_tes_index_destroy_row(key);
+    return exists;
+}
+
+void
+tns_queue_purge_removed(struct tns_queue *queue, struct ovsdb_idl *idl,
+                        bool force,
+                        bool (*is_connected)(const char *tes, void *aux),
+                        void *aux)
+{
+    struct tns_tes_queue *q;
+
+    if (!queue->loaded || (!force && !nverec_tes_track_get_first(idl))) {
+        return;
+    }
+    HMAP_FOR_EACH_SAFE (q, node, &queue->tes) {
+        if (tns_queue_tes_exists(queue, q->tes) || is_connected(q->tes, aux)) {
+            continue;
+        }
+        if (q->n) {
+            VLOG_INFO("tes %s no longer exists: dropping its %"PRIuSIZE
+                      " queued notifications", q->tes, q->n);
+        }
+        struct tns_notif *n;
+        LIST_FOR_EACH_SAFE (n, node, &q->notifs) {
+            tns_queue_discard(queue, n);
+        }
+        hmap_remove(&queue->tes, &q->node);
+        free(q->tes);
+        free(q);
+    }
 }
 
 static int

@@ -40,7 +40,9 @@
  *     networks, so the last says everything); a "deassociated" replaces
  *     them too (the VSI is gone).
  *   - A TES has at most 'max_queued' notifications queued: past it, the
- *     oldest one not being delivered is dropped, counted and logged. */
+ *     oldest one not being delivered is dropped, counted and logged.
+ *   - The queue of a TES removed from the TES table goes once it has no
+ *     connection left (tns_queue_purge_removed()). */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -151,6 +153,17 @@ void tns_queue_note_attempt(struct tns_queue *, struct tns_notif *);
 /* Removes 'n', answered, from its queue (its row goes with the next
  * transaction). */
 void tns_queue_remove(struct tns_queue *, struct tns_notif *);
+
+/* Drops the queue of every TES that is no longer in the TES table of
+ * 'idl' and for which 'is_connected' says that no connection is left to
+ * hear it (none could become its own).  Looks only if the TES table changed
+ * in this round, or if 'force' (a connection closed, a notification was
+ * queued). */
+void tns_queue_purge_removed(struct tns_queue *, struct ovsdb_idl *,
+                             bool force,
+                             bool (*is_connected)(const char *tes,
+                                                  void *aux),
+                             void *aux);
 
 /* Every TES's queue, for the front end: HMAP_FOR_EACH over it. */
 const struct hmap *tns_queue_all(const struct tns_queue *);

@@ -127,6 +127,9 @@ struct tns_server {
     long long int next_notification_id;
     struct tns_queue *queue;    /* Notifications, per TES, in the
                                  * database until answered. */
+    bool purge_due;             /* A TES or a connection went, or a
+                                 * notification came: look for the queues
+                                 * of TES that no longer exist. */
     uint64_t n_refused_conns;
 };
 
@@ -168,6 +171,7 @@ conn_destroy(struct tns_server *s, struct tns_conn *c)
         tns_sent_destroy(sent);
     }
     hmap_destroy(&c->sent);
+    s->purge_due = true;
 
     /* The notification being delivered to its TES goes to the TES's next
      * connection. */
@@ -515,6 +519,21 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
     return reply;
 }
 
+/* Whether a connection of 'tes' is open ('s_' is the server). */
+static bool
+tes_is_connected(const char *tes, void *s_)
+{
+    struct tns_server *s = s_;
+    const struct tns_conn *c;
+
+    LIST_FOR_EACH (c, node, &s->conns) {
+        if (!c->dead && sset_contains(&c->tes, tes)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Handles one line received on 'c'.  Returns the number of messages it
  * held. */
 static size_t
@@ -818,6 +837,10 @@ tns_server_run(struct tns_server *s, struct vsi_table *vsis,
             sset_add(&c->tes, conn_peer_cn(c));
         }
     }
+
+    tns_queue_purge_removed(s->queue, ctx->nve_idl, s->purge_due,
+                            tes_is_connected, s);
+    s->purge_due = false;
 }
 
 /* Returns the params of notification 'n', as JSON text, or NULL if it is
@@ -874,6 +897,7 @@ tns_server_sync(struct tns_server *s, struct vsi_table *vsis,
                      n->tes);
             tns_queue_push(s->queue, n->tes, n->method, n->vsi, params,
                            n->ticket);
+            s->purge_due = true;
         }
         vsi_notification_destroy(n);
     }
