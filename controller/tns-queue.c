@@ -356,7 +356,9 @@ tns_queue_load(struct tns_queue *queue, struct ovsdb_idl *idl)
         }
         notifs[n_notifs++] = n;
     }
-    qsort(notifs, n_notifs, sizeof *notifs, compare_notifs);
+    if (n_notifs) {
+        qsort(notifs, n_notifs, sizeof *notifs, compare_notifs);
+    }
     for (size_t i = 0; i < n_notifs; i++) {
         struct tns_notif *n = notifs[i];
         struct tns_tes_queue *q = n->q;
