@@ -34,6 +34,8 @@ controller_nve_controller_SOURCES = \
 	controller/tns-reply.h \
 	controller/tns-server.c \
 	controller/tns-server.h \
+	controller/tns-queue.c \
+	controller/tns-queue.h \
 	controller/tunnels.c \
 	controller/tunnels.h \
 	controller/vdp-port.c \

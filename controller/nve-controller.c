@@ -176,6 +176,7 @@ register_nve_idl(struct ovsdb_idl *idl)
         &nverec_table_ssl, &nverec_table_virtual_network, &nverec_table_tes,
         &nverec_table_tes_port, &nverec_table_policy_profile,
         &nverec_table_acl, &nverec_table_vsi, &nverec_table_vsi_binding,
+        &nverec_table_tes_notification,
     };
     for (size_t i = 0; i < ARRAY_SIZE(whole_tables); i++) {
         const struct ovsdb_idl_table_class *tc = whole_tables[i];
@@ -219,6 +220,12 @@ tns_configure(struct tns_server *tns, const struct nverec_nve_global *cfg)
         limits.reply_deadline = nve_options_get_int(
             &cfg->options, "NVE_Global", "tns_reply_deadline",
             TNS_DEFAULT_REPLY_DEADLINE, 0, 3600000);
+        limits.max_queued_notifications = nve_options_get_int(
+            &cfg->options, "NVE_Global", "tns_max_queued_notifications",
+            TNS_DEFAULT_MAX_QUEUED_NOTIFICATIONS, 2, 1000000);
+        limits.retry_max = nve_options_get_int(
+            &cfg->options, "NVE_Global", "tns_notification_retry_max",
+            TNS_DEFAULT_NOTIFICATION_RETRY_MAX, 1000, 3600000);
 
         const struct nverec_ssl *ssl = cfg->ssl;
         if (ssl) {
@@ -329,7 +336,6 @@ controller_init(struct controller *c)
         .tunnels = tunnels_create(),
         .profiles = profiles_create(),
         .remote_flows = remote_flows_create(),
-        .tns = tns_server_create(),
         .vdp = vdp_server_create(),
         .nva = nva_client_create(),
         .migration = migration_create(),
@@ -341,6 +347,7 @@ controller_init(struct controller *c)
     c->vsi_flows = vsi_flows_create(c->flows, c->profiles, c->remote_flows,
                                     c->meters);
     c->vsis = vsi_table_create(c->nve_loop.idl, c->barrier, c->vsi_flows);
+    c->tns = tns_server_create(c->nve_loop.idl);
     ovs_list_init(&c->vsi_shows);
 
     ofctrl_init();
@@ -589,6 +596,10 @@ controller_run(struct controller *c)
     }
     nva_client_learn(c->nva, nve_idl, nve_txn, nve_cfg);
     vsi_table_sync(c->vsis, nve_txn);
+    /* The notifications go into the same transaction as the changes that
+     * caused them. */
+    tns_server_sync(c->tns, c->vsis, &vctx, c->barrier,
+                    nve_cfg ? nve_cfg->name : NULL);
     if (nve_cfg) {
         cur_cfg_settle(&c->cur_cfg, nve_cfg, settled, c->barrier);
     }
@@ -606,8 +617,7 @@ controller_run(struct controller *c)
     if (nve_cfg) {
         cur_cfg_run(&c->cur_cfg, nve_cfg, nve_txn, c->barrier);
     }
-    tns_server_flush(c->tns, c->vsis, c->barrier,
-                     nve_cfg ? nve_cfg->name : NULL);
+    tns_server_flush(c->tns, c->vsis, c->barrier);
     vdp_server_flush(c->vdp, c->barrier);
     migration_flush(c->migration, c->barrier);
     vsi_shows_run(c);

@@ -44,6 +44,7 @@
 #include "stream.h"
 #include "timeval.h"
 #include "util.h"
+#include "tns-queue.h"
 #include "tns-reply.h"
 #include "uuid.h"
 #include "vsi-counters.h"
@@ -68,9 +69,16 @@ struct tns_counters_array {
 struct tns_sent {
     struct hmap_node node;      /* In tns_conn 'sent', by id. */
     long long int id;
+    char *tes;                  /* Its queue (tns-queue.h)... */
+    int64_t seq;                /* ...and place in it. */
     char *method;
     char *vsi;
 };
+
+/* A notification that its TES asks to send again later (BUSY) or that
+ * nobody answered is sent again after this long, doubled at every attempt
+ * up to the 'notification_retry_max' limit. */
+#define TNS_NOTIFICATION_RETRY_MIN 1000
 
 /* A connection's life: it reads and answers requests until the peer closes
  * its side or breaks a limit that ends the connection; then it reads no
@@ -117,27 +125,31 @@ struct tns_server {
     size_t n_conns;
     struct tns_server_limits limits;
     long long int next_notification_id;
-    struct ovs_list notifications;  /* "struct vsi_notification"s whose
-                                     * generation is not yet done. */
+    struct tns_queue *queue;    /* Notifications, per TES, in the
+                                 * database until answered. */
+    bool purge_due;             /* A TES or a connection went, or a
+                                 * notification came: look for the queues
+                                 * of TES that no longer exist. */
     uint64_t n_refused_conns;
 };
 
 struct tns_server *
-tns_server_create(void)
+tns_server_create(struct ovsdb_idl *nve_idl)
 {
     struct tns_server *s = xzalloc(sizeof *s);
 
     shash_init(&s->listeners);
     ovs_list_init(&s->conns);
-    ovs_list_init(&s->notifications);
     s->limits = TNS_SERVER_LIMITS_DEFAULT;
     s->next_notification_id = 1;
+    s->queue = tns_queue_create(nve_idl);
     return s;
 }
 
 static void
 tns_sent_destroy(struct tns_sent *sent)
 {
+    free(sent->tes);
     free(sent->method);
     free(sent->vsi);
     free(sent);
@@ -159,6 +171,17 @@ conn_destroy(struct tns_server *s, struct tns_conn *c)
         tns_sent_destroy(sent);
     }
     hmap_destroy(&c->sent);
+    s->purge_due = true;
+
+    /* The notification being delivered to its TES goes to the TES's next
+     * connection. */
+    struct tns_tes_queue *q;
+    HMAP_FOR_EACH (q, node, tns_queue_all(s->queue)) {
+        struct tns_notif *head = tns_tes_queue_head(q);
+        if (head) {
+            hmapx_find_and_delete(&head->sent_on, c);
+        }
+    }
     ovs_list_remove(&c->node);
     s->n_conns--;
     stream_close(c->stream);
@@ -179,10 +202,7 @@ tns_server_destroy(struct tns_server *s)
             conn_destroy(s, c);
         }
 
-        struct vsi_notification *n;
-        LIST_FOR_EACH_POP (n, node, &s->notifications) {
-            vsi_notification_destroy(n);
-        }
+        tns_queue_destroy(s->queue);
 
         struct shash_node *node;
         SHASH_FOR_EACH (node, &s->listeners) {
@@ -198,6 +218,7 @@ tns_server_configure(struct tns_server *s, const struct sset *remotes,
                      const struct tns_server_limits *limits)
 {
     s->limits = *limits;
+    tns_queue_set_limit(s->queue, limits->max_queued_notifications);
 
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &s->listeners) {
@@ -316,9 +337,29 @@ conn_peer_cn(struct tns_conn *c)
     return c->peer_cn;
 }
 
-/* Handles the TES's reply to one of the notifications sent on 'c'. */
+/* The delay before attempt 'attempts' + 1 of a notification. */
+static long long int
+notification_backoff(const struct tns_server *s, int64_t attempts)
+{
+    long long int delay = TNS_NOTIFICATION_RETRY_MIN;
+
+    for (int64_t i = 1; i < attempts && delay < s->limits.retry_max; i++) {
+        delay *= 2;
+    }
+    return MIN(delay, s->limits.retry_max);
+}
+
+/* Handles the TES's reply to one of the notifications sent on 'c'.
+ *
+ * A success answers the notification.  BUSY asks for it again later: it is
+ * held until its retry time.  Any other error answers it too, as a
+ * refusal: a TES that refuses a "local_change" cannot use the VSI's new
+ * local VID or PCP, so the NVE removes the VSI, which its TES learns from
+ * a "deassociated" notification, reason "local_change_refused". */
 static void
-conn_handle_notification_reply(struct tns_conn *c, const struct tns_msg *msg)
+conn_handle_notification_reply(struct tns_server *s, struct tns_conn *c,
+                               struct vsi_table *vsis,
+                               const struct tns_msg *msg)
 {
     const char *status = msg->reply.status ? msg->reply.status : "";
     struct tns_sent *sent = NULL;
@@ -339,19 +380,51 @@ conn_handle_notification_reply(struct tns_conn *c, const struct tns_msg *msg)
         free(id);
         return;
     }
-
     hmap_remove(&c->sent, &sent->node);
-    if (msg->reply.ok && (!*status || !strcmp(status, "SUCCESS"))) {
+
+    /* Only the notification being delivered awaits an answer: another
+     * connection of the TES, or an earlier attempt, may have answered this
+     * one already. */
+    struct tns_tes_queue *q = tns_queue_find(s->queue, sent->tes);
+    struct tns_notif *head = q ? tns_tes_queue_head(q) : NULL;
+    if (!head || head->seq != sent->seq) {
+        VLOG_DBG("%s: %s of vsi %s answered again", c->name, sent->method,
+                 sent->vsi);
+        tns_sent_destroy(sent);
+        return;
+    }
+
+    bool ok = msg->reply.ok && (!*status || !strcmp(status, "SUCCESS"));
+    const char *message = msg->reply.message;
+    if (ok) {
         c->n_acked++;
+        q->n_delivered++;
         VLOG_INFO("%s: %s of vsi %s acknowledged", c->name, sent->method,
                   sent->vsi);
+        tns_queue_remove(s->queue, head);
+    } else if (!strcmp(status, "BUSY")) {
+        long long int delay = notification_backoff(s, head->attempts);
+
+        c->n_refused++;
+        VLOG_WARN_RL(&rl, "%s: %s of vsi %s refused: BUSY%s%s%s; retrying "
+                     "in %lld ms", c->name, sent->method, sent->vsi,
+                     message ? " (" : "", message ? message : "",
+                     message ? ")" : "", delay);
+        hmapx_clear(&head->sent_on);
+        head->retry_at = time_msec() + delay;
+        head->held = true;
     } else {
         c->n_refused++;
+        q->n_refused++;
         VLOG_WARN_RL(&rl, "%s: %s of vsi %s refused: %s%s%s%s", c->name,
                      sent->method, sent->vsi, *status ? status : "error",
-                     msg->reply.message ? " (" : "",
-                     msg->reply.message ? msg->reply.message : "",
-                     msg->reply.message ? ")" : "");
+                     message ? " (" : "", message ? message : "",
+                     message ? ")" : "");
+        if (!strcmp(sent->method, "local_change")) {
+            vsi_table_remove(vsis, sent->vsi, sent->tes,
+                             "local_change_refused");
+        }
+        tns_queue_remove(s->queue, head);
     }
     tns_sent_destroy(sent);
 }
@@ -382,7 +455,7 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
                                msg->error.code, msg->error.message);
 
     case TNS_MSG_REPLY:
-        conn_handle_notification_reply(c, msg);
+        conn_handle_notification_reply(s, c, vsis, msg);
         return NULL;
 
     case TNS_MSG_REQUEST:
@@ -444,6 +517,21 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
     *gen = o.ticket;
     vsi_outcome_destroy(&o);
     return reply;
+}
+
+/* Whether a connection of 'tes' is open ('s_' is the server). */
+static bool
+tes_is_connected(const char *tes, void *s_)
+{
+    struct tns_server *s = s_;
+    const struct tns_conn *c;
+
+    LIST_FOR_EACH (c, node, &s->conns) {
+        if (!c->dead && sset_contains(&c->tes, tes)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Handles one line received on 'c'.  Returns the number of messages it
@@ -718,6 +806,7 @@ tns_server_run(struct tns_server *s, struct vsi_table *vsis,
         /* Requests wait in the sockets until the VSIs are loaded. */
         return;
     }
+    tns_queue_load(s->queue, ctx->nve_idl);
 
     /* Before any new request: replies owed about VSIs whose flows the
      * switch refused. */
@@ -748,94 +837,159 @@ tns_server_run(struct tns_server *s, struct vsi_table *vsis,
             sset_add(&c->tes, conn_peer_cn(c));
         }
     }
+
+    tns_queue_purge_removed(s->queue, ctx->nve_idl, s->purge_due,
+                            tes_is_connected, s);
+    s->purge_due = false;
 }
 
-/* Sends notification 'n' to every connection of its TES.  Returns the
- * number of connections it went to. */
-static size_t
-send_notification(struct tns_server *s, struct vsi_table *vsis,
-                  const char *nve_name, const struct vsi_notification *n)
+/* Returns the params of notification 'n', as JSON text, or NULL if it is
+ * no longer due (the VSI whose networks it reports went away, or to
+ * another TES, in the same round). */
+static char *
+notification_params(struct vsi_table *vsis, const char *nve_name,
+                    const struct vsi_notification *n)
 {
     const struct vsi *v = vsi_table_find(vsis, n->vsi);
     bool with_networks = (!strcmp(n->method, "local_change")
                           || !strcmp(n->method, "activated"));
-    size_t n_sent = 0;
 
     if (with_networks && (!v || strcmp(v->tes, n->tes))) {
-        /* The VSI went away, or to another TES, meanwhile. */
-        return 0;
+        return NULL;
     }
 
-    struct tns_conn *c;
-    LIST_FOR_EACH (c, node, &s->conns) {
-        if (c->draining || c->dead || !sset_contains(&c->tes, n->tes)) {
+    json_t *params = nve_json_object();
+    if (nve_name) {
+        json_object_set_new(params, "nve", nve_json_string(nve_name));
+    }
+    json_object_set_new(params, "tes", nve_json_string(n->tes));
+    json_object_set_new(params, "vsi", nve_json_string(n->vsi));
+    if (n->reason) {
+        json_object_set_new(params, "reason", nve_json_string(n->reason));
+    }
+    if (with_networks) {
+        json_object_set_new(params, "networks", tns_networks_to_json(v));
+    }
+
+    size_t len;
+    char *text = tns_serialize(params, &len);   /* Takes 'params'. */
+    text[len - 1] = '\0';      /* No new-line. */
+    return text;
+}
+
+void
+tns_server_sync(struct tns_server *s, struct vsi_table *vsis,
+                const struct vsi_ctx *ctx, struct barrier *barrier,
+                const char *nve_name)
+{
+    struct ovs_list notifications = OVS_LIST_INITIALIZER(&notifications);
+    struct vsi_notification *n;
+
+    if (!tns_queue_load(s->queue, ctx->nve_idl)) {
+        return;
+    }
+    tns_queue_run(s->queue, ctx->nve_loop, barrier);
+    vsi_table_pop_notifications(vsis, VSI_PROTO_TNS, &notifications);
+    LIST_FOR_EACH_POP (n, node, &notifications) {
+        char *params = notification_params(vsis, nve_name, n);
+        if (params) {
+            VLOG_DBG("queued %s of vsi %s for tes %s", n->method, n->vsi,
+                     n->tes);
+            tns_queue_push(s->queue, n->tes, n->method, n->vsi, params,
+                           n->ticket);
+            s->purge_due = true;
+        }
+        vsi_notification_destroy(n);
+    }
+    tns_queue_sync(s->queue, ctx->nve_idl, ctx->nve_txn, barrier);
+}
+
+/* Whether 'c' may carry notifications to 'tes'. */
+static bool
+conn_serves_tes(const struct tns_conn *c, const char *tes)
+{
+    return !c->draining && !c->dead && sset_contains(&c->tes, tes);
+}
+
+/* Sends notification 'n' on 'c'. */
+static void
+conn_send_notification(struct tns_server *s, struct tns_conn *c,
+                       struct tns_notif *n)
+{
+    json_error_t error;
+    json_t *params = json_loads(n->params, 0, &error);
+    if (!params) {
+        /* Only a row that somebody else wrote can be invalid. */
+        VLOG_WARN_RL(&rl, "tes %s: notification %"PRId64" has invalid "
+                     "params (%s): sent without", n->q->tes, n->seq,
+                     error.text);
+        params = nve_json_object();
+    }
+
+    long long int id = s->next_notification_id++;
+    conn_send_json(c, tns_notification(id, n->method, params));
+    c->n_notified++;
+    hmapx_add(&n->sent_on, c);
+
+    /* Remember it, to match the TES's reply, within bounds: a TES that
+     * never replies must not make us hold memory without end. */
+    if (hmap_count(&c->sent) < s->limits.max_inflight) {
+        struct tns_sent *sent = xmalloc(sizeof *sent);
+        sent->id = id;
+        sent->tes = xstrdup(n->q->tes);
+        sent->seq = n->seq;
+        sent->method = xstrdup(n->method);
+        sent->vsi = xstrdup(n->vsi);
+        hmap_insert(&c->sent, &sent->node, hash_uint64(id));
+    }
+}
+
+/* Delivers the oldest notification of every TES that has one ready: to
+ * every connection of the TES that does not have it yet, and to all of
+ * them again once the attempt ends unanswered. */
+static void
+deliver_notifications(struct tns_server *s, const struct barrier *barrier)
+{
+    long long int now = time_msec();
+    struct tns_tes_queue *q;
+
+    HMAP_FOR_EACH (q, node, tns_queue_all(s->queue)) {
+        struct tns_notif *n = tns_tes_queue_head(q);
+        if (!n || !tns_notif_is_deliverable(n, barrier)) {
+            continue;
+        }
+        if (now >= n->retry_at) {
+            /* The attempt ended without an answer, or the TES asked for
+             * another one: a new attempt, on every connection. */
+            hmapx_clear(&n->sent_on);
+            n->retry_at = LLONG_MAX;
+            n->held = false;
+        } else if (n->held) {
             continue;
         }
 
-        json_t *params = nve_json_object();
-        if (nve_name) {
-            json_object_set_new(params, "nve", nve_json_string(nve_name));
+        struct tns_conn *c;
+        LIST_FOR_EACH (c, node, &s->conns) {
+            if (!conn_serves_tes(c, q->tes)
+                || hmapx_contains(&n->sent_on, c)) {
+                continue;
+            }
+            if (n->retry_at == LLONG_MAX) {
+                tns_queue_note_attempt(s->queue, n);
+                n->retry_at = now + notification_backoff(s, n->attempts);
+            }
+            VLOG_INFO("sent %s of vsi %s to tes %s (attempt %"PRId64")",
+                      n->method, n->vsi, q->tes, n->attempts);
+            conn_send_notification(s, c, n);
+            conn_send(c);
         }
-        json_object_set_new(params, "tes", nve_json_string(n->tes));
-        json_object_set_new(params, "vsi", nve_json_string(n->vsi));
-        if (n->reason) {
-            json_object_set_new(params, "reason",
-                                nve_json_string(n->reason));
-        }
-        if (with_networks) {
-            json_object_set_new(params, "networks", tns_networks_to_json(v));
-        }
-
-        long long int id = s->next_notification_id++;
-        conn_send_json(c, tns_notification(id, n->method, params));
-        c->n_notified++;
-        n_sent++;
-
-        /* Remember it, to match the TES's reply, within bounds: a TES that
-         * never replies must not make us hold memory without end. */
-        if (hmap_count(&c->sent) < s->limits.max_inflight) {
-            struct tns_sent *sent = xmalloc(sizeof *sent);
-            sent->id = id;
-            sent->method = xstrdup(n->method);
-            sent->vsi = xstrdup(n->vsi);
-            hmap_insert(&c->sent, &sent->node, hash_uint64(id));
-        }
-    }
-    return n_sent;
-}
-
-/* Sends, in order, the notifications whose changes are done. */
-static void
-send_notifications(struct tns_server *s, struct vsi_table *vsis,
-                   const struct barrier *barrier,
-                   const char *nve_name)
-{
-    struct vsi_notification *n;
-
-    vsi_table_pop_notifications(vsis, VSI_PROTO_TNS, &s->notifications);
-    LIST_FOR_EACH_SAFE (n, node, &s->notifications) {
-        if (!barrier_is_done(barrier, n->ticket)) {
-            break;
-        }
-        ovs_list_remove(&n->node);
-        if (send_notification(s, vsis, nve_name, n)) {
-            VLOG_INFO("sent %s of vsi %s to tes %s", n->method, n->vsi,
-                      n->tes);
-        } else {
-            VLOG_INFO("tes %s is not connected: %s of vsi %s not sent",
-                      n->tes, n->method, n->vsi);
-        }
-        vsi_notification_destroy(n);
     }
 }
 
 void
 tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
-                 const struct barrier *barrier,
-                 const char *nve_name)
+                 const struct barrier *barrier)
 {
-    send_notifications(s, vsis, barrier, nve_name);
-
     bool trim = false;
     struct tns_conn *c;
     LIST_FOR_EACH_SAFE (c, node, &s->conns) {
@@ -886,6 +1040,9 @@ tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
         }
     }
 
+    /* After the replies of the requests whose changes they report. */
+    deliver_notifications(s, barrier);
+
 #if HAVE_DECL_MALLOC_TRIM
     if (trim) {
         /* A connection that may have held many replies at once is gone:
@@ -899,6 +1056,14 @@ tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
 void
 tns_server_wait(struct tns_server *s, const struct vsi_table *vsis)
 {
+    struct tns_tes_queue *q;
+    HMAP_FOR_EACH (q, node, tns_queue_all(s->queue)) {
+        const struct tns_notif *head = tns_tes_queue_head(q);
+        if (head && head->retry_at != LLONG_MAX) {
+            poll_timer_wait_until(head->retry_at);
+        }
+    }
+
     struct shash_node *node;
     SHASH_FOR_EACH (node, &s->listeners) {
         pstream_wait(node->data);
@@ -987,6 +1152,5 @@ tns_server_format(const struct tns_server *s, struct ds *ds)
         }
         ds_put_char(ds, '\n');
     }
-    ds_put_format(ds, "notifications waiting: %"PRIuSIZE"\n",
-                  ovs_list_size(&s->notifications));
+    tns_queue_format(s->queue, ds);
 }

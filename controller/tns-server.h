@@ -36,6 +36,7 @@
 
 struct barrier;
 struct ds;
+struct ovsdb_idl;
 struct sset;
 struct vsi_ctx;
 struct vsi_table;
@@ -53,6 +54,9 @@ struct tns_server_limits {
     long long int reply_deadline;   /* Milliseconds a reply may wait for its
                                      * change to be confirmed before it
                                      * becomes BUSY; 0 for no limit. */
+    size_t max_queued_notifications;    /* Per TES (tns-queue.h). */
+    long long int retry_max;    /* Most milliseconds between two attempts
+                                 * to deliver a notification. */
 };
 
 #define TNS_DEFAULT_MAX_MESSAGE_SIZE 65536
@@ -61,6 +65,8 @@ struct tns_server_limits {
 #define TNS_DEFAULT_MAX_BACKLOG (64 * 1024 * 1024)
 #define TNS_DEFAULT_IDLE_TIMEOUT 300000
 #define TNS_DEFAULT_REPLY_DEADLINE 5000
+#define TNS_DEFAULT_MAX_QUEUED_NOTIFICATIONS 1000
+#define TNS_DEFAULT_NOTIFICATION_RETRY_MAX 30000
 
 /* Every limit at its default. */
 #define TNS_SERVER_LIMITS_DEFAULT                               \
@@ -71,9 +77,12 @@ struct tns_server_limits {
         .max_backlog = TNS_DEFAULT_MAX_BACKLOG,                 \
         .idle_timeout = TNS_DEFAULT_IDLE_TIMEOUT,               \
         .reply_deadline = TNS_DEFAULT_REPLY_DEADLINE,           \
+        .max_queued_notifications                               \
+            = TNS_DEFAULT_MAX_QUEUED_NOTIFICATIONS,             \
+        .retry_max = TNS_DEFAULT_NOTIFICATION_RETRY_MAX,        \
     })
 
-struct tns_server *tns_server_create(void);
+struct tns_server *tns_server_create(struct ovsdb_idl *nve_idl);
 void tns_server_destroy(struct tns_server *);
 
 /* Listens on exactly 'remotes' (punix:, ptcp:, pssl: targets), with
@@ -86,11 +95,20 @@ void tns_server_configure(struct tns_server *, const struct sset *remotes,
 void tns_server_run(struct tns_server *, struct vsi_table *,
                     const struct vsi_ctx *);
 
-/* Sends the replies whose changes are done and the pending notifications.
- * Call once per iteration after the flows were put and the transaction
- * committed. */
+/* Queues the round's notifications for their TES (tns-queue.h), with
+ * 'nve_name' in their params, and writes them into the round's transaction,
+ * with the changes that caused them.  Call once per iteration after
+ * vsi_table_sync(), before barrier_round_end(). */
+void tns_server_sync(struct tns_server *, struct vsi_table *,
+                     const struct vsi_ctx *, struct barrier *,
+                     const char *nve_name);
+
+/* Sends the replies whose changes are done and the notifications that are
+ * due, oldest first for each TES, one at a time until the TES answers.
+ * Call once per iteration after the flows were put, before the transaction
+ * is committed. */
 void tns_server_flush(struct tns_server *, struct vsi_table *,
-                      const struct barrier *, const char *nve_name);
+                      const struct barrier *);
 
 void tns_server_wait(struct tns_server *, const struct vsi_table *);
 

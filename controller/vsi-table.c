@@ -1210,6 +1210,18 @@ vsi_row_deleted(void *t_, const char *id)
     }
 }
 
+void
+vsi_table_remove(struct vsi_table *t, const char *id, const char *tes,
+                 const char *reason)
+{
+    struct vsi *v = vsi_find__(t, id);
+
+    if (v && v->state != VSI_ABSENT && !strcmp(v->tes, tes)) {
+        t->n_removed++;
+        vsi_remove(t, v, VSIE_REMOVE, reason);
+    }
+}
+
 /* Logging: a line per change costs as much as a tenth of a request, so
  * changes requested by a TES are logged at DBG, and summed up at INFO at
  * most once per VSI_SUMMARY_INTERVAL ms, as ovn-controller logs its claims.

@@ -151,6 +151,12 @@ void vsi_table_flows_refused(struct vsi_table *, uint64_t cookie,
 const struct shash *vsi_table_refused(const struct vsi_table *,
                                       uint64_t *ticket);
 
+/* Removes VSI 'id', if 'tes' holds it, as the operator's removal does:
+ * its TES is told with a "deassociated" notification, reason 'reason'.
+ * For a TES that refused a "local_change" of the VSI. */
+void vsi_table_remove(struct vsi_table *, const char *id, const char *tes,
+                      const char *reason);
+
 /* Writes the changed VSIs into 'txn' (if not NULL).  Call after all
  * requests of the iteration, before the transaction is committed. */
 void vsi_table_sync(struct vsi_table *, struct ovsdb_idl_txn *txn);

@@ -20,6 +20,7 @@ TESTSUITE_AT = \
 	tests/tns.at \
 	tests/chaos.at \
 	tests/tns-limits.at \
+	tests/tns-queue.at \
 	tests/unit.at \
 	tests/ofctrl.at \
 	tests/dataplane.at \
