@@ -363,10 +363,10 @@ vdp_fill_vids(const struct vsi *v, const uint32_t *vnids,
     for (size_t i = 0; i < resp->n_filters; i++) {
         struct vdp_filter *f = &resp->filters[i];
         for (size_t k = 0; vnids && k < v->n_bindings; k++) {
-            const struct vsi_port_vn *pv = v->bindings[k].pv;
-            if (pv->vnid == vnids[i]) {
-                f->vid_word = vdp_response_vid_word(f->vid_word, pv->vid,
-                                                    pv->pcp);
+            const struct vsi_binding *b = &v->bindings[k];
+            if (b->pv->vnid == vnids[i]) {
+                f->vid_word = vdp_response_vid_word(f->vid_word, b->pv->vid,
+                                                    b->pcp);
                 break;
             }
         }
