@@ -57,6 +57,7 @@ vsi_resources_destroy(struct vsi_resources *r)
         struct vsi_port_vn *pv;
         HMAP_FOR_EACH_POP (pv, node, &port->vns) {
             free(pv->vn);
+            free(pv->vn_profile);
             free(pv);
         }
         hmap_destroy(&port->vns);

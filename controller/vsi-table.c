@@ -931,8 +931,8 @@ binding_follow_profile(struct vsi_table *t, struct vsi_binding *b,
     if (!b->default_profile || nullable_string_is_equal(b->profile, name)) {
         return false;
     }
-    VLOG_INFO("vsi %s vn %s: profile %s -> %s", b->vsi->id, vn->name,
-              b->profile ? b->profile : "(none)", name ? name : "(none)");
+    VLOG_DBG("vsi %s vn %s: profile %s -> %s", b->vsi->id, vn->name,
+             b->profile ? b->profile : "(none)", name ? name : "(none)");
     policy_users_remove(t, b);
     free(b->profile);
     b->profile = nullable_xstrdup(name);
@@ -1072,6 +1072,12 @@ port_vn_check(struct vsi_table *t, struct vsi_port_vn *pv,
     bool vn_changed = (pv->vn_own_pcp != vn->pcp
                        || !nullable_string_is_equal(pv->vn_profile, profile));
     if (vn_changed) {
+        if (pv->vn_own_pcp != VSI_PCP_UNCHECKED) {
+            VLOG_INFO("port %s vn %s: default profile %s -> %s, own pcp "
+                      "%d -> %d", pv->port->name, vn->name,
+                      pv->vn_profile ? pv->vn_profile : "(none)",
+                      profile ? profile : "(none)", pv->vn_own_pcp, vn->pcp);
+        }
         pv->vn_own_pcp = vn->pcp;
         free(pv->vn_profile);
         pv->vn_profile = nullable_xstrdup(profile);
