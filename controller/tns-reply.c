@@ -208,8 +208,8 @@ tns_networks_to_json(const struct vsi *v)
         json_object_set_new(net, "vn", nve_json_string(b->pv->vn));
         json_object_set_new(net, "vnid", nve_json_integer(b->pv->vnid));
         json_object_set_new(net, "vid", nve_json_integer(b->pv->vid));
-        if (b->pv->pcp >= 0) {
-            json_object_set_new(net, "pcp", nve_json_integer(b->pv->pcp));
+        if (b->pcp >= 0) {
+            json_object_set_new(net, "pcp", nve_json_integer(b->pcp));
         }
         for (size_t k = 0; k < b->n_macs; k++) {
             char s[ETH_ADDR_STRLEN + 1];

@@ -115,6 +115,8 @@ struct vdp_server {
 
     /* Statistics. */
     uint64_t n_deassocs_sent;       /* Unsolicited DE-ASSOCs queued. */
+    uint64_t n_changes_in_place;    /* Local changes left to keep-alive
+                                     * responses. */
     uint64_t n_deassocs_unknown;    /* Removals of VSIs of no station. */
 };
 
@@ -363,10 +365,10 @@ vdp_fill_vids(const struct vsi *v, const uint32_t *vnids,
     for (size_t i = 0; i < resp->n_filters; i++) {
         struct vdp_filter *f = &resp->filters[i];
         for (size_t k = 0; vnids && k < v->n_bindings; k++) {
-            const struct vsi_port_vn *pv = v->bindings[k].pv;
-            if (pv->vnid == vnids[i]) {
-                f->vid_word = vdp_response_vid_word(f->vid_word, pv->vid,
-                                                    pv->pcp);
+            const struct vsi_binding *b = &v->bindings[k];
+            if (b->pv->vnid == vnids[i]) {
+                f->vid_word = vdp_response_vid_word(f->vid_word, b->pv->vid,
+                                                    b->pcp);
                 break;
             }
         }
@@ -594,7 +596,44 @@ vdp_receive(struct vdp_server *s, struct vsi_table *vsis,
     }
 }
 
-/* The NVE's own removals. */
+/* The NVE's own removals and changes. */
+
+/* Whether the station that holds VSI 'v' (NULL if the NVE does not), to
+ * which the NVE last responded 'last', takes the VSI's VIDs and PCPs as
+ * they are now from the response to its next keep-alive, which carries
+ * them (vdp_response_vid_word()).  lldpad (qbg/vdp22sm.c, cmp_fdata1())
+ * drops a VSI whose response has another VID than it holds in any entry,
+ * or, in an entry where it holds a PCP (PS bit), another PS, PCP or VID;
+ * it takes the response's word otherwise.  So a station takes a PCP for
+ * an entry that has none, and nothing else.  The VSI's bindings are
+ * behind one port, where each VN has its own VID: an entry is the
+ * binding's whose VID it has. */
+static bool
+vdp_station_takes_change(const struct vsi *v, const struct vdp_vsi *last)
+{
+    if (!v) {
+        return false;
+    }
+    for (size_t i = 0; i < last->n_filters; i++) {
+        uint16_t word = last->filters[i].vid_word;
+        const struct vsi_binding *b = NULL;
+
+        for (size_t k = 0; k < v->n_bindings && !b; k++) {
+            if (v->bindings[k].pv->vid == (word & VDP_VID_MASK)) {
+                b = &v->bindings[k];
+            }
+        }
+        if (!b) {
+            return false;
+        }
+        int pcp = (word & VDP_PS
+                   ? (word & VDP_PCP_MASK) >> VDP_PCP_SHIFT : -1);
+        if (pcp != b->pcp && pcp >= 0) {
+            return false;
+        }
+    }
+    return true;
+}
 
 static void
 vdp_notifications_run(struct vdp_server *s, struct vsi_table *vsis,
@@ -617,6 +656,17 @@ vdp_notifications_run(struct vdp_server *s, struct vsi_table *vsis,
         struct vdp_rec *rec = s->cfg.enabled ? vdp_rec_find(s, n->vsi) : NULL;
         struct vdp_port *port = rec ? vdp_port_find(s, rec->port) : NULL;
 
+        if (port && !strcmp(n->method, "local_change")
+            && vdp_station_takes_change(vsi_table_find(vsis, n->vsi),
+                                        &rec->last)) {
+            /* No traffic lost: the station's next keep-alive gets it. */
+            s->n_changes_in_place++;
+            VLOG_INFO("vsi %s (tes %s): local_change: the station on port "
+                      "%s gets it in its next keep-alive response", n->vsi,
+                      n->tes, port->name);
+            vsi_notification_destroy(n);
+            continue;
+        }
         if (!port) {
             s->n_deassocs_unknown++;
             VLOG_INFO("vsi %s (tes %s): %s (%s), but no VDP station is known "
@@ -624,9 +674,10 @@ vdp_notifications_run(struct vdp_server *s, struct vsi_table *vsis,
                       n->reason ? n->reason : "-");
         } else {
             /* The station must drop the VSI, once its removal is durable
-             * and installed.  A VSI whose VID changed is de-associated too
-             * (VDP cannot push a new VID to a station) and terminated, so
-             * that the station's next association gets the new VID. */
+             * and installed.  A VSI whose VID or PCP changed in a way that
+             * the station does not take in a response is de-associated too
+             * and terminated, so that the station's next association gets
+             * the new VID and PCP. */
             struct vdp_vsi deassoc;
             vdp_vsi_deassoc(&rec->last, &deassoc);
             vdp_port_queue(port, n->ticket, &deassoc);
@@ -634,7 +685,7 @@ vdp_notifications_run(struct vdp_server *s, struct vsi_table *vsis,
             s->n_deassocs_sent++;
             VLOG_INFO("vsi %s (tes %s): %s (%s): de-associating it at the "
                       "station on port %s", n->vsi, n->tes, n->method,
-                      n->reason ? n->reason : "local VID changed",
+                      n->reason ? n->reason : "local VID or PCP changed",
                       port->name);
 
             if (!strcmp(n->method, "local_change")) {
@@ -789,6 +840,8 @@ vdp_server_format(const struct vdp_server *s, struct ds *ds)
     ds_put_format(ds, "unsolicited DE-ASSOCs: %"PRIu64" sent, %"PRIu64
                   " for VSIs of no known station\n", s->n_deassocs_sent,
                   s->n_deassocs_unknown);
+    ds_put_format(ds, "local changes left to keep-alive responses: %"PRIu64
+                  "\n", s->n_changes_in_place);
 
     vdp_ports_format(&s->ports, ds);
 

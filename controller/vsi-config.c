@@ -268,10 +268,14 @@ vsi_config_pinned_vid(const struct vsi_config_port *port,
 int
 vsi_config_vn_pcp(const struct vsi_config_vn *vn)
 {
-    if (vn->profile && vn->profile->pcp >= 0) {
-        return vn->profile->pcp;
-    }
-    return vn->pcp;
+    return vsi_config_binding_pcp(vn, vn->profile);
+}
+
+int
+vsi_config_binding_pcp(const struct vsi_config_vn *vn,
+                       const struct vsi_config_profile *profile)
+{
+    return profile && profile->pcp >= 0 ? profile->pcp : vn->pcp;
 }
 
 bool

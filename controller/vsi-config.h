@@ -141,6 +141,12 @@ uint16_t vsi_config_pinned_vid(const struct vsi_config_port *,
 /* The PCP of 'vn''s frames: its default profile's, else its own, or -1. */
 int vsi_config_vn_pcp(const struct vsi_config_vn *);
 
+/* The PCP of the traffic of a VSI of 'vn' with policy profile 'profile'
+ * (NULL if none): the profile's, else the VN's own, or -1 (nve(5)).  With
+ * the VN's default profile, that is vsi_config_vn_pcp(). */
+int vsi_config_binding_pcp(const struct vsi_config_vn *,
+                           const struct vsi_config_profile *);
+
 bool vsi_config_tes_may_join(const struct vsi_config_tes *,
                              const struct vsi_config_vn *);
 bool vsi_config_tes_may_use_port(const struct vsi_config_tes *,

@@ -167,7 +167,7 @@ binding_write(struct ovsdb_idl_txn *txn, const struct vsi_binding *b)
     const char **macs = xcalloc(MAX(n, 1), sizeof *macs);
     char (*mac_strings)[ETH_ADDR_STRLEN + 1]
         = xcalloc(MAX(n, 1), sizeof *mac_strings);
-    int64_t pcp = b->pv->pcp;
+    int64_t pcp = b->pcp;
 
     for (size_t i = 0; i < n; i++) {
         snprintf(mac_strings[i], sizeof mac_strings[i], ETH_ADDR_FMT,
@@ -193,8 +193,8 @@ binding_row_equal(const struct nverec_vsi_binding *row,
 {
     if (row->vnid != b->pv->vnid || row->vid != b->pv->vid
         || strcmp(row->vn, b->pv->vn)
-        || row->n_pcp != (b->pv->pcp >= 0)
-        || (row->n_pcp && *row->pcp != b->pv->pcp)
+        || row->n_pcp != (b->pcp >= 0)
+        || (row->n_pcp && *row->pcp != b->pcp)
         || !nullable_string_is_equal(row->profile, b->profile)
         || row->n_macs != b->n_macs + b->n_learned
         || row->n_ips != b->n_ips) {

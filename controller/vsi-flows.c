@@ -230,6 +230,18 @@ put_set_pcp(struct ofpbuf *ofpacts, const struct vsi_port_vn *pv)
     }
 }
 
+/* Records in NVE_MFF_PCP the priority of the traffic of binding 'b': its
+ * profile's, which may differ from its (port, VN)'s; a binding with none
+ * where the (port, VN) has one sends with priority 0. */
+static void
+put_set_binding_pcp(struct ofpbuf *ofpacts, const struct vsi_binding *b)
+{
+    if (b->pcp >= 0 || b->pv->pcp >= 0) {
+        pipeline_put_load_reg(ofpacts, NVE_MFF_PCP,
+                              NVE_PCP_VALID | MAX(b->pcp, 0));
+    }
+}
+
 static void
 match_pcp_valid(struct match *match)
 {
@@ -645,11 +657,14 @@ vsi_add_binding_flows(struct vsi_flows *vf, const struct vsi *v,
         spoof_add_ipv4(&sc, mac, &addrs);
         spoof_add_ipv6(&sc, mac, &addrs);
 
-        /* Rate limit. */
-        if (br->meter_id) {
+        /* Rate limit, and the VSI's own PCP where its profile gives it
+         * another than the (port, VN)'s. */
+        if (br->meter_id || b->pcp != pv->pcp) {
             ofpbuf_clear(&ofpacts);
-            ofpact_put_METER(&ofpacts)->meter_id = br->meter_id;
-            put_set_pcp(&ofpacts, pv);
+            if (br->meter_id) {
+                ofpact_put_METER(&ofpacts)->meter_id = br->meter_id;
+            }
+            put_set_binding_pcp(&ofpacts, b);
             pipeline_put_goto_next(&ofpacts, NVE_TABLE_QOS);
             flow_table_add(vf->flows, v->cookie, NVE_TABLE_QOS,
                            NVE_PRIO_QOS_VSI, &sc.base,

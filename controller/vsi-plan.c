@@ -293,9 +293,10 @@ plan_networks(const struct vsi_request *rq, const struct vsi *v,
         } else {
             p->profile = p->vn->profile;
         }
-        /* The PCP belongs to the (port, VN): every frame of the VN to the
-         * port carries it, whatever the VSI's own profile. */
-        p->pcp = vsi_config_vn_pcp(p->vn);
+        /* The VSI's traffic has its profile's PCP, else the VN's; frames
+         * that no local VSI sent carry the (port, VN)'s, the VN's own. */
+        p->pcp = vsi_config_binding_pcp(p->vn, p->profile);
+        p->vn_pcp = vsi_config_vn_pcp(p->vn);
 
         for (size_t k = 0; k < net->n_macs; k++) {
             const struct vsi *owner = vsi_mac_owner(res, p->vn->vnid,
@@ -368,7 +369,7 @@ bindings_equal(const struct vsi *v, const struct vsi_port *port,
         const char *profile = p->profile ? p->profile->name : NULL;
 
         if (b->pv->vnid != p->vn->vnid || b->pv->vid != p->vid
-            || b->pv->pcp != p->pcp
+            || b->pcp != p->pcp || b->default_profile != !p->req->policy
             || b->n_macs != p->req->n_macs || b->n_ips != p->req->n_ips
             || !nullable_string_is_equal(b->profile, profile)) {
             return false;

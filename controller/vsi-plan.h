@@ -59,7 +59,8 @@ struct vsi_plan_net {
     const struct vsi_config_vn *vn;
     const struct vsi_config_profile *profile;   /* Or NULL. */
     uint16_t vid;               /* The VN's local VID on the port. */
-    int pcp;                    /* The (port, VN)'s PCP, or -1. */
+    int pcp;                    /* The VSI's PCP in the VN, or -1. */
+    int vn_pcp;                 /* The (port, VN)'s PCP, or -1. */
 };
 
 struct vsi_plan {

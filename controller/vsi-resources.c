@@ -57,6 +57,7 @@ vsi_resources_destroy(struct vsi_resources *r)
         struct vsi_port_vn *pv;
         HMAP_FOR_EACH_POP (pv, node, &port->vns) {
             free(pv->vn);
+            free(pv->vn_profile);
             free(pv);
         }
         hmap_destroy(&port->vns);
@@ -179,6 +180,7 @@ vsi_port_vn_create(struct vsi_port *port, uint32_t vnid, const char *vn,
     pv->vn = xstrdup(vn);
     pv->vid = vid;
     pv->pcp = pcp;
+    pv->vn_own_pcp = VSI_PCP_UNCHECKED;
     ovs_list_init(&pv->bindings);
     hmap_insert(&port->vns, &pv->node, hash_int(vnid, 0));
     bitmap_set1(port->used_vids, vid);
@@ -207,6 +209,7 @@ vsi_port_vn_destroy(struct vsi_port_vn *pv)
     hmap_remove(&pv->port->vns, &pv->node);
     vsi_port_release_vid(pv->port, pv, pv->vid);
     free(pv->vn);
+    free(pv->vn_profile);
     free(pv);
 }
 

@@ -58,6 +58,8 @@ struct vsi_table {
     struct ovs_list notifications;
     struct ovs_list pointers;   /* Emigrating VSIs with a forwarding
                                  * pointer, "struct vsi"s. */
+    struct hmap policy_users;   /* Contains "struct policy_users", by
+                                 * profile name. */
 
     /* Transitions since the last INFO summary, per event, and when the next
      * summary may be logged. */
@@ -83,6 +85,16 @@ struct vsi_table {
     uint64_t refused_ticket;
 };
 
+/* The bindings that use one policy profile, and the PCP that the profile
+ * had when they last followed it (-1 if none, or if the profile is gone),
+ * so that a change of the profile reaches exactly them. */
+struct policy_users {
+    struct hmap_node node;      /* In vsi_table 'policy_users', by name. */
+    char *name;
+    int pcp;
+    struct ovs_list bindings;   /* Contains "struct vsi_binding"s. */
+};
+
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 void
@@ -91,6 +103,67 @@ vsi_outcome_destroy(struct vsi_outcome *o)
     if (o) {
         free(o->message);
         free(o->tes);
+    }
+}
+
+/* Policy profiles' users. */
+
+/* The PCP of profile 'name' in the configuration, -1 if none or no such
+ * profile. */
+static int
+profile_pcp(const struct vsi_config *cfg, const char *name)
+{
+    const struct vsi_config_profile *profile
+        = name ? vsi_config_find_profile(cfg, name) : NULL;
+    return profile ? profile->pcp : -1;
+}
+
+static struct policy_users *
+policy_users_find(const struct vsi_table *t, const char *name)
+{
+    struct policy_users *pu;
+
+    HMAP_FOR_EACH_WITH_HASH (pu, node, hash_string(name, 0),
+                             &t->policy_users) {
+        if (!strcmp(pu->name, name)) {
+            return pu;
+        }
+    }
+    return NULL;
+}
+
+static void
+policy_users_add(struct vsi_table *t, struct vsi_binding *b)
+{
+    if (!b->profile) {
+        ovs_list_init(&b->profile_node);
+        return;
+    }
+
+    struct policy_users *pu = policy_users_find(t, b->profile);
+    if (!pu) {
+        pu = xmalloc(sizeof *pu);
+        pu->name = xstrdup(b->profile);
+        pu->pcp = profile_pcp(&t->cfg, b->profile);
+        ovs_list_init(&pu->bindings);
+        hmap_insert(&t->policy_users, &pu->node, hash_string(pu->name, 0));
+    }
+    ovs_list_push_back(&pu->bindings, &b->profile_node);
+}
+
+static void
+policy_users_remove(struct vsi_table *t, struct vsi_binding *b)
+{
+    if (!b->profile) {
+        return;
+    }
+
+    struct policy_users *pu = policy_users_find(t, b->profile);
+    ovs_list_remove(&b->profile_node);
+    if (ovs_list_is_empty(&pu->bindings)) {
+        hmap_remove(&t->policy_users, &pu->node);
+        free(pu->name);
+        free(pu);
     }
 }
 
@@ -120,7 +193,7 @@ static void
 binding_init(struct vsi_table *t, struct vsi *v, struct vsi_binding *b,
              struct vsi_port_vn *pv, const struct eth_addr *macs,
              size_t n_macs, char **ips, size_t n_ips, uint16_t requested_vid,
-             const char *profile)
+             const char *profile, bool default_profile, int pcp)
 {
     b->vsi = v;
     b->pv = pv;
@@ -142,6 +215,9 @@ binding_init(struct vsi_table *t, struct vsi *v, struct vsi_binding *b,
     qsort(b->ips, n_ips, sizeof *b->ips, compare_strings);
     b->requested_vid = requested_vid;
     b->profile = nullable_xstrdup(profile);
+    b->default_profile = default_profile;
+    b->pcp = pcp;
+    policy_users_add(t, b);
 
     for (size_t i = 0; i < n_macs; i++) {
         vsi_mac_claim(&t->res, pv->vnid, macs[i], v);
@@ -175,6 +251,7 @@ binding_uninit(struct vsi_table *t, struct vsi_binding *b, bool keep_macs)
             vsi_mac_release(&t->res, pv->vnid, b->learned[i], b->vsi);
         }
     }
+    policy_users_remove(t, b);
     ovs_list_remove(&b->pv_node);
     if (!--pv->n_bindings) {
         vsi_flows_remove_port_vn(t->flows, pv);
@@ -256,11 +333,15 @@ vsi_rebind(struct vsi_table *t, struct vsi *v, struct vsi_port *port,
 
         if (!pv) {
             pv = vsi_port_vn_create(port, p->vn->vnid, p->vn->name, p->vid,
-                                    p->pcp);
+                                    p->vn_pcp);
+            pv->vn_profile = nullable_xstrdup(p->vn->profile
+                                              ? p->vn->profile->name : NULL);
+            pv->vn_own_pcp = p->vn->pcp;
         }
         binding_init(t, v, &v->bindings[i], pv, p->req->macs,
                      p->req->n_macs, p->req->ips, p->req->n_ips,
-                     p->req->vid, p->profile ? p->profile->name : NULL);
+                     p->req->vid, p->profile ? p->profile->name : NULL,
+                     !p->req->policy, p->pcp);
     }
     if (old_port != port) {
         port->n_vsis++;
@@ -1019,15 +1100,24 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
     v->bindings = xcalloc(MAX(row->n_bindings, 1), sizeof *v->bindings);
     for (size_t i = 0; i < row->n_bindings; i++) {
         const struct vsi_db_binding *br = &row->bindings[i];
+        const struct vsi_config_vn *vn = vsi_config_find_vnid(&t->cfg,
+                                                              br->vnid);
         struct vsi_port_vn *pv = vsi_port_vn_find(port, br->vnid);
 
         if (!pv) {
+            /* Its VN's policy is followed by vsi_table_reconfigure(). */
             pv = vsi_port_vn_create(port, br->vnid, br->vn, br->vid,
-                                    br->pcp);
+                                    vn ? vsi_config_vn_pcp(vn) : -1);
         }
+        /* The database does not say whether the TES named the profile: one
+         * that is the VN's default is taken to be the default. */
+        bool default_profile = (!br->profile
+                                || (vn && vn->profile
+                                    && !strcmp(vn->profile->name,
+                                               br->profile)));
         struct vsi_binding *b = &v->bindings[v->n_bindings++];
         binding_init(t, v, b, pv, br->macs, br->n_macs, br->ips, br->n_ips,
-                     0, br->profile);
+                     0, br->profile, default_profile, br->pcp);
         for (size_t k = 0; k < br->n_learned; k++) {
             if (!vsi_mac_owner(&t->res, br->vnid, br->learned[k])) {
                 binding_learn(t, b, br->learned[k]);
@@ -1057,28 +1147,116 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
 
 /* Configuration changes. */
 
-/* Renumbers or re-prioritizes (port, VN) 'pv' and tells its VSIs' TES. */
+/* After the NVE changed 'v''s bindings on its own, for its configuration:
+ * writes it, rebuilds its flows and, if 'tell', tells its TES with a
+ * "local_change" notification. */
+static void
+vsi_follow_config(struct vsi_table *t, struct vsi *v, bool tell)
+{
+    v->updated_at = time_wall_msec();
+    vsi_mark_dirty(t, v);
+    vsi_flows_update_vsi(t->flows, v);
+    if (tell) {
+        vsi_notify(t, v, "local_change", NULL);
+    }
+}
+
+/* Gives binding 'b' the PCP of its profile, else of its VN 'vn' (nve(5)).
+ * Returns whether that changed it. */
+static bool
+binding_follow_pcp(struct vsi_table *t, struct vsi_binding *b,
+                   const struct vsi_config_vn *vn)
+{
+    const struct vsi_config_profile *profile
+        = b->profile ? vsi_config_find_profile(&t->cfg, b->profile) : NULL;
+    int pcp = vsi_config_binding_pcp(vn, profile);
+
+    if (pcp == b->pcp) {
+        return false;
+    }
+    b->pcp = pcp;
+    return true;
+}
+
+/* Gives binding 'b', if its TES named no profile, its VN 'vn''s default
+ * profile.  Returns whether that changed it. */
+static bool
+binding_follow_profile(struct vsi_table *t, struct vsi_binding *b,
+                       const struct vsi_config_vn *vn)
+{
+    const char *name = vn->profile ? vn->profile->name : NULL;
+
+    if (!b->default_profile || nullable_string_is_equal(b->profile, name)) {
+        return false;
+    }
+    VLOG_DBG("vsi %s vn %s: profile %s -> %s", b->vsi->id, vn->name,
+             b->profile ? b->profile : "(none)", name ? name : "(none)");
+    policy_users_remove(t, b);
+    free(b->profile);
+    b->profile = nullable_xstrdup(name);
+    policy_users_add(t, b);
+    return true;
+}
+
+/* Renumbers or re-prioritizes (port, VN) 'pv' and, if 'vn' (its VN) is not
+ * NULL, makes its bindings follow the VN's policy: default profile and
+ * PCP.  Tells the TES of every VSI whose VID or PCP changed. */
 static void
 port_vn_change(struct vsi_table *t, struct vsi_port_vn *pv, uint16_t vid,
-               int pcp)
+               int pcp, const struct vsi_config_vn *vn)
 {
+    bool renumbered = vid != pv->vid;
+    bool port_changed = renumbered || pcp != pv->pcp;
     struct vsi_binding *b;
 
-    if (vid == pv->vid && pcp == pv->pcp) {
+    if (port_changed) {
+        VLOG_INFO("port %s vn %s: vid %"PRIu16" -> %"PRIu16", pcp %d -> %d",
+                  pv->port->name, pv->vn, pv->vid, vid, pv->pcp, pcp);
+        vsi_flows_remove_port_vn(t->flows, pv);
+        vsi_port_vn_set_vid(pv, vid);
+        pv->pcp = pcp;
+    } else if (!vn) {
         return;
     }
-    VLOG_INFO("port %s vn %s: vid %"PRIu16" -> %"PRIu16", pcp %d -> %d",
-              pv->port->name, pv->vn, pv->vid, vid, pv->pcp, pcp);
-    vsi_flows_remove_port_vn(t->flows, pv);
-    vsi_port_vn_set_vid(pv, vid);
-    pv->pcp = pcp;
     LIST_FOR_EACH (b, pv_node, &pv->bindings) {
-        struct vsi *v = b->vsi;
+        bool changed = port_changed;
+        bool pcp_changed = false;
 
-        v->updated_at = time_wall_msec();
-        vsi_mark_dirty(t, v);
-        vsi_flows_update_vsi(t->flows, v);
-        vsi_notify(t, v, "local_change", NULL);
+        if (vn) {
+            changed |= binding_follow_profile(t, b, vn);
+            pcp_changed = binding_follow_pcp(t, b, vn);
+        }
+        if (changed || pcp_changed) {
+            vsi_follow_config(t, b->vsi, renumbered || pcp_changed);
+        }
+    }
+}
+
+/* Makes the bindings of every profile whose PCP changed follow it.  Cost:
+ * O(profiles in use), plus O(1) per binding of a changed profile. */
+static void
+vsi_table_follow_profiles(struct vsi_table *t)
+{
+    struct policy_users *pu;
+
+    HMAP_FOR_EACH (pu, node, &t->policy_users) {
+        int pcp = profile_pcp(&t->cfg, pu->name);
+        if (pcp == pu->pcp) {
+            continue;
+        }
+        VLOG_INFO("profile %s: pcp %d -> %d", pu->name, pu->pcp, pcp);
+        pu->pcp = pcp;
+
+        struct vsi_binding *b;
+        LIST_FOR_EACH (b, profile_node, &pu->bindings) {
+            const struct vsi_config_vn *vn
+                = vsi_config_find_vnid(&t->cfg, b->pv->vnid);
+            /* A binding whose VN is gone is about to be removed. */
+            if (vn && !strcmp(vn->name, b->pv->vn)
+                && binding_follow_pcp(t, b, vn)) {
+                vsi_follow_config(t, b->vsi, true);
+            }
+        }
     }
 }
 
@@ -1118,7 +1296,8 @@ vsi_removals_run(struct vsi_table *t, struct vsi_removals *r)
 /* Brings (port, VN) 'pv' in line with the configuration: if its VN is gone,
  * or its VNID now names another VN, its VSIs go into 'r'; otherwise its
  * VID follows the operator's pin (unless another VN has that VID on the
- * port) and its PCP the VN's. */
+ * port), its PCP the VN's and, if the VN's default profile or own PCP
+ * changed, its bindings' policy the VN's. */
 static void
 port_vn_check(struct vsi_table *t, struct vsi_port_vn *pv,
               struct vsi_removals *r)
@@ -1146,7 +1325,22 @@ port_vn_check(struct vsi_table *t, struct vsi_port_vn *pv,
             vid = pin;
         }
     }
-    port_vn_change(t, pv, vid, vsi_config_vn_pcp(vn));
+
+    const char *profile = vn->profile ? vn->profile->name : NULL;
+    bool vn_changed = (pv->vn_own_pcp != vn->pcp
+                       || !nullable_string_is_equal(pv->vn_profile, profile));
+    if (vn_changed) {
+        if (pv->vn_own_pcp != VSI_PCP_UNCHECKED) {
+            VLOG_INFO("port %s vn %s: default profile %s -> %s, own pcp "
+                      "%d -> %d", pv->port->name, vn->name,
+                      pv->vn_profile ? pv->vn_profile : "(none)",
+                      profile ? profile : "(none)", pv->vn_own_pcp, vn->pcp);
+        }
+        pv->vn_own_pcp = vn->pcp;
+        free(pv->vn_profile);
+        pv->vn_profile = nullable_xstrdup(profile);
+    }
+    port_vn_change(t, pv, vid, vsi_config_vn_pcp(vn), vn_changed ? vn : NULL);
 }
 
 /* Whether TES 'tes' (NULL if there is none) still allows VSI 'v': its port
@@ -1188,6 +1382,7 @@ vsi_table_reconfigure(struct vsi_table *t)
             port_vn_check(t, pv, &removals);
         }
     }
+    vsi_table_follow_profiles(t);
     HMAP_FOR_EACH (v, node, &t->vsis) {
         if (v->state != VSI_ABSENT) {
             vsi_check_tes(v, vsi_config_find_tes(&t->cfg, v->tes),
@@ -1282,6 +1477,7 @@ vsi_table_create(struct ovsdb_idl *idl, struct barrier *barrier,
 
     hmap_init(&t->vsis);
     hmap_init(&t->by_cookie);
+    hmap_init(&t->policy_users);
     shash_init(&t->refused);
     vsi_resources_init(&t->res);
     vsi_config_init(&t->cfg);
@@ -1312,6 +1508,13 @@ vsi_table_destroy(struct vsi_table *t)
     }
     hmap_destroy(&t->vsis);
     hmap_destroy(&t->by_cookie);
+
+    struct policy_users *pu;
+    HMAP_FOR_EACH_POP (pu, node, &t->policy_users) {
+        free(pu->name);
+        free(pu);
+    }
+    hmap_destroy(&t->policy_users);
     shash_destroy_free_data(&t->refused);
     vsi_resources_destroy(&t->res);
     vsi_config_destroy(&t->cfg);
@@ -1437,8 +1640,8 @@ vsi_format(const struct vsi *v, struct ds *s)
 
         ds_put_format(s, "  vn %s (vnid %"PRIu32"): vid %"PRIu16,
                       b->pv->vn, b->pv->vnid, b->pv->vid);
-        if (b->pv->pcp >= 0) {
-            ds_put_format(s, " pcp %d", b->pv->pcp);
+        if (b->pcp >= 0) {
+            ds_put_format(s, " pcp %d", b->pcp);
         }
         if (b->profile) {
             ds_put_format(s, " policy %s", b->profile);

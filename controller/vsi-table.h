@@ -83,9 +83,10 @@ void vsi_table_destroy(struct vsi_table *);
 
 /* Loads the VSIs from the database the first time it is available, notes
  * which earlier transaction committed or failed, handles configuration
- * changes (VN or port renumbering, removed VNs and TES, VSI rows deleted by
- * the operator) and ages out idle VSIs.  Call once per main loop
- * iteration, after barrier_run() and before any request. */
+ * changes (VN or port renumbering, profiles' and VNs' new PCPs and VNs' new
+ * default profiles, removed VNs and TES, VSI rows deleted by the operator)
+ * and ages out idle VSIs.  Call once per main loop iteration, after
+ * barrier_run() and profiles_run(), and before any request. */
 void vsi_table_run(struct vsi_table *, const struct vsi_ctx *);
 
 /* Whether the VSIs were loaded from the database, so that requests may be

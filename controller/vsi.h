@@ -57,10 +57,19 @@ struct vsi_port_vn {
     uint32_t vnid;
     char *vn;                   /* VN name. */
     uint16_t vid;               /* Local VID. */
-    int pcp;                    /* 802.1p priority, or -1. */
+    int pcp;                    /* 802.1p priority of frames that no
+                                 * local VSI sent, the VN's, or -1. */
     struct ovs_list bindings;   /* Contains "struct vsi_binding"s. */
     size_t n_bindings;
+
+    /* The VN's configuration that its bindings' policy last followed
+     * (vsi-table.c): its default profile's name (or NULL) and its own PCP,
+     * VSI_PCP_UNCHECKED if not yet. */
+    char *vn_profile;
+    int vn_own_pcp;
 };
+
+#define VSI_PCP_UNCHECKED (-2)
 
 /* One VSI's membership of one VN. */
 struct vsi_binding {
@@ -73,6 +82,12 @@ struct vsi_binding {
     size_t n_ips;
     uint16_t requested_vid;     /* As requested by the TES, 0 if none. */
     char *profile;              /* Policy profile name, or NULL. */
+    bool default_profile;       /* 'profile' is the VN's default, which it
+                                 * follows, since the TES named none. */
+    int pcp;                    /* 802.1p priority of the VSI's traffic in
+                                 * the VN, as told to its TES, or -1. */
+    struct ovs_list profile_node;   /* In a vsi_table's profile users if
+                                     * 'profile'. */
 
     /* MACs learned from the VM's frames (vsi_table_learn()), for a binding
      * signalled without MACs; in order of learning. */

@@ -568,7 +568,9 @@ vdp_vsi_deassoc(const struct vdp_vsi *last, struct vdp_vsi *out)
 uint16_t
 vdp_response_vid_word(uint16_t rq_word, uint16_t vid, int pcp)
 {
-    if (rq_word & VDP_VID_MASK) {
+    uint16_t rq_vid = rq_word & VDP_VID_MASK;
+
+    if (rq_vid && (rq_vid != vid || rq_word & VDP_PS || pcp < 0)) {
         return rq_word;
     } else if (pcp >= 0) {
         return VDP_PS | ((pcp << VDP_PCP_SHIFT) & VDP_PCP_MASK)

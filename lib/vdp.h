@@ -284,11 +284,14 @@ void vdp_vsi_response(const struct vdp_vsi *rq, uint8_t status,
 void vdp_vsi_deassoc(const struct vdp_vsi *last, struct vdp_vsi *out);
 
 /* The PS, PCP and VID of a response entry, for a request entry with
- * 'rq_word' when the VSI's VN has local VID 'vid' and priority 'pcp' (-1 if
- * none) on the port: a null VID becomes 'vid', with 'pcp' (PS set) if there
- * is one, else with the PS and PCP as requested; a VID that the NVE
+ * 'rq_word' when the VSI has local VID 'vid' and priority 'pcp' (-1 if
+ * none) in the entry's VN: a null VID becomes 'vid', with 'pcp' (PS set) if
+ * there is one, else with the PS and PCP as requested; a VID that the NVE
  * honoured is echoed as it was requested, since the station requires the
- * same VID (and, with PS set, the same PCP). */
+ * same VID and, with PS set, the same PCP (lldpad's cmp_fdata1()), except
+ * that one without PS gets 'pcp' (PS set), as IEEE 802.1Qbg-2012 lets the
+ * bridge return other filter information: that is how a station that holds
+ * no PCP learns a new one, in the response to its keep-alive. */
 uint16_t vdp_response_vid_word(uint16_t rq_word, uint16_t vid, int pcp);
 
 /* What a station's request means for the VSI lifecycle. */

@@ -1461,6 +1461,10 @@ test_response_status(void)
     CU_ASSERT_EQUAL(vdp_response_vid_word(0, 100, 3), 0x8000 | 0x3000 | 100);
     CU_ASSERT_EQUAL(vdp_response_vid_word(0x3000, 5, -1), 0x3005);
     CU_ASSERT_EQUAL(vdp_response_vid_word(200, 201, -1), 200);
+    CU_ASSERT_EQUAL(vdp_response_vid_word(200, 201, 4), 200);
+    CU_ASSERT_EQUAL(vdp_response_vid_word(200, 200, -1), 200);
+    CU_ASSERT_EQUAL(vdp_response_vid_word(200, 200, 4),
+                    0x8000 | 0x4000 | 200);
     CU_ASSERT_EQUAL(vdp_response_vid_word(0x8000 | 0x5000 | 300, 300, 2),
                     0x8000 | 0x5000 | 300);
 }

@@ -103,6 +103,7 @@ fixture_init(void)
     eth_addr_from_string("52:54:00:00:00:0a", &fx.vma_mac);
     fx.vma_binding = (struct vsi_binding) {
         .vsi = &fx.vma, .pv = pv, .macs = &fx.vma_mac, .n_macs = 1,
+        .default_profile = true, .pcp = -1,
     };
     ovs_list_push_back(&pv->bindings, &fx.vma_binding.pv_node);
     pv->n_bindings = 1;
@@ -343,14 +344,21 @@ test_vids(void)
     CU_ASSERT(plan.rebind);
     vsi_plan_destroy(&plan);
 
-    /* A VSI's own profile does not change the (port, VN)'s PCP. */
+    /* A VSI's own profile's PCP overrides the VN's for the VSI's traffic,
+     * not for the (port, VN); one without a PCP leaves the VN's own. */
     const struct plan_case profile = {
-        "blue with gold", VSIE_ASSOCIATE, "vm1", "hv1", NULL, NULL,
-        { NET("blue", "52:54:00:00:00:01", 0, "gold") },
+        "blue with gold, green with plain", VSIE_ASSOCIATE, "vm1", "hv1",
+        NULL, NULL,
+        { NET("blue", "52:54:00:00:00:01", 0, "gold"),
+          NET("green", "52:54:00:00:00:02", 0, "plain") },
     };
     plan_ok(&profile, &plan, nets, macs);
     CU_ASSERT_STRING_EQUAL(plan.nets[0].profile->name, "gold");
-    CU_ASSERT_EQUAL(plan.nets[0].pcp, -1);
+    CU_ASSERT_EQUAL(plan.nets[0].pcp, 5);
+    CU_ASSERT_EQUAL(plan.nets[0].vn_pcp, -1);
+    CU_ASSERT_STRING_EQUAL(plan.nets[1].profile->name, "plain");
+    CU_ASSERT_EQUAL(plan.nets[1].pcp, 3);
+    CU_ASSERT_EQUAL(plan.nets[1].vn_pcp, 3);
     vsi_plan_destroy(&plan);
 
     /* A requested free VID in the pool is granted. */
