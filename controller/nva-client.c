@@ -1447,6 +1447,10 @@ nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
         if (ip ? !rm->ip || strcmp(rm->ip, ip) : rm->ip != NULL) {
             nverec_remote_mapping_set_ip(rm, ip);
         }
+        if (!strings_equal(rm->ips, rm->n_ips, winner->ips, winner->n_ips)) {
+            nverec_remote_mapping_set_ips(rm, (const char **) winner->ips,
+                                          winner->n_ips);
+        }
     }
     nva_set_standbys(c, rm, key, standby_list, touched);
     free(standby_list);

@@ -580,6 +580,8 @@ controller_run(struct controller *c)
          * which may have pre-associated or associated their VSIs. */
         migration_run(c->migration, c->vsis);
     }
+    /* Neighbour solicitations for remote VMs, answered here. */
+    remote_flows_answer_nd(c->remote_flows, c->vsis);
     vsi_flows_run(c->vsi_flows);
 
     bool settled;
@@ -882,6 +884,7 @@ nve_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   flow_table_count(c->flows));
     ofctrl_format_status(&ds);
     migration_format_status(c->migration, &ds);
+    remote_flows_format_status(c->remote_flows, &ds);
 
     unixctl_command_reply(conn, ds_cstr(&ds));
     ds_destroy(&ds);

@@ -25,11 +25,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "dp-packet.h"
 #include "flow-table.h"
 #include "flow.h"
 #include "hash.h"
 #include "lib/nve-idl.h"
 #include "nva-client.h"
+#include "ofctrl.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
@@ -45,6 +47,7 @@
 #include "tunnels.h"
 #include "util.h"
 #include "uuid.h"
+#include "vsi-table.h"
 
 VLOG_DEFINE_THIS_MODULE(remote_flows);
 
@@ -77,7 +80,15 @@ struct mapping {
     struct remote *remote;
     struct ovs_list remote_node;    /* In 'remote->mappings'. */
     uint64_t cookie;
-    ovs_be32 arp_ip;            /* Answer ARP requests for it (0: no). */
+
+    /* Suppression: the VM's addresses that the NVE answers for, ARP
+     * requests in flows, IPv6 neighbour solicitations through packet-ins
+     * (learned mappings, with options:arp_suppression). */
+    ovs_be32 *arp_ips;
+    size_t n_arp_ips;
+    struct in6_addr *nd_ips;
+    size_t n_nd_ips;
+    struct hmap_node cookie_node;   /* In 'nd_mappings' if 'n_nd_ips'. */
 
     /* Learned from the NVA while the VM moves: the names of the remote NVEs
      * where it is about to start, which get its frames too. */
@@ -117,6 +128,9 @@ struct remote_flows {
     struct hmap vns;
     struct ovs_list dirty;      /* VNs whose flooding flows to rewrite. */
     struct ovs_list standby_mappings;   /* Mappings with standbys. */
+    struct hmap nd_mappings;    /* Mappings with 'nd_ips', by cookie. */
+    uint64_t n_nd_answered;     /* Neighbour solicitations answered... */
+    uint64_t n_nd_dropped;      /* ...and not (no longer a mapping's). */
     bool loaded;                /* Has the whole database been read? */
     bool arp_suppression;       /* NVE_Global options:arp_suppression. */
 };
@@ -149,6 +163,8 @@ remote_flows_create(void)
     hmap_init(&rf->vns);
     ovs_list_init(&rf->dirty);
     ovs_list_init(&rf->standby_mappings);
+    hmap_init(&rf->nd_mappings);
+    ofctrl_packet_in_subscribe(FLOW_OWNER_MAPPING);
     return rf;
 }
 
@@ -489,11 +505,12 @@ mapping_find(const struct remote_flows *rf, const struct uuid *uuid)
     return NULL;
 }
 
-/* ARP suppression: answers a local VSI's ARP request for the IPv4 address
- * of remote mapping 'm' with the remote VM's MAC, back out of the port it
- * came from, instead of flooding it across the overlay. */
+/* ARP suppression: answers a local VSI's ARP request for IPv4 address
+ * 'ip' of remote mapping 'm' with the remote VM's MAC, back out of the port
+ * it came from, instead of flooding it across the overlay. */
 static void
-mapping_add_arp_flow(const struct mapping *m, struct flow_table *flows)
+mapping_add_arp_flow(const struct mapping *m, ovs_be32 ip,
+                     struct flow_table *flows)
 {
     uint64_t stub[256 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
@@ -504,7 +521,7 @@ mapping_add_arp_flow(const struct mapping *m, struct flow_table *flows)
     pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, false);
     match_set_dl_type(&match, htons(ETH_TYPE_ARP));
     match_set_nw_proto(&match, ARP_OP_REQUEST);
-    match_set_nw_dst(&match, m->arp_ip);
+    match_set_nw_dst(&match, ip);
 
     /* To the requester, from the VM: an ARP reply. */
     ovs_be16 op = htons(ARP_OP_REPLY);
@@ -514,10 +531,38 @@ mapping_add_arp_flow(const struct mapping *m, struct flow_table *flows)
     pipeline_put_move(&ofpacts, MFF_ARP_SHA, MFF_ARP_THA, 48);
     ofpact_put_set_field(&ofpacts, mf_from_id(MFF_ARP_SHA), &m->mac, NULL);
     pipeline_put_move(&ofpacts, MFF_ARP_SPA, MFF_ARP_TPA, 32);
-    ofpact_put_set_field(&ofpacts, mf_from_id(MFF_ARP_SPA), &m->arp_ip,
-                         NULL);
+    ofpact_put_set_field(&ofpacts, mf_from_id(MFF_ARP_SPA), &ip, NULL);
     pipeline_put_move(&ofpacts, MFF_IN_PORT, NVE_MFF_OUT_PORT, 16);
     pipeline_put_goto_next(&ofpacts, NVE_TABLE_L2_LOOKUP);
+    flow_table_add(flows, m->cookie, NVE_TABLE_L2_LOOKUP, NVE_PRIO_L2_ARP,
+                   &match, ofpacts.data, ofpacts.size);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* IPv6 neighbour discovery suppression: sends a local VSI's neighbour
+ * solicitation for IPv6 address 'ip' of remote mapping 'm' to the
+ * controller, which answers it (remote_flows_answer_nd()): building a
+ * neighbour advertisement takes what flows cannot do (a new ND option, the
+ * ICMPv6 checksum). */
+static void
+mapping_add_nd_flow(const struct mapping *m, const struct in6_addr *ip,
+                    struct flow_table *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    pipeline_match_vnid(&match, m->vnid);
+    pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, false);
+    match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+    match_set_nw_proto(&match, IPPROTO_ICMPV6);
+    match_set_icmp_type(&match, ND_NEIGHBOR_SOLICIT);
+    match_set_icmp_code(&match, 0);
+    match_set_nd_target(&match, ip);
+    struct ofpact_output *output = ofpact_put_OUTPUT(&ofpacts);
+    output->port = OFPP_CONTROLLER;
+    output->max_len = UINT16_MAX;
     flow_table_add(flows, m->cookie, NVE_TABLE_L2_LOOKUP, NVE_PRIO_L2_ARP,
                    &match, ofpacts.data, ofpacts.size);
     ofpbuf_uninit(&ofpacts);
@@ -557,8 +602,11 @@ static void
 mapping_add_flow(const struct remote_flows *rf, const struct mapping *m,
                  struct flow_table *flows)
 {
-    if (m->arp_ip) {
-        mapping_add_arp_flow(m, flows);
+    for (size_t i = 0; i < m->n_arp_ips; i++) {
+        mapping_add_arp_flow(m, m->arp_ips[i], flows);
+    }
+    for (size_t i = 0; i < m->n_nd_ips; i++) {
+        mapping_add_nd_flow(m, &m->nd_ips[i], flows);
     }
     if (m->remote->ofport == OFPP_NONE) {
         /* No tunnel (yet): unknown unicast, flooded. */
@@ -593,8 +641,48 @@ mapping_destroy(struct remote_flows *rf, struct mapping *m,
     ovs_list_remove(&m->remote_node);
     ovs_list_remove(&m->standby_node);
     svec_destroy(&m->standbys);
+    if (m->n_nd_ips) {
+        hmap_remove(&rf->nd_mappings, &m->cookie_node);
+    }
+    free(m->arp_ips);
+    free(m->nd_ips);
     hmap_remove(&rf->mappings, &m->node);
     free(m);
+}
+
+/* Stores in 'm' the IPv4 and IPv6 addresses of 'row' (its "ip" and
+ * "ips", without repeats). */
+static void
+mapping_parse_ips(struct mapping *m, const struct nverec_remote_mapping *row)
+{
+    size_t n = row->n_ips + (row->ip != NULL);
+
+    m->arp_ips = xmalloc(MAX(n, 1) * sizeof *m->arp_ips);
+    m->nd_ips = xmalloc(MAX(n, 1) * sizeof *m->nd_ips);
+    for (size_t i = 0; i < n; i++) {
+        const char *s = i < row->n_ips ? row->ips[i] : row->ip;
+        ovs_be32 ip4;
+        struct in6_addr ip6;
+
+        if (ip_parse(s, &ip4)) {
+            size_t k;
+            for (k = 0; k < m->n_arp_ips && m->arp_ips[k] != ip4; k++) {
+                continue;
+            }
+            if (k == m->n_arp_ips) {
+                m->arp_ips[m->n_arp_ips++] = ip4;
+            }
+        } else if (ipv6_parse(s, &ip6)) {
+            size_t k;
+            for (k = 0; k < m->n_nd_ips
+                        && !ipv6_addr_equals(&m->nd_ips[k], &ip6); k++) {
+                continue;
+            }
+            if (k == m->n_nd_ips) {
+                m->nd_ips[m->n_nd_ips++] = ip6;
+            }
+        }
+    }
 }
 
 static void
@@ -628,11 +716,8 @@ mapping_sync_row(struct remote_flows *rf,
     bool learned = !strcmp(smap_get_def(&row->external_ids,
                                         NVA_LEARNED_KEY, ""),
                            NVA_LEARNED_VALUE);
-    if (rf->arp_suppression && row->ip && learned) {
-        ovs_be32 ip;
-        if (ip_parse(row->ip, &ip)) {
-            m->arp_ip = ip;
-        }
+    if (rf->arp_suppression && learned) {
+        mapping_parse_ips(m, row);
     }
     svec_init(&m->standbys);
     const char *standbys = (learned
@@ -654,6 +739,9 @@ mapping_sync_row(struct remote_flows *rf,
                                   | m->uuid.parts[1]);
     ovs_list_push_back(&remote->mappings, &m->remote_node);
     hmap_insert(&rf->mappings, &m->node, uuid_hash(&m->uuid));
+    if (m->n_nd_ips) {
+        hmap_insert(&rf->nd_mappings, &m->cookie_node, hash_uint64(m->cookie));
+    }
     member_get(rf, m->vnid, remote)->n_mappings++;
     mapping_add_flow(rf, m, flows);
 }
@@ -691,9 +779,13 @@ remote_flows_destroy(struct remote_flows *rf)
 
     struct mapping *m;
     HMAP_FOR_EACH_POP (m, node, &rf->mappings) {
+        svec_destroy(&m->standbys);
+        free(m->arp_ips);
+        free(m->nd_ips);
         free(m);
     }
     hmap_destroy(&rf->mappings);
+    hmap_destroy(&rf->nd_mappings);
 
     struct remote *r;
     HMAP_FOR_EACH_POP (r, node, &rf->remotes) {
@@ -832,6 +924,105 @@ remote_flows_run(struct remote_flows *rf, struct ovsdb_idl *idl,
         ovs_list_init(&vn->dirty_node);
         vn_update_flows(rf, vn, flows);
     }
+}
+
+static const struct mapping *
+nd_mapping_find(const struct remote_flows *rf, uint64_t cookie)
+{
+    const struct mapping *m;
+
+    HMAP_FOR_EACH_WITH_HASH (m, cookie_node, hash_uint64(cookie),
+                             &rf->nd_mappings) {
+        if (m->cookie == cookie) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+/* Answers the neighbour solicitation of 'pin' (sent up by a flow of
+ * mapping_add_nd_flow()), if it still asks for an address of a mapping:
+ * a neighbour advertisement from the remote VM's MAC and address, tagged
+ * for the VN on the port it came from, straight out of that port.  A
+ * duplicate address detection probe (from ::) is answered to all nodes,
+ * which tells the prober that the address is taken.  Returns true if it
+ * answered. */
+static bool
+answer_nd(const struct remote_flows *rf, const struct vsi_table *vsis,
+          const struct ofctrl_packet_in *pin)
+{
+    const struct mapping *m = nd_mapping_find(rf, pin->cookie);
+    if (!m) {
+        return false;
+    }
+
+    struct dp_packet packet;
+    struct flow flow;
+    dp_packet_use_const(&packet, pin->packet, pin->size);
+    flow_extract(&packet, &flow);
+    if (flow.dl_type != htons(ETH_TYPE_IPV6)
+        || flow.nw_proto != IPPROTO_ICMPV6
+        || flow.tp_src != htons(ND_NEIGHBOR_SOLICIT)) {
+        return false;
+    }
+    size_t i;
+    for (i = 0; i < m->n_nd_ips; i++) {
+        if (ipv6_addr_equals(&m->nd_ips[i], &flow.nd_target)) {
+            break;
+        }
+    }
+    uint16_t vid;
+    int pcp;
+    if (i == m->n_nd_ips
+        || !vsi_table_port_vn_tag(vsis, pin->in_port, m->vnid, &vid, &pcp)) {
+        return false;
+    }
+
+    bool dad = !ipv6_addr_is_set(&flow.ipv6_src);
+    struct in6_addr dst = dad ? in6addr_all_hosts : flow.ipv6_src;
+    struct eth_addr eth_dst = flow.dl_src;
+    if (dad) {
+        ipv6_multicast_to_ethernet(&eth_dst, &dst);
+    }
+    uint64_t stub[256 / 8];
+    struct dp_packet na;
+    dp_packet_use_stub(&na, stub, sizeof stub);
+    compose_nd_na(&na, m->mac, eth_dst, &flow.nd_target, &dst,
+                  htonl(dad ? ND_RSO_OVERRIDE
+                        : ND_RSO_SOLICITED | ND_RSO_OVERRIDE));
+    eth_push_vlan(&na, htons(ETH_TYPE_VLAN_8021Q),
+                  htons(vid | VLAN_CFI
+                        | (pcp > 0 ? pcp << VLAN_PCP_SHIFT : 0)));
+    bool sent = ofctrl_send_packet_out(pin->in_port, dp_packet_data(&na),
+                                       dp_packet_size(&na));
+    dp_packet_uninit(&na);
+    return sent;
+}
+
+void
+remote_flows_answer_nd(struct remote_flows *rf, const struct vsi_table *vsis)
+{
+    struct ovs_list pins = OVS_LIST_INITIALIZER(&pins);
+    struct ofctrl_packet_in *pin;
+
+    ofctrl_recv_packet_ins(FLOW_OWNER_MAPPING, &pins);
+    LIST_FOR_EACH_POP (pin, list_node, &pins) {
+        if (answer_nd(rf, vsis, pin)) {
+            rf->n_nd_answered++;
+        } else {
+            VLOG_DBG_RL(&rl, "neighbour solicitation from port %"PRIu16
+                        " not answered", ofp_to_u16(pin->in_port));
+            rf->n_nd_dropped++;
+        }
+        free(pin);
+    }
+}
+
+void
+remote_flows_format_status(const struct remote_flows *rf, struct ds *s)
+{
+    ds_put_format(s, "neighbour solicitations: %"PRIu64" answered, "
+                  "%"PRIu64" not\n", rf->n_nd_answered, rf->n_nd_dropped);
 }
 
 static int

@@ -72,4 +72,13 @@ void remote_flows_remove_local(struct remote_flows *, uint32_t vnid,
  * PORT... remote REMOTE...", to 'ds'. */
 void remote_flows_format_flood(const struct remote_flows *, struct ds *);
 
+/* Answers the IPv6 neighbour solicitations that local VSIs sent for the
+ * addresses of learned mappings (NVE_Global options:arp_suppression).
+ * Call after ofctrl_run(). */
+struct vsi_table;
+void remote_flows_answer_nd(struct remote_flows *, const struct vsi_table *);
+
+/* nve/show output: what was answered. */
+void remote_flows_format_status(const struct remote_flows *, struct ds *);
+
 #endif /* remote-flows.h */

@@ -755,6 +755,25 @@ vsi_table_activate(struct vsi_table *t, ofp_port_t ofport, uint16_t vid,
     return v;
 }
 
+bool
+vsi_table_port_vn_tag(const struct vsi_table *t, ofp_port_t ofport,
+                      uint32_t vnid, uint16_t *vid, int *pcp)
+{
+    const struct vsi_port *port;
+
+    HMAP_FOR_EACH (port, node, &t->res.ports) {
+        if (port->ofport == ofport) {
+            const struct vsi_port_vn *pv = vsi_port_vn_find(port, vnid);
+            if (pv) {
+                *vid = pv->vid;
+                *pcp = pv->pcp;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Learning the MACs of bindings without any. */
 
 /* Returns the binding of 'v' that learns MACs on the (port, VN) whose port

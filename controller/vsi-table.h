@@ -190,6 +190,12 @@ void vsi_notification_destroy(struct vsi_notification *);
 /* Updates the OpenFlow port number of TES-facing port 'name'. */
 void vsi_table_set_ofport(struct vsi_table *, const char *name, ofp_port_t);
 
+/* Stores in '*vid' and '*pcp' the local VID and the PCP (or -1) of VN
+ * 'vnid' on the port with OpenFlow number 'ofport', and returns true; false
+ * if no VSI of the VN sits behind it.  O(ports). */
+bool vsi_table_port_vn_tag(const struct vsi_table *, ofp_port_t ofport,
+                           uint32_t vnid, uint16_t *vid, int *pcp);
+
 void vsi_table_wait(const struct vsi_table *);
 
 /* Lookups and introspection. */
