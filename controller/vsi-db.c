@@ -169,6 +169,8 @@ binding_write(struct ovsdb_idl_txn *txn, const struct vsi_binding *b)
     nverec_vsi_binding_set_vid(row, b->pv->vid);
     nverec_vsi_binding_set_pcp(row, &pcp, pcp >= 0);
     nverec_vsi_binding_set_profile(row, b->profile);
+    int64_t meter_id = b->meter_id;
+    nverec_vsi_binding_set_meter_id(row, &meter_id, meter_id != 0);
     free(macs);
     free(mac_strings);
     return row;
@@ -184,6 +186,7 @@ binding_row_equal(const struct nverec_vsi_binding *row,
         || row->n_pcp != (b->pv->pcp >= 0)
         || (row->n_pcp && *row->pcp != b->pv->pcp)
         || !nullable_string_is_equal(row->profile, b->profile)
+        || (row->n_meter_id ? *row->meter_id : 0) != b->meter_id
         || row->n_macs != b->n_macs || row->n_ips != b->n_ips) {
         return false;
     }
@@ -332,6 +335,7 @@ vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
                 .vid = br->vid,
                 .pcp = br->n_pcp ? *br->pcp : -1,
                 .profile = br->profile,
+                .meter_id = br->n_meter_id ? *br->meter_id : 0,
             };
             for (size_t k = 0; k < br->n_macs; k++) {
                 if (eth_addr_from_string(br->macs[k], &b->macs[b->n_macs])) {

@@ -63,6 +63,7 @@ struct vsi_db_binding {
     uint16_t vid;
     int pcp;                    /* -1 if none. */
     const char *profile;        /* Or NULL. */
+    uint32_t meter_id;          /* 0 if none. */
 };
 
 struct vsi_db_row {

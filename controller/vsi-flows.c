@@ -691,17 +691,22 @@ vsi_flows_update_vsi(struct vsi_flows *vf, const struct vsi *v)
             profile_users_add(vf, br);
         }
 
+        /* The meter, under the id that the binding holds. */
         uint32_t meter_id = binding_records_take_meter(old, n_old,
                                                        br->vnid);
-        if (br->profile && br->profile->rate_kbps) {
+        if (br->profile && br->profile->rate_kbps && b->meter_id) {
             struct meter_config mc = {
                 .kbps = br->profile->rate_kbps,
                 .burst_kb = br->profile->burst_kb,
             };
-            if (meter_id) {
+            if (meter_id == b->meter_id) {
                 meter_table_modify(vf->meters, meter_id, &mc);
             } else {
-                meter_id = meter_table_add(vf->meters, &mc);
+                if (meter_id) {
+                    meter_table_remove(vf->meters, meter_id);
+                }
+                meter_id = b->meter_id;
+                meter_table_add(vf->meters, meter_id, &mc);
             }
         } else if (meter_id) {
             meter_table_remove(vf->meters, meter_id);

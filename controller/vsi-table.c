@@ -162,6 +162,9 @@ binding_uninit(struct vsi_table *t, struct vsi_binding *b, bool keep_macs)
             vsi_mac_release(&t->res, pv->vnid, b->macs[i], b->vsi);
         }
     }
+    if (b->meter_id) {
+        vsi_meter_id_release(&t->res, b->meter_id);
+    }
     ovs_list_remove(&b->pv_node);
     if (!--pv->n_bindings) {
         vsi_flows_remove_port_vn(t->flows, pv);
@@ -208,9 +211,21 @@ vsi_rebind(struct vsi_table *t, struct vsi *v, struct vsi_port *port,
             pv = vsi_port_vn_create(port, p->vn->vnid, p->vn->name, p->vid,
                                     p->pcp);
         }
-        binding_init(t, v, &v->bindings[i], pv, p->req->macs,
+        struct vsi_binding *b = &v->bindings[i];
+        binding_init(t, v, b, pv, p->req->macs,
                      p->req->n_macs, p->req->ips, p->req->n_ips,
                      p->req->vid, p->profile ? p->profile->name : NULL);
+
+        /* A VN the VSI stays in keeps its meter id. */
+        for (size_t k = 0; k < n_old && !b->meter_id; k++) {
+            if (old[k].pv->vnid == pv->vnid) {
+                b->meter_id = old[k].meter_id;
+                old[k].meter_id = 0;
+            }
+        }
+        if (!b->meter_id) {
+            b->meter_id = vsi_meter_id_claim(&t->res, 0);
+        }
     }
     if (old_port != port) {
         port->n_vsis++;
@@ -775,6 +790,7 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
     v->port = port;
     port->n_vsis++;
     vsi_tes_count(&t->res, v->tes, 1);
+    bool rewrite = false;
     v->bindings = xcalloc(MAX(row->n_bindings, 1), sizeof *v->bindings);
     for (size_t i = 0; i < row->n_bindings; i++) {
         const struct vsi_db_binding *br = &row->bindings[i];
@@ -784,8 +800,20 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
             pv = vsi_port_vn_create(port, br->vnid, br->vn, br->vid,
                                     br->pcp);
         }
-        binding_init(t, v, &v->bindings[v->n_bindings++], pv, br->macs,
-                     br->n_macs, br->ips, br->n_ips, 0, br->profile);
+        struct vsi_binding *b = &v->bindings[v->n_bindings++];
+        binding_init(t, v, b, pv, br->macs, br->n_macs, br->ips, br->n_ips,
+                     0, br->profile);
+
+        /* The meter id it had.  A row without one (written before schema
+         * 1.2.0) gets one once all the others are claimed
+         * (vsi_table_claim_meter_ids()), so that it cannot take theirs. */
+        if (br->meter_id) {
+            b->meter_id = vsi_meter_id_claim(&t->res, br->meter_id);
+            if (b->meter_id != br->meter_id) {
+                /* Two rows claim the same: a new one, written back. */
+                rewrite = true;
+            }
+        }
     }
     vsi_set_state(t, v, row->state);
     /* Restore the timer: as much time has passed as the wall clock says. */
@@ -793,7 +821,31 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
                 age_priority(time_msec()
                              - (time_wall_msec() - row->keepalive_at)));
     vsi_flows_update_vsi(t->flows, v);
+    if (rewrite) {
+        vsi_mark_dirty(t, v);
+    }
     return true;
+}
+
+/* Gives a meter id to each binding loaded without one, and writes it. */
+static void
+vsi_table_claim_meter_ids(struct vsi_table *t)
+{
+    struct vsi *v;
+
+    HMAP_FOR_EACH (v, node, &t->vsis) {
+        bool claimed = false;
+        for (size_t i = 0; i < v->n_bindings; i++) {
+            if (!v->bindings[i].meter_id) {
+                v->bindings[i].meter_id = vsi_meter_id_claim(&t->res, 0);
+                claimed = true;
+            }
+        }
+        if (claimed) {
+            vsi_flows_update_vsi(t->flows, v);
+            vsi_mark_dirty(t, v);
+        }
+    }
 }
 
 /* Configuration changes. */
@@ -1069,6 +1121,7 @@ vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
         if (ovsdb_idl_has_ever_connected(ctx->nve_idl)) {
             vsi_db_read_config(ctx->nve_idl, ctx->global, &t->cfg, true);
             vsi_db_load(t->db, ctx->nve_idl, vsi_restore, t);
+            vsi_table_claim_meter_ids(t);
             t->loaded = true;
             VLOG_INFO("loaded %"PRIuSIZE" vsis from the database", t->n_held);
             vsi_table_reconfigure(t);

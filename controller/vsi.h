@@ -73,6 +73,9 @@ struct vsi_binding {
     size_t n_ips;
     uint16_t requested_vid;     /* As requested by the TES, 0 if none. */
     char *profile;              /* Policy profile name, or NULL. */
+    uint32_t meter_id;          /* Held for its lifetime, kept in the
+                                 * database (vsi-resources.h); its meter's
+                                 * if its profile has a rate limit. */
 };
 
 struct vsi {
