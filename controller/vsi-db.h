@@ -41,6 +41,7 @@
 #include <stdint.h>
 #include "openvswitch/list.h"
 #include "openvswitch/types.h"
+#include "vsi-counters.h"
 #include "vsi-lifecycle.h"
 #include "vsi-request.h"
 
@@ -76,6 +77,7 @@ struct vsi_db_row {
     long long int created_at, updated_at, keepalive_at;   /* Wall clock. */
     struct vsi_db_binding *bindings;    /* By VNID. */
     size_t n_bindings;
+    struct vsi_counters counters_base;  /* See vsi-counters.h. */
 };
 
 struct vsi_db *vsi_db_create(struct ovsdb_idl *);

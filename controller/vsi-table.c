@@ -29,6 +29,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "openvswitch/shash.h"
+#include "ofctrl.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
 #include "svec.h"
@@ -815,6 +816,7 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
             }
         }
     }
+    vsi_counters_set_base(v, &row->counters_base);
     vsi_set_state(t, v, row->state);
     /* Restore the timer: as much time has passed as the wall clock says. */
     heap_change(&t->ageing, &v->age_node,
@@ -846,6 +848,27 @@ vsi_table_claim_meter_ids(struct vsi_table *t)
             vsi_mark_dirty(t, v);
         }
     }
+}
+
+/* Writes the changed bases of counters (vsi-counters.h) to the database,
+ * in the batches of the keep-alive times. */
+static void
+vsi_table_keep_counters(struct vsi_table *t)
+{
+    uint64_t *cookies;
+    size_t n = ofctrl_flow_stats_pop_changed(&cookies);
+
+    for (size_t i = 0; i < n; i++) {
+        struct vsi *v;
+        HMAP_FOR_EACH_WITH_HASH (v, cookie_node, hash_uint64(cookies[i]),
+                                 &t->by_cookie) {
+            if (v->cookie == cookies[i] && v->state != VSI_ABSENT) {
+                vsi_db_mark_refreshed(t->db, v, t->barrier,
+                                      t->cfg.keepalive_flush);
+            }
+        }
+    }
+    free(cookies);
 }
 
 /* Configuration changes. */
@@ -1134,6 +1157,7 @@ vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
     vsi_db_for_each_deleted(t->db, ctx->nve_idl, vsi_row_deleted, t);
     vsi_table_age(t);
     vsi_expire_pointers(t);
+    vsi_table_keep_counters(t);
     vsi_table_log_summary(t);
 }
 
