@@ -750,6 +750,7 @@ vsi_table_flows_refused(struct vsi_table *t, uint64_t cookie,
     case FLOW_OWNER_VN:
     case FLOW_OWNER_PROFILE:
     case FLOW_OWNER_VDP:
+    case FLOW_OWNER_VN_PORT_FLOOD:
     default:
         /* Not one VSI's: ofctrl logged it, and retries it with the next
          * resynchronization. */
