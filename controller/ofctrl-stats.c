@@ -41,12 +41,12 @@
 
 #include <errno.h>
 #include "byte-order.h"
-#include "hash.h"
 #include "flow-table.h"
+#include "hash.h"
 #include "ofctrl-private.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/match.h"
-#include "openvswitch/hmap.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
