@@ -56,6 +56,9 @@ enum flow_owner_kind {
     FLOW_OWNER_PROFILE = 7,     /* One policy profile (its ACLs). */
     FLOW_OWNER_VDP = 8,         /* ECP and LLDP to the controller from one
                                  * TES-facing port (vdp-server.c). */
+    FLOW_OWNER_VN_PORT_FLOOD = 9,   /* The profile that the VSIs of one
+                                     * (TES-facing port, VN) pair share,
+                                     * for flooded frames (vsi-flows.c). */
 };
 
 /* Composes and decomposes an owner cookie. */

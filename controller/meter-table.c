@@ -16,7 +16,8 @@
 
 /* The desired OpenFlow meters of nve-controller (meter-table.h), kept the
  * way flow-table.c keeps flows: vsi-flows adds a meter for each rate-limited
- * VSI and refers to its id in the VSI's flows, and ofctrl sends the tracked
+ * VSI binding, under the id that the binding holds (vsi-resources.h), and
+ * refers to it in the VSI's flows, and ofctrl sends the tracked
  * changes to the switch around the flows that use them.  Nothing here talks
  * to the switch. */
 
@@ -24,7 +25,6 @@
 #include "meter-table.h"
 
 #include "hash.h"
-#include "id-pool.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/util.h"
@@ -47,7 +47,6 @@ struct meter_table {
     size_t n_desired;
     struct ovs_list tracked;
     size_t n_tracked;
-    struct id_pool *ids;
 };
 
 struct meter_table *
@@ -57,7 +56,6 @@ meter_table_create(void)
 
     hmap_init(&mt->meters);
     ovs_list_init(&mt->tracked);
-    mt->ids = id_pool_create(1, UINT32_MAX - 1);
     return mt;
 }
 
@@ -70,7 +68,6 @@ meter_table_destroy(struct meter_table *mt)
             free(e);
         }
         hmap_destroy(&mt->meters);
-        id_pool_destroy(mt->ids);
         free(mt);
     }
 }
@@ -133,15 +130,11 @@ meter_retrack(struct meter_table *mt, struct meter_entry *e)
     }
 }
 
-uint32_t
-meter_table_add(struct meter_table *mt, const struct meter_config *config)
+void
+meter_table_add(struct meter_table *mt, uint32_t id,
+                const struct meter_config *config)
 {
-    uint32_t id;
-
-    if (!id_pool_alloc_id(mt->ids, &id)) {
-        /* 4 billion meters: cannot happen. */
-        OVS_NOT_REACHED();
-    }
+    ovs_assert(id);
 
     struct meter_entry *e = meter_get(mt, id);
     ovs_assert(!e->desired);
@@ -149,7 +142,6 @@ meter_table_add(struct meter_table *mt, const struct meter_config *config)
     e->config = *config;
     mt->n_desired++;
     meter_retrack(mt, e);
-    return id;
 }
 
 void
@@ -171,7 +163,6 @@ meter_table_remove(struct meter_table *mt, uint32_t id)
     ovs_assert(e && e->desired);
     e->desired = false;
     mt->n_desired--;
-    id_pool_free_id(mt->ids, id);
     meter_retrack(mt, e);
 }
 

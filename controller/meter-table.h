@@ -20,8 +20,8 @@
 /* The desired OpenFlow meters: what flow-table is for flows, for meters.
  *
  * A meter is a rate limit in kbit/s with a burst size in kbit, which drops
- * what exceeds it.  meter_table_add() picks the meter's id; flows refer to
- * it with a "meter" action.  Changes since the last
+ * what exceeds it.  The caller picks the meter's id, so that it can keep it
+ * stable across restarts; flows refer to it with a "meter" action.  Changes since the last
  * meter_table_clear_tracked() are remembered, so that installing them costs
  * time proportional to the change.  ofctrl installs added and modified
  * meters before the flows that use them, and deletes meters after the
@@ -48,15 +48,16 @@ enum meter_change_type {
 struct meter_table *meter_table_create(void);
 void meter_table_destroy(struct meter_table *);
 
-/* Adds a meter with 'config' and returns its id (1 and up). */
-uint32_t meter_table_add(struct meter_table *, const struct meter_config *);
+/* Adds meter 'id' (1 and up, not desired yet) with 'config'. */
+void meter_table_add(struct meter_table *, uint32_t id,
+                     const struct meter_config *);
 
 /* Changes the config of meter 'id', which must exist. */
 void meter_table_modify(struct meter_table *, uint32_t id,
                         const struct meter_config *);
 
-/* Removes meter 'id', which must exist.  Its id may be handed out again
- * at once. */
+/* Removes meter 'id', which must exist.  Its id may be added again at
+ * once. */
 void meter_table_remove(struct meter_table *, uint32_t id);
 
 size_t meter_table_count(const struct meter_table *);

@@ -352,6 +352,7 @@ controller_init(struct controller *c)
 
     ofctrl_init();
     ofctrl_set_meter_table(c->meters);
+    ofctrl_set_counted(vsi_counters_flow_is_counted);
     pipeline_add_flows(c->flows);
 }
 

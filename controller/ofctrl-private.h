@@ -140,11 +140,21 @@ void ofctrl_monitor_format_repairs(struct ds *s);
  * ofctrl_flow_stats_recv_dump() receives a reply whose xid
  * ofctrl_flow_stats_is_dump(), and returns 0 or the error (logged) that
  * makes the dump fail.  Once all are read, ofctrl_flow_stats_take_dump()
- * returns them, for the caller to destroy. */
+ * returns them, for the caller to destroy, and takes the counts of the
+ * counted flows that the switch lost into their bases (flows whose owner
+ * is not in 'desired' are not counted any more). */
 void ofctrl_flow_stats_dump_start(void);
 bool ofctrl_flow_stats_is_dump(ovs_be32 xid);
 enum ofperr ofctrl_flow_stats_recv_dump(const struct ofp_header *);
-struct flow_table *ofctrl_flow_stats_take_dump(void);
+struct flow_table *ofctrl_flow_stats_take_dump(const struct flow_table *);
+
+/* Whether the flow of 'cookie' in 'table_id' is counted
+ * (ofctrl_set_counted()), and so added with the "send flow removed" flag;
+ * ofctrl_flow_stats_recv_removed() takes its counts into the base of its
+ * cookie when the switch reports that it went. */
+bool ofctrl_flow_is_counted(uint64_t cookie, uint8_t table_id);
+void ofctrl_flow_stats_recv_removed(const struct ofp_header *,
+                                    const struct flow_table *desired);
 
 /* Receives flow stats reply 'oh' if it answers an
  * ofctrl_request_flow_stats(); ignores it otherwise. */

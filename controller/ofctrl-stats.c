@@ -22,7 +22,19 @@
  * only the difference to the desired ones; and ofctrl_request_flow_stats(),
  * which asks for the flows of one cookie, whose packet and byte counts
  * vsi-counters.c sums per table.  ofctrl.c receives every reply and hands
- * it over; it decides what becomes of the dump. */
+ * it over; it decides what becomes of the dump.
+ *
+ * The sums of "counted" flows (ofctrl_set_counted()) do not go back when a
+ * flow goes: each cookie has a base per table that absorbs what its flows
+ * counted before they went, so that the sums that ofctrl_flow_stats_get()
+ * returns only grow.  A counted flow is added with the "send flow removed"
+ * flag, so that the switch reports its final counts when it is deleted, by
+ * us or by anyone else, and they go into the base.  A switch that lost its
+ * flows (ovs-vswitchd restarted) reports nothing: after each
+ * (re)connection, the counts that the dump of all flows reads are compared
+ * with the last ones seen, and what was seen and is now gone goes into the
+ * base.  Counts since the last reading are lost then.  The bases of a
+ * cookie that has no desired flow left are forgotten. */
 
 #include <config.h>
 #include "ofctrl.h"
@@ -30,10 +42,13 @@
 #include <errno.h>
 #include "byte-order.h"
 #include "flow-table.h"
+#include "hash.h"
 #include "ofctrl-private.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/poll-loop.h"
@@ -55,6 +70,7 @@ struct ofctrl_table_stats {
 /* A request of ofctrl_request_flow_stats(). */
 struct ofctrl_flow_stats {
     struct ovs_list list_node;  /* In 'requests' while pending. */
+    uint64_t cookie;
     ovs_be32 xid;
     bool done;                  /* Reply complete, or failed. */
     long long int deadline;     /* Given up then, if not done. */
@@ -63,12 +79,185 @@ struct ofctrl_flow_stats {
     size_t n_tables, allocated_tables;
 };
 
+/* What ofctrl keeps of the counted flows of one cookie, per table. */
+struct ofctrl_counted {
+    struct hmap_node node;      /* In 'counted', by cookie. */
+    uint64_t cookie;
+    struct ofctrl_table_stats *base;    /* Counts of flows gone. */
+    size_t n_base, allocated_base;
+    struct ofctrl_table_stats *seen;    /* Last counts read of those here. */
+    size_t n_seen, allocated_seen;
+    struct ofctrl_table_stats *dumped;  /* Read by the dump in progress. */
+    size_t n_dumped, allocated_dumped;
+    struct ovs_list changed_node;   /* In 'changed' if 'base' changed. */
+};
+
+static ofctrl_counted_cb *is_counted;
+static struct hmap counted = HMAP_INITIALIZER(&counted);
+static bool reconnected = true;     /* The next dump is the first since. */
+static struct ovs_list changed = OVS_LIST_INITIALIZER(&changed);
+
 /* Requests awaiting their replies. */
 static struct ovs_list requests = OVS_LIST_INITIALIZER(&requests);
 
 /* The dump of all flows, and the flows it read so far. */
 static ovs_be32 dump_xid;
 static struct flow_table *dump_flows;
+
+/* Counted flows. */
+
+/* Returns the sums of table 'table_id' in 'tables[0..*n)', added if
+ * missing. */
+static struct ofctrl_table_stats *
+table_stats_get(struct ofctrl_table_stats **tables, size_t *n,
+                size_t *allocated, uint8_t table_id)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if ((*tables)[i].table_id == table_id) {
+            return &(*tables)[i];
+        }
+    }
+    if (*n >= *allocated) {
+        *tables = x2nrealloc(*tables, allocated, sizeof **tables);
+    }
+    struct ofctrl_table_stats *ts = &(*tables)[(*n)++];
+    *ts = (struct ofctrl_table_stats) { .table_id = table_id };
+    return ts;
+}
+
+#define TABLE_STATS_GET(C, MEMBER, TABLE_ID)                            \
+    table_stats_get(&(C)->MEMBER, &(C)->n_##MEMBER,                     \
+                    &(C)->allocated_##MEMBER, TABLE_ID)
+
+static struct ofctrl_counted *
+ofctrl_counted_find(uint64_t cookie)
+{
+    struct ofctrl_counted *c;
+
+    HMAP_FOR_EACH_WITH_HASH (c, node, hash_uint64(cookie), &counted) {
+        if (c->cookie == cookie) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static struct ofctrl_counted *
+ofctrl_counted_get(uint64_t cookie)
+{
+    struct ofctrl_counted *c = ofctrl_counted_find(cookie);
+
+    if (!c) {
+        c = xzalloc(sizeof *c);
+        c->cookie = cookie;
+        ovs_list_init(&c->changed_node);
+        hmap_insert(&counted, &c->node, hash_uint64(cookie));
+    }
+    return c;
+}
+
+static void
+ofctrl_counted_destroy(struct ofctrl_counted *c)
+{
+    hmap_remove(&counted, &c->node);
+    ovs_list_remove(&c->changed_node);
+    free(c->base);
+    free(c->seen);
+    free(c->dumped);
+    free(c);
+}
+
+/* Adds 'n_packets' and 'n_bytes' to the base of 'c''s table 'table_id'. */
+static void
+ofctrl_counted_absorb(struct ofctrl_counted *c, uint8_t table_id,
+                      uint64_t n_packets, uint64_t n_bytes)
+{
+    if (n_packets || n_bytes) {
+        struct ofctrl_table_stats *ts = TABLE_STATS_GET(c, base, table_id);
+        ts->n_packets += n_packets;
+        ts->n_bytes += n_bytes;
+        if (ovs_list_is_empty(&c->changed_node)) {
+            ovs_list_push_back(&changed, &c->changed_node);
+        }
+    }
+}
+
+bool
+ofctrl_flow_is_counted(uint64_t cookie, uint8_t table_id)
+{
+    return is_counted && is_counted(cookie, table_id);
+}
+
+void
+ofctrl_flow_stats_recv_removed(const struct ofp_header *oh,
+                               const struct flow_table *desired)
+{
+    struct ofputil_flow_removed fr;
+    enum ofperr error = ofputil_decode_flow_removed(&fr, oh);
+
+    if (error) {
+        ofctrl_decode_status(error, "flow removed");
+        return;
+    }
+
+    uint64_t cookie = ntohll(fr.cookie);
+    if (!ofctrl_flow_is_counted(cookie, fr.table_id)) {
+        return;
+    }
+    if (!flow_table_owner_count(desired, cookie)) {
+        /* Its owner is gone, and its counts with it. */
+        struct ofctrl_counted *c = ofctrl_counted_find(cookie);
+        if (c) {
+            ofctrl_counted_destroy(c);
+        }
+        return;
+    }
+
+    /* Its counts are no longer among those of the flows here. */
+    struct ofctrl_counted *c = ofctrl_counted_get(cookie);
+    struct ofctrl_table_stats *seen = TABLE_STATS_GET(c, seen, fr.table_id);
+    seen->n_packets -= MIN(seen->n_packets, fr.packet_count);
+    seen->n_bytes -= MIN(seen->n_bytes, fr.byte_count);
+    ofctrl_counted_absorb(c, fr.table_id, fr.packet_count, fr.byte_count);
+}
+
+/* After the first dump since a (re)connection, compares what it read with
+ * the counts seen before: the flows that counted less than that were lost,
+ * and what they had counted goes into the bases.  (While connected, a
+ * switch reports every counted flow that goes, and what a later dump reads
+ * may race with those reports.) */
+static void
+ofctrl_counted_dump_done(const struct flow_table *desired)
+{
+    struct ofctrl_counted *c;
+
+    HMAP_FOR_EACH_SAFE (c, node, &counted) {
+        if (!flow_table_owner_count(desired, c->cookie)) {
+            ofctrl_counted_destroy(c);
+            continue;
+        } else if (!reconnected) {
+            c->n_dumped = 0;
+            continue;
+        }
+        for (size_t i = 0; i < c->n_seen; i++) {
+            struct ofctrl_table_stats *seen = &c->seen[i];
+            struct ofctrl_table_stats *now
+                = TABLE_STATS_GET(c, dumped, seen->table_id);
+            if (now->n_packets < seen->n_packets
+                || now->n_bytes < seen->n_bytes) {
+                ofctrl_counted_absorb(c, seen->table_id,
+                                      seen->n_packets, seen->n_bytes);
+            }
+        }
+        free(c->seen);
+        c->seen = c->dumped;
+        c->n_seen = c->n_dumped;
+        c->allocated_seen = c->allocated_dumped;
+        c->dumped = NULL;
+        c->n_dumped = c->allocated_dumped = 0;
+    }
+    reconnected = false;
+}
 
 /* Returns a request for the statistics of the flows, in all tables, whose
  * cookie matches 'cookie' in the bits of 'cookie_mask'. */
@@ -139,8 +328,17 @@ static void
 ofctrl_flow_stats_add_flow(const struct ofputil_flow_stats *fs,
                            void *dump_flows_)
 {
-    flow_table_add(dump_flows_, ntohll(fs->cookie), fs->table_id,
+    uint64_t cookie = ntohll(fs->cookie);
+
+    flow_table_add(dump_flows_, cookie, fs->table_id,
                    fs->priority, &fs->match, fs->ofpacts, fs->ofpacts_len);
+    if (ofctrl_flow_is_counted(cookie, fs->table_id)) {
+        struct ofctrl_counted *c = ofctrl_counted_get(cookie);
+        struct ofctrl_table_stats *ts = TABLE_STATS_GET(c, dumped,
+                                                        fs->table_id);
+        ts->n_packets += fs->packet_count;
+        ts->n_bytes += fs->byte_count;
+    }
 }
 
 enum ofperr
@@ -151,10 +349,13 @@ ofctrl_flow_stats_recv_dump(const struct ofp_header *oh)
 }
 
 struct flow_table *
-ofctrl_flow_stats_take_dump(void)
+ofctrl_flow_stats_take_dump(const struct flow_table *desired)
 {
     struct flow_table *flows = dump_flows;
 
+    if (flows && desired) {
+        ofctrl_counted_dump_done(desired);
+    }
     dump_flows = NULL;
     dump_xid = htonl(0);
     return flows;
@@ -247,7 +448,14 @@ ofctrl_flow_stats_disconnected(void)
         ofctrl_flow_stats_finish(fs, false);
     }
 
-    flow_table_destroy(ofctrl_flow_stats_take_dump());
+    flow_table_destroy(ofctrl_flow_stats_take_dump(NULL));
+
+    /* The counts of an incomplete dump are not to be compared. */
+    struct ofctrl_counted *c;
+    HMAP_FOR_EACH (c, node, &counted) {
+        c->n_dumped = 0;
+    }
+    reconnected = true;
 }
 
 void
@@ -270,6 +478,10 @@ ofctrl_flow_stats_run(void)
 void
 ofctrl_flow_stats_wait(void)
 {
+    if (!ovs_list_is_empty(&changed)) {
+        /* For ofctrl_flow_stats_pop_changed(). */
+        poll_immediate_wake();
+    }
     if (!ovs_list_is_empty(&requests)) {
         const struct ofctrl_flow_stats *fs
             = CONTAINER_OF(ovs_list_front(&requests),
@@ -286,6 +498,7 @@ ofctrl_request_flow_stats(uint64_t cookie)
     struct ofctrl_flow_stats *fs = xzalloc(sizeof *fs);
 
     ovs_list_init(&fs->list_node);
+    fs->cookie = cookie;
     fs->deadline = time_msec() + OFCTRL_FLOW_STATS_TIMEOUT;
     if (!ofctrl_can_request()) {
         fs->done = true;
@@ -320,7 +533,69 @@ ofctrl_flow_stats_get(const struct ofctrl_flow_stats *fs, uint8_t table_id,
             *n_bytes = fs->tables[i].n_bytes;
         }
     }
+    if (ofctrl_flow_is_counted(fs->cookie, table_id)) {
+        struct ofctrl_counted *c = ofctrl_counted_get(fs->cookie);
+        struct ofctrl_table_stats *seen = TABLE_STATS_GET(c, seen, table_id);
+        struct ofctrl_table_stats *base = TABLE_STATS_GET(c, base, table_id);
+
+        seen->n_packets = *n_packets;
+        seen->n_bytes = *n_bytes;
+        *n_packets += base->n_packets;
+        *n_bytes += base->n_bytes;
+    }
     return true;
+}
+
+void
+ofctrl_set_counted(ofctrl_counted_cb *cb)
+{
+    is_counted = cb;
+}
+
+void
+ofctrl_flow_stats_get_base(uint64_t cookie, uint8_t table_id,
+                           uint64_t *n_packets, uint64_t *n_bytes)
+{
+    const struct ofctrl_counted *c = ofctrl_counted_find(cookie);
+
+    *n_packets = *n_bytes = 0;
+    for (size_t i = 0; c && i < c->n_base; i++) {
+        if (c->base[i].table_id == table_id) {
+            *n_packets = c->base[i].n_packets;
+            *n_bytes = c->base[i].n_bytes;
+        }
+    }
+}
+
+void
+ofctrl_flow_stats_set_base(uint64_t cookie, uint8_t table_id,
+                           uint64_t n_packets, uint64_t n_bytes)
+{
+    if (!n_packets && !n_bytes && !ofctrl_counted_find(cookie)) {
+        return;
+    }
+
+    struct ofctrl_counted *c = ofctrl_counted_get(cookie);
+    struct ofctrl_table_stats *base = TABLE_STATS_GET(c, base, table_id);
+
+    base->n_packets = n_packets;
+    base->n_bytes = n_bytes;
+}
+
+size_t
+ofctrl_flow_stats_pop_changed(uint64_t **cookiesp)
+{
+    size_t n = ovs_list_size(&changed);
+    uint64_t *cookies = n ? xmalloc(n * sizeof *cookies) : NULL;
+    struct ofctrl_counted *c;
+    size_t i = 0;
+
+    LIST_FOR_EACH_POP (c, changed_node, &changed) {
+        ovs_list_init(&c->changed_node);
+        cookies[i++] = c->cookie;
+    }
+    *cookiesp = cookies;
+    return n;
 }
 
 void

@@ -446,6 +446,9 @@ ofctrl_encode_change(const struct flow_table_change *change)
     case FLOW_CHANGE_ADD:
         fm.command = OFPFC_ADD;
         fm.new_cookie = htonll(e->cookie);
+        if (ofctrl_flow_is_counted(e->cookie, e->table_id)) {
+            fm.flags = OFPUTIL_FF_SEND_FLOW_REM;
+        }
         fm.ofpacts = CONST_CAST(struct ofpact *, e->ofpacts);
         fm.ofpacts_len = e->ofpacts_len;
         break;
@@ -775,7 +778,7 @@ static void
 ofctrl_resync(struct flow_table *desired)
 {
     long long int start = time_msec();
-    struct flow_table *switch_flows = ofctrl_flow_stats_take_dump();
+    struct flow_table *switch_flows = ofctrl_flow_stats_take_dump(desired);
     uint64_t seqno = ++next_seqno;
     size_t n_changes[3] = { 0, 0, 0 };
 
@@ -1091,12 +1094,15 @@ ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
         ofctrl_packet_recv_packet_in(oh);
         break;
 
+    case OFPTYPE_FLOW_REMOVED:
+        ofctrl_flow_stats_recv_removed(oh, desired);
+        break;
+
     case OFPTYPE_BUNDLE_CONTROL:
         /* Replies to bundle open and commit: a commit's errors arrive as
          * OFPT_ERROR, its completion with the barrier after it. */
     case OFPTYPE_ECHO_REPLY:
     case OFPTYPE_PORT_STATUS:
-    case OFPTYPE_FLOW_REMOVED:
     case OFPTYPE_ROLE_STATUS:
     case OFPTYPE_TABLE_STATUS:
     case OFPTYPE_REQUESTFORWARD:

@@ -163,6 +163,22 @@ bool ofctrl_flow_stats_get(const struct ofctrl_flow_stats *,
                            uint64_t *n_packets, uint64_t *n_bytes);
 void ofctrl_flow_stats_destroy(struct ofctrl_flow_stats *);
 
+/* Counted flows: those for which 'cb' returns true.  Their sums in
+ * ofctrl_flow_stats_get() include a base per cookie and table that keeps
+ * what flows of the cookie counted before the switch deleted or lost them,
+ * so that they never go back while the cookie has desired flows.
+ * ofctrl_flow_stats_pop_changed() returns the cookies whose base changed
+ * since it was last called (in a malloc'd array, to free, NULL if none),
+ * so that the caller can keep the bases (ofctrl_flow_stats_get_base())
+ * across its restart and give them back (ofctrl_flow_stats_set_base()). */
+typedef bool ofctrl_counted_cb(uint64_t cookie, uint8_t table_id);
+void ofctrl_set_counted(ofctrl_counted_cb *);
+void ofctrl_flow_stats_get_base(uint64_t cookie, uint8_t table_id,
+                                uint64_t *n_packets, uint64_t *n_bytes);
+void ofctrl_flow_stats_set_base(uint64_t cookie, uint8_t table_id,
+                                uint64_t n_packets, uint64_t n_bytes);
+size_t ofctrl_flow_stats_pop_changed(uint64_t **cookies);
+
 /* Appends a multi-line human-readable status (connection, seqnos, counts of
  * bundles, flows, resyncs and repairs) to 'ds', for unixctl. */
 void ofctrl_format_status(struct ds *);

@@ -238,6 +238,10 @@ enum {
     /* ingress_acl, qos, egress_acl: what no specific flow decides. */
     NVE_PRIO_PASS = 1,
 
+    /* egress_acl: a flooded copy to a (port, VN) whose VSIs share a
+     * profile gets that profile, and is looked up again. */
+    NVE_PRIO_FLOOD_PROFILE = 2,
+
     /* qos */
     NVE_PRIO_QOS_VSI = 100,
 

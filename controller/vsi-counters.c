@@ -21,6 +21,7 @@
 #include "vsi-counters.h"
 
 #include <string.h>
+#include "flow-table.h"
 #include "ofctrl.h"
 #include "openvswitch/dynamic-string.h"
 #include "pipeline.h"
@@ -64,6 +65,32 @@ vsi_counters_query_destroy(struct vsi_counters_query *q)
         ofctrl_flow_stats_destroy(q->stats);
         free(q);
     }
+}
+
+bool
+vsi_counters_flow_is_counted(uint64_t cookie, uint8_t table_id)
+{
+    return (flow_owner_kind(cookie) == FLOW_OWNER_VSI
+            && (table_id == NVE_TABLE_CLASSIFY
+                || table_id == NVE_TABLE_L2_LOOKUP));
+}
+
+void
+vsi_counters_get_base(const struct vsi *v, struct vsi_counters *c)
+{
+    ofctrl_flow_stats_get_base(v->cookie, NVE_TABLE_CLASSIFY,
+                               &c->tx_packets, &c->tx_bytes);
+    ofctrl_flow_stats_get_base(v->cookie, NVE_TABLE_L2_LOOKUP,
+                               &c->rx_packets, &c->rx_bytes);
+}
+
+void
+vsi_counters_set_base(const struct vsi *v, const struct vsi_counters *c)
+{
+    ofctrl_flow_stats_set_base(v->cookie, NVE_TABLE_CLASSIFY,
+                               c->tx_packets, c->tx_bytes);
+    ofctrl_flow_stats_set_base(v->cookie, NVE_TABLE_L2_LOOKUP,
+                               c->rx_packets, c->rx_bytes);
 }
 
 void

@@ -31,12 +31,15 @@
  *
  *   rx   Unicast frames to one of its MACs that its delivery flows (table
  *        40) sent towards it while it was associated, before the egress
- *        ACLs.  Flooded frames are not counted, nor frames delivered in
- *        earlier associations (the delivery flows are removed when it stops
- *        being associated and suspended).
+ *        ACLs.  Flooded frames are not counted.
  *
- * The counters of a flow start when the flow is added: a VSI that is
- * terminated and associated again starts from zero. */
+ * The counters start when the NVE takes the VSI on and never go back while
+ * it holds it: what the VSI's flows counted before they were replaced
+ * (deleted and added again, by the NVE or anyone else) or lost (ovs-vswitchd
+ * restarted) is kept as a base (ofctrl_set_counted()), which the VSI's row
+ * in the database keeps across restarts of nve-controller.  Only what the
+ * switch counted since it was last read is lost with its flows.  A VSI
+ * that is terminated and associated again starts from zero. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -60,6 +63,15 @@ bool vsi_counters_query_result(const struct vsi_counters_query *,
                                struct vsi_counters *counters);
 
 void vsi_counters_query_destroy(struct vsi_counters_query *);
+
+/* Whether the flow of 'cookie' in table 'table_id' is one that the counters
+ * read, for ofctrl_set_counted(). */
+bool vsi_counters_flow_is_counted(uint64_t cookie, uint8_t table_id);
+
+/* The base of the counters of 'vsi': get, to keep it, and set, to give it
+ * back after a restart. */
+void vsi_counters_get_base(const struct vsi *, struct vsi_counters *);
+void vsi_counters_set_base(const struct vsi *, const struct vsi_counters *);
 
 /* "  counters: tx N packets N bytes, rx N packets N bytes\n", or
  * "  counters: unavailable\n" if 'counters' is NULL. */

@@ -34,6 +34,7 @@
 #include "timeval.h"
 #include "util.h"
 #include "vsi-config.h"
+#include "vsi-counters.h"
 #include "vsi.h"
 
 VLOG_DEFINE_THIS_MODULE(vsi_db);
@@ -181,6 +182,8 @@ binding_write(struct ovsdb_idl_txn *txn, const struct vsi_binding *b)
     nverec_vsi_binding_set_vid(row, b->pv->vid);
     nverec_vsi_binding_set_pcp(row, &pcp, pcp >= 0);
     nverec_vsi_binding_set_profile(row, b->profile);
+    int64_t meter_id = b->meter_id;
+    nverec_vsi_binding_set_meter_id(row, &meter_id, meter_id != 0);
     free(macs);
     free(mac_strings);
     return row;
@@ -196,6 +199,7 @@ binding_row_equal(const struct nverec_vsi_binding *row,
         || row->n_pcp != (b->pcp >= 0)
         || (row->n_pcp && *row->pcp != b->pcp)
         || !nullable_string_is_equal(row->profile, b->profile)
+        || (row->n_meter_id ? *row->meter_id : 0) != b->meter_id
         || row->n_macs != b->n_macs + b->n_learned
         || row->n_ips != b->n_ips) {
         return false;
@@ -277,6 +281,67 @@ learned_macs_contain(const char *learned, uint32_t vnid, struct eth_addr mac)
     return false;
 }
 
+/* The names of the counters in column counters_base. */
+#define VSI_COUNTERS                            \
+    VSI_COUNTER(tx_packets)                     \
+    VSI_COUNTER(tx_bytes)                       \
+    VSI_COUNTER(rx_packets)                     \
+    VSI_COUNTER(rx_bytes)
+
+/* Writes the base of 'v''s counters to 'row', only those that are not zero
+ * (so that a VSI whose flows never went has none), and only if it changed:
+ * the base changes seldom, and the row is rewritten at each change of the
+ * VSI. */
+static void
+vsi_db_write_counters_base(const struct nverec_vsi *row, const struct vsi *v)
+{
+    struct vsi_counters c;
+    const char *keys[4];
+    int64_t values[4];
+    size_t n = 0;
+
+    vsi_counters_get_base(v, &c);
+#define VSI_COUNTER(NAME)                       \
+    if (c.NAME) {                               \
+        keys[n] = #NAME;                        \
+        values[n++] = MIN(c.NAME, INT64_MAX);   \
+    }
+    VSI_COUNTERS
+#undef VSI_COUNTER
+
+    bool same = row->n_counters_base == n;
+    for (size_t i = 0; i < n && same; i++) {
+        same = false;
+        for (size_t k = 0; k < row->n_counters_base; k++) {
+            if (!strcmp(row->key_counters_base[k], keys[i])) {
+                same = row->value_counters_base[k] == values[i];
+                break;
+            }
+        }
+    }
+    if (!same) {
+        nverec_vsi_set_counters_base(row, keys, values, n);
+    }
+}
+
+/* Reads the base of the counters that 'row' keeps into 'c'. */
+static void
+vsi_db_read_counters_base(const struct nverec_vsi *row,
+                          struct vsi_counters *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < row->n_counters_base; i++) {
+        const char *key = row->key_counters_base[i];
+        uint64_t value = MAX(row->value_counters_base[i], 0);
+#define VSI_COUNTER(NAME)                       \
+        if (!strcmp(key, #NAME)) {              \
+            c->NAME = value;                    \
+        }
+        VSI_COUNTERS
+#undef VSI_COUNTER
+    }
+}
+
 static void
 vsi_db_write(const struct vsi_db *db, struct ovsdb_idl_txn *txn,
              const struct vsi *v)
@@ -303,6 +368,7 @@ vsi_db_write(const struct vsi_db *db, struct ovsdb_idl_txn *txn,
     nverec_vsi_set_updated_at(row, v->updated_at);
     nverec_vsi_set_keepalive_at(row, v->keepalive_at);
     vsi_db_write_learned(row, v);
+    vsi_db_write_counters_base(row, v);
 
     /* The bindings are rewritten only if they changed (the IDL sorts the
      * set by UUID, so compare without regard to order). */
@@ -386,6 +452,7 @@ vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
             .keepalive_at = row->keepalive_at,
             .n_bindings = row->n_bindings,
         };
+        vsi_db_read_counters_base(row, &r.counters_base);
 
         if (!vsi_state_from_name(row->state, &r.state)
             || r.state == VSI_ABSENT) {
@@ -410,6 +477,7 @@ vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
                 .vid = br->vid,
                 .pcp = br->n_pcp ? *br->pcp : -1,
                 .profile = br->profile,
+                .meter_id = br->n_meter_id ? *br->meter_id : 0,
             };
             for (size_t k = 0; k < br->n_macs; k++) {
                 struct eth_addr mac;

@@ -41,6 +41,7 @@
 #include <stdint.h>
 #include "openvswitch/list.h"
 #include "openvswitch/types.h"
+#include "vsi-counters.h"
 #include "vsi-lifecycle.h"
 #include "vsi-request.h"
 
@@ -65,6 +66,7 @@ struct vsi_db_binding {
     uint16_t vid;
     int pcp;                    /* -1 if none. */
     const char *profile;        /* Or NULL. */
+    uint32_t meter_id;          /* 0 if none. */
 };
 
 struct vsi_db_row {
@@ -77,6 +79,7 @@ struct vsi_db_row {
     long long int created_at, updated_at, keepalive_at;   /* Wall clock. */
     struct vsi_db_binding *bindings;    /* By VNID. */
     size_t n_bindings;
+    struct vsi_counters counters_base;  /* See vsi-counters.h. */
 };
 
 struct vsi_db *vsi_db_create(struct ovsdb_idl *);

@@ -51,6 +51,8 @@ struct binding_record {
     uint32_t vnid;
     char *port;                 /* Member of the VN's flooding list... */
     bool member;                /* ...if true. */
+    struct pair_users *pair;    /* The records of its (port, VN) pair. */
+    struct ovs_list pair_node;  /* In 'pair->records'. */
     const struct profile *profile;  /* Referenced, or NULL. */
     struct ovs_list profile_node;   /* In a 'profile_users' list. */
     uint32_t meter_id;          /* Its meter, 0 if none. */
@@ -70,6 +72,16 @@ struct profile_users {
     struct ovs_list records;    /* Contains "struct binding_record"s. */
 };
 
+/* The binding records of one (port, VN) pair, for the profile that a
+ * flooded copy to the pair gets. */
+struct pair_users {
+    struct hmap_node node;      /* In 'pair_users', by port and VNID. */
+    char *port;
+    uint32_t vnid;
+    ofp_port_t ofport;          /* As the last update of a VSI said. */
+    struct ovs_list records;    /* Contains "struct binding_record"s. */
+};
+
 struct vsi_flows {
     struct flow_table *flows;
     struct profiles *profiles;
@@ -77,6 +89,7 @@ struct vsi_flows {
     struct meter_table *meters;
     struct hmap vsis;           /* Contains "struct vsi_record"s. */
     struct hmap profile_users;  /* Contains "struct profile_users". */
+    struct hmap pair_users;     /* Contains "struct pair_users". */
 };
 
 struct vsi_flows *
@@ -91,6 +104,7 @@ vsi_flows_create(struct flow_table *flows, struct profiles *profiles,
     vf->meters = meters;
     hmap_init(&vf->vsis);
     hmap_init(&vf->profile_users);
+    hmap_init(&vf->pair_users);
     return vf;
 }
 
@@ -138,6 +152,107 @@ profile_users_remove(struct vsi_flows *vf, struct binding_record *br)
     }
 }
 
+/* Pair users and the profile of flooded copies. */
+
+static uint32_t
+pair_hash(const char *port, uint32_t vnid)
+{
+    return hash_string(port, vnid);
+}
+
+static uint64_t
+pair_flood_cookie(const struct pair_users *pu)
+{
+    uint64_t id = ((uint64_t) hash_string(pu->port, 0) << 24) | pu->vnid;
+    return flow_owner_cookie(FLOW_OWNER_VN_PORT_FLOOD, id);
+}
+
+static struct pair_users *
+pair_users_get(struct vsi_flows *vf, const char *port, uint32_t vnid)
+{
+    struct pair_users *pu;
+
+    HMAP_FOR_EACH_WITH_HASH (pu, node, pair_hash(port, vnid),
+                             &vf->pair_users) {
+        if (pu->vnid == vnid && !strcmp(pu->port, port)) {
+            return pu;
+        }
+    }
+    pu = xzalloc(sizeof *pu);
+    pu->port = xstrdup(port);
+    pu->vnid = vnid;
+    pu->ofport = OFPP_NONE;
+    ovs_list_init(&pu->records);
+    hmap_insert(&vf->pair_users, &pu->node, pair_hash(port, vnid));
+    return pu;
+}
+
+/* Puts in 'vf->flows' what a flooded copy to 'pu''s pair gets: the profile
+ * that all of its VSIs that receive (the associated ones) share, if they
+ * share one, so that its to-vsi ACLs decide whether the pair gets the copy.
+ * The copies that the VSIs of a pair receive are one and the same (the TES
+ * floods it to them), so that with different profiles, or some VSIs with
+ * one and others without, no ACL can be applied to it: the pair gets it.
+ * Frees 'pu' if it has no records left. */
+static void
+pair_users_update(struct vsi_flows *vf, struct pair_users *pu)
+{
+    uint64_t cookie = pair_flood_cookie(pu);
+    const struct profile *shared = NULL;
+    bool first = true;
+    const struct binding_record *br;
+
+    flow_table_remove_owner(vf->flows, cookie);
+    LIST_FOR_EACH (br, pair_node, &pu->records) {
+        if (br->member) {
+            if (first) {
+                shared = br->profile;
+                first = false;
+            } else if (br->profile != shared) {
+                shared = NULL;
+                break;
+            }
+        }
+    }
+    if (ovs_list_is_empty(&pu->records)) {
+        hmap_remove(&vf->pair_users, &pu->node);
+        free(pu->port);
+        free(pu);
+        return;
+    }
+    if (!shared || pu->ofport == OFPP_NONE) {
+        return;
+    }
+
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct match match;
+
+    match_init_catchall(&match);
+    pipeline_match_vnid(&match, pu->vnid);
+    pipeline_match_reg(&match, NVE_MFF_OUT_PORT, ofp_to_u16(pu->ofport));
+    pipeline_match_reg(&match, NVE_MFF_DST_PROFILE, 0);
+    pipeline_match_flag(&match, NVE_FLAG_FLOOD_BIT, true);
+    pipeline_put_load_reg(&ofpacts, NVE_MFF_DST_PROFILE, shared->id);
+    pipeline_put_resubmit(&ofpacts, NVE_TABLE_EGRESS_ACL);
+    flow_table_add(vf->flows, cookie, NVE_TABLE_EGRESS_ACL,
+                   NVE_PRIO_FLOOD_PROFILE, &match,
+                   ofpacts.data, ofpacts.size);
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* Updates the pairs in 'changed', and destroys it. */
+static void
+pair_users_update_changed(struct vsi_flows *vf, struct hmapx *changed)
+{
+    struct hmapx_node *node;
+
+    HMAPX_FOR_EACH (node, changed) {
+        pair_users_update(vf, node->data);
+    }
+    hmapx_destroy(changed);
+}
+
 /* VSI records. */
 
 static struct vsi_record *
@@ -153,14 +268,17 @@ vsi_record_find(const struct vsi_flows *vf, const struct vsi *v)
     return NULL;
 }
 
-/* Releases what the bindings 'brs[0..n)' hold, and frees them. */
+/* Releases what the bindings 'brs[0..n)' hold, and frees them.  Adds the
+ * pairs they leave to 'changed'. */
 static void
 binding_records_release(struct vsi_flows *vf, struct binding_record *brs,
-                        size_t n)
+                        size_t n, struct hmapx *changed)
 {
     for (size_t i = 0; i < n; i++) {
         struct binding_record *br = &brs[i];
 
+        ovs_list_remove(&br->pair_node);
+        hmapx_add(changed, br->pair);
         if (br->member) {
             remote_flows_remove_local(vf->remote, br->vnid, br->port);
         }
@@ -713,9 +831,11 @@ vsi_flows_remove_vsi(struct vsi_flows *vf, const struct vsi *v)
 
     flow_table_remove_owner(vf->flows, v->cookie);
     if (r) {
-        binding_records_release(vf, r->bindings, r->n_bindings);
+        struct hmapx changed = HMAPX_INITIALIZER(&changed);
+        binding_records_release(vf, r->bindings, r->n_bindings, &changed);
         hmap_remove(&vf->vsis, &r->node);
         free(r);
+        pair_users_update_changed(vf, &changed);
     }
 }
 
@@ -743,6 +863,7 @@ vsi_flows_update_vsi(struct vsi_flows *vf, const struct vsi *v)
 
     /* The new references first, then the old ones released, so that
      * nothing that stays in use is freed in between. */
+    struct hmapx changed = HMAPX_INITIALIZER(&changed);
     struct binding_record *old = r->bindings;
     size_t n_old = r->n_bindings;
     r->bindings = xcalloc(MAX(v->n_bindings, 1), sizeof *r->bindings);
@@ -755,6 +876,10 @@ vsi_flows_update_vsi(struct vsi_flows *vf, const struct vsi *v)
         br->vnid = b->pv->vnid;
         br->port = xstrdup(v->port->name);
         br->member = vsi_state_is_active(v->state);
+        br->pair = pair_users_get(vf, v->port->name, br->vnid);
+        br->pair->ofport = v->port->ofport;
+        ovs_list_push_back(&br->pair->records, &br->pair_node);
+        hmapx_add(&changed, br->pair);
         if (br->member) {
             remote_flows_add_local(vf->remote, br->vnid, br->port,
                                    v->port->ofport);
@@ -764,17 +889,22 @@ vsi_flows_update_vsi(struct vsi_flows *vf, const struct vsi *v)
             profile_users_add(vf, br);
         }
 
+        /* The meter, under the id that the binding holds. */
         uint32_t meter_id = binding_records_take_meter(old, n_old,
                                                        br->vnid);
-        if (br->profile && br->profile->rate_kbps) {
+        if (br->profile && br->profile->rate_kbps && b->meter_id) {
             struct meter_config mc = {
                 .kbps = br->profile->rate_kbps,
                 .burst_kb = br->profile->burst_kb,
             };
-            if (meter_id) {
+            if (meter_id == b->meter_id) {
                 meter_table_modify(vf->meters, meter_id, &mc);
             } else {
-                meter_id = meter_table_add(vf->meters, &mc);
+                if (meter_id) {
+                    meter_table_remove(vf->meters, meter_id);
+                }
+                meter_id = b->meter_id;
+                meter_table_add(vf->meters, meter_id, &mc);
             }
         } else if (meter_id) {
             meter_table_remove(vf->meters, meter_id);
@@ -782,7 +912,8 @@ vsi_flows_update_vsi(struct vsi_flows *vf, const struct vsi *v)
         }
         br->meter_id = meter_id;
     }
-    binding_records_release(vf, old, n_old);
+    binding_records_release(vf, old, n_old, &changed);
+    pair_users_update_changed(vf, &changed);
 
     flow_table_remove_owner(vf->flows, v->cookie);
     for (size_t i = 0; i < v->n_bindings; i++) {
@@ -843,5 +974,12 @@ vsi_flows_destroy(struct vsi_flows *vf)
         free(pu);
     }
     hmap_destroy(&vf->profile_users);
+
+    struct pair_users *pair;
+    HMAP_FOR_EACH_POP (pair, node, &vf->pair_users) {
+        free(pair->port);
+        free(pair);
+    }
+    hmap_destroy(&vf->pair_users);
     free(vf);
 }

@@ -41,12 +41,23 @@ struct vsi_tes_usage {
     size_t n_vsis;              /* Never 0: the usage goes with the last. */
 };
 
+/* A meter id that a binding holds. */
+struct vsi_meter_id {
+    struct hmap_node node;      /* In vsi_resources 'meter_ids', by id. */
+    uint32_t id;
+};
+
+/* The highest OpenFlow meter id (OFPM13_MAX); higher ones are virtual. */
+#define VSI_METER_ID_MAX 0xffff0000
+
 void
 vsi_resources_init(struct vsi_resources *r)
 {
     hmap_init(&r->ports);
     hmap_init(&r->macs);
     hmap_init(&r->tes);
+    hmap_init(&r->meter_ids);
+    r->next_meter_id = 1;
 }
 
 void
@@ -79,6 +90,12 @@ vsi_resources_destroy(struct vsi_resources *r)
         free(u);
     }
     hmap_destroy(&r->tes);
+
+    struct vsi_meter_id *mi;
+    HMAP_FOR_EACH_POP (mi, node, &r->meter_ids) {
+        free(mi);
+    }
+    hmap_destroy(&r->meter_ids);
 }
 
 static struct vsi_tes_usage *
@@ -273,5 +290,54 @@ vsi_mac_release(struct vsi_resources *r, uint32_t vnid, struct eth_addr mac,
     if (mo && mo->vsi == vsi) {
         hmap_remove(&r->macs, &mo->node);
         free(mo);
+    }
+}
+
+/* Meter ids. */
+
+static struct vsi_meter_id *
+vsi_meter_id_find(const struct vsi_resources *r, uint32_t id)
+{
+    struct vsi_meter_id *mi;
+
+    HMAP_FOR_EACH_WITH_HASH (mi, node, hash_int(id, 0), &r->meter_ids) {
+        if (mi->id == id) {
+            return mi;
+        }
+    }
+    return NULL;
+}
+
+uint32_t
+vsi_meter_id_claim(struct vsi_resources *r, uint32_t wanted)
+{
+    uint32_t id = wanted;
+
+    if (!id || id > VSI_METER_ID_MAX || vsi_meter_id_find(r, id)) {
+        /* Fewer bindings than ids: the search ends. */
+        for (id = r->next_meter_id; vsi_meter_id_find(r, id);
+             id = id < VSI_METER_ID_MAX ? id + 1 : 1) {
+            continue;
+        }
+        r->next_meter_id = id < VSI_METER_ID_MAX ? id + 1 : 1;
+    }
+
+    struct vsi_meter_id *mi = xmalloc(sizeof *mi);
+    mi->id = id;
+    hmap_insert(&r->meter_ids, &mi->node, hash_int(id, 0));
+    return id;
+}
+
+void
+vsi_meter_id_release(struct vsi_resources *r, uint32_t id)
+{
+    struct vsi_meter_id *mi = vsi_meter_id_find(r, id);
+
+    if (mi) {
+        hmap_remove(&r->meter_ids, &mi->node);
+        free(mi);
+        if (id < r->next_meter_id) {
+            r->next_meter_id = id;
+        }
     }
 }

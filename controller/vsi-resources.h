@@ -37,6 +37,8 @@ struct vsi_resources {
     struct hmap ports;          /* Contains "struct vsi_port"s, by name. */
     struct hmap macs;           /* Contains "struct vsi_mac_owner"s. */
     struct hmap tes;            /* Contains "struct vsi_tes_usage"s. */
+    struct hmap meter_ids;      /* Contains "struct vsi_meter_id"s. */
+    uint32_t next_meter_id;     /* Where the search for a free id starts. */
 };
 
 void vsi_resources_init(struct vsi_resources *);
@@ -68,5 +70,14 @@ void vsi_mac_claim(struct vsi_resources *, uint32_t vnid, struct eth_addr,
                    struct vsi *);
 void vsi_mac_release(struct vsi_resources *, uint32_t vnid, struct eth_addr,
                      const struct vsi *);
+
+/* Meter ids: each binding holds one for its lifetime, which its meter
+ * (vsi-flows.c) uses if its profile has a rate limit.  The id is kept in
+ * the database, so that it survives a restart whatever the order in which
+ * the VSIs are loaded.  vsi_meter_id_claim() returns 'wanted' if it is
+ * nonzero and free, else the lowest free id from where the last search
+ * stopped. */
+uint32_t vsi_meter_id_claim(struct vsi_resources *, uint32_t wanted);
+void vsi_meter_id_release(struct vsi_resources *, uint32_t id);
 
 #endif /* vsi-resources.h */

@@ -30,6 +30,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "openvswitch/shash.h"
+#include "ofctrl.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
 #include "svec.h"
@@ -252,6 +253,9 @@ binding_uninit(struct vsi_table *t, struct vsi_binding *b, bool keep_macs)
         }
     }
     policy_users_remove(t, b);
+    if (b->meter_id) {
+        vsi_meter_id_release(&t->res, b->meter_id);
+    }
     ovs_list_remove(&b->pv_node);
     if (!--pv->n_bindings) {
         vsi_flows_remove_port_vn(t->flows, pv);
@@ -338,10 +342,22 @@ vsi_rebind(struct vsi_table *t, struct vsi *v, struct vsi_port *port,
                                               ? p->vn->profile->name : NULL);
             pv->vn_own_pcp = p->vn->pcp;
         }
-        binding_init(t, v, &v->bindings[i], pv, p->req->macs,
+        struct vsi_binding *b = &v->bindings[i];
+        binding_init(t, v, b, pv, p->req->macs,
                      p->req->n_macs, p->req->ips, p->req->n_ips,
                      p->req->vid, p->profile ? p->profile->name : NULL,
                      !p->req->policy, p->pcp);
+
+        /* A VN the VSI stays in keeps its meter id. */
+        for (size_t k = 0; k < n_old && !b->meter_id; k++) {
+            if (old[k].pv->vnid == pv->vnid) {
+                b->meter_id = old[k].meter_id;
+                old[k].meter_id = 0;
+            }
+        }
+        if (!b->meter_id) {
+            b->meter_id = vsi_meter_id_claim(&t->res, 0);
+        }
     }
     if (old_port != port) {
         port->n_vsis++;
@@ -1075,6 +1091,7 @@ vsi_table_flows_refused(struct vsi_table *t, uint64_t cookie,
     case FLOW_OWNER_VN:
     case FLOW_OWNER_PROFILE:
     case FLOW_OWNER_VDP:
+    case FLOW_OWNER_VN_PORT_FLOOD:
     default:
         /* Not one VSI's: ofctrl logged it, and retries it with the next
          * resynchronization. */
@@ -1116,6 +1133,7 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
     v->port = port;
     port->n_vsis++;
     vsi_tes_count(&t->res, v->tes, 1);
+    bool rewrite = false;
     v->bindings = xcalloc(MAX(row->n_bindings, 1), sizeof *v->bindings);
     for (size_t i = 0; i < row->n_bindings; i++) {
         const struct vsi_db_binding *br = &row->bindings[i];
@@ -1137,12 +1155,24 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
         struct vsi_binding *b = &v->bindings[v->n_bindings++];
         binding_init(t, v, b, pv, br->macs, br->n_macs, br->ips, br->n_ips,
                      0, br->profile, default_profile, br->pcp);
+
+        /* The meter id it had.  A row without one (written before schema
+         * 1.2.0) gets one once all the others are claimed
+         * (vsi_table_claim_meter_ids()), so that it cannot take theirs. */
+        if (br->meter_id) {
+            b->meter_id = vsi_meter_id_claim(&t->res, br->meter_id);
+            if (b->meter_id != br->meter_id) {
+                /* Two rows claim the same: a new one, written back. */
+                rewrite = true;
+            }
+        }
         for (size_t k = 0; k < br->n_learned; k++) {
             if (!vsi_mac_owner(&t->res, br->vnid, br->learned[k])) {
                 binding_learn(t, b, br->learned[k]);
             }
         }
     }
+    vsi_counters_set_base(v, &row->counters_base);
     vsi_set_state(t, v, row->state);
     if (v->pointer_until) {
         /* The forwarding pointer started when the VSI became emigrating,
@@ -1161,7 +1191,52 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
                 age_priority(time_msec()
                              - (time_wall_msec() - row->keepalive_at)));
     vsi_flows_update_vsi(t->flows, v);
+    if (rewrite) {
+        vsi_mark_dirty(t, v);
+    }
     return true;
+}
+
+/* Gives a meter id to each binding loaded without one, and writes it. */
+static void
+vsi_table_claim_meter_ids(struct vsi_table *t)
+{
+    struct vsi *v;
+
+    HMAP_FOR_EACH (v, node, &t->vsis) {
+        bool claimed = false;
+        for (size_t i = 0; i < v->n_bindings; i++) {
+            if (!v->bindings[i].meter_id) {
+                v->bindings[i].meter_id = vsi_meter_id_claim(&t->res, 0);
+                claimed = true;
+            }
+        }
+        if (claimed) {
+            vsi_flows_update_vsi(t->flows, v);
+            vsi_mark_dirty(t, v);
+        }
+    }
+}
+
+/* Writes the changed bases of counters (vsi-counters.h) to the database,
+ * in the batches of the keep-alive times. */
+static void
+vsi_table_keep_counters(struct vsi_table *t)
+{
+    uint64_t *cookies;
+    size_t n = ofctrl_flow_stats_pop_changed(&cookies);
+
+    for (size_t i = 0; i < n; i++) {
+        struct vsi *v;
+        HMAP_FOR_EACH_WITH_HASH (v, cookie_node, hash_uint64(cookies[i]),
+                                 &t->by_cookie) {
+            if (v->cookie == cookies[i] && v->state != VSI_ABSENT) {
+                vsi_db_mark_refreshed(t->db, v, t->barrier,
+                                      t->cfg.keepalive_flush);
+            }
+        }
+    }
+    free(cookies);
 }
 
 /* Configuration changes. */
@@ -1562,6 +1637,7 @@ vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
         if (ovsdb_idl_has_ever_connected(ctx->nve_idl)) {
             vsi_db_read_config(ctx->nve_idl, ctx->global, &t->cfg, true);
             vsi_db_load(t->db, ctx->nve_idl, vsi_restore, t);
+            vsi_table_claim_meter_ids(t);
             t->loaded = true;
             VLOG_INFO("loaded %"PRIuSIZE" vsis from the database", t->n_held);
             vsi_table_reconfigure(t);
@@ -1574,6 +1650,7 @@ vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
     vsi_db_for_each_deleted(t->db, ctx->nve_idl, vsi_row_deleted, t);
     vsi_table_age(t);
     vsi_expire_pointers(t);
+    vsi_table_keep_counters(t);
     vsi_table_log_summary(t);
 }
 

@@ -93,6 +93,9 @@ struct vsi_binding {
      * signalled without MACs; in order of learning. */
     struct eth_addr *learned;
     size_t n_learned;
+    uint32_t meter_id;          /* Held for its lifetime, kept in the
+                                 * database (vsi-resources.h); its meter's
+                                 * if its profile has a rate limit. */
 };
 
 /* Whether 'b' learns its MACs from the VM's frames, having been signalled

@@ -85,10 +85,9 @@ test_add_modify_remove(void)
     struct meter_config a = { .kbps = 100, .burst_kb = 10 };
     struct meter_config b = { .kbps = 200 };
 
-    uint32_t id1 = meter_table_add(mt, &a);
-    uint32_t id2 = meter_table_add(mt, &b);
-    CU_ASSERT_EQUAL(id1, 1);
-    CU_ASSERT_EQUAL(id2, 2);
+    uint32_t id1 = 1, id2 = 2;
+    meter_table_add(mt, id1, &a);
+    meter_table_add(mt, id2, &b);
     CU_ASSERT_EQUAL(meter_table_count(mt), 2);
     CU_ASSERT_STRING_EQUAL(changes(mt), "add 1 100/10 add 2 200/0");
     meter_table_clear_tracked(mt);
@@ -105,15 +104,16 @@ test_add_modify_remove(void)
     CU_ASSERT_EQUAL(meter_table_count(mt), 1);
     CU_ASSERT_STRING_EQUAL(changes(mt), "delete 2 200/0");
 
-    /* Its id is free at once: taking it again is a modification of what
+    /* Its id is free at once: adding it again is a modification of what
      * the switch still has, or no change at all. */
-    CU_ASSERT_EQUAL(meter_table_add(mt, &a), id2);
+    meter_table_add(mt, id2, &a);
     CU_ASSERT_STRING_EQUAL(changes(mt), "modify 2 100/10");
     meter_table_modify(mt, id2, &b);
     CU_ASSERT_STRING_EQUAL(changes(mt), "");
 
     /* Added and removed before being installed: nothing. */
-    uint32_t id3 = meter_table_add(mt, &a);
+    uint32_t id3 = 3;
+    meter_table_add(mt, id3, &a);
     meter_table_remove(mt, id3);
     CU_ASSERT_STRING_EQUAL(changes(mt), "");
     meter_table_clear_tracked(mt);
@@ -129,9 +129,9 @@ test_resync(void)
     struct meter_config b = { .kbps = 200 };
     struct meter_config other = { .kbps = 0 };
 
-    meter_table_add(mt, &a);
-    meter_table_add(mt, &b);
-    meter_table_add(mt, &a);
+    meter_table_add(mt, 1, &a);
+    meter_table_add(mt, 2, &b);
+    meter_table_add(mt, 3, &a);
     meter_table_clear_tracked(mt);
 
     /* The switch was lost: everything is to be added. */
@@ -150,8 +150,9 @@ test_resync(void)
     CU_ASSERT_STRING_EQUAL(changes(mt), "");
     CU_ASSERT_EQUAL(meter_table_count(mt), 3);
 
-    /* Meter 7's id was never ours: the next one is 4. */
-    CU_ASSERT_EQUAL(meter_table_add(mt, &b), 4);
+    /* Adding meter 7 now is a modification of what the switch has. */
+    meter_table_add(mt, 7, &b);
+    CU_ASSERT_STRING_EQUAL(changes(mt), "add 7 200/0");
     meter_table_destroy(mt);
 }
 
