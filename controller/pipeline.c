@@ -481,6 +481,62 @@ pipeline_add_pointer_flows(struct flow_table *flows, uint64_t cookie)
     ofpbuf_uninit(&ofpacts);
 }
 
+static void
+dscp_map_clear(struct pipeline_dscp_map *map)
+{
+    for (size_t i = 0; i < NVE_N_PCPS; i++) {
+        map->dscp[i] = -1;
+    }
+}
+
+char *
+pipeline_parse_dscp_map(const char *s, struct pipeline_dscp_map *map)
+{
+    dscp_map_clear(map);
+    if (!s) {
+        return NULL;
+    }
+
+    char *copy = xstrdup(s), *save_ptr = NULL, *error = NULL;
+    for (char *pair = strtok_r(copy, ", ", &save_ptr); pair && !error;
+         pair = strtok_r(NULL, ", ", &save_ptr)) {
+        int pcp, dscp, n = 0;
+        if (!ovs_scan(pair, "%d:%d%n", &pcp, &dscp, &n)
+            || pair[n] || pcp < 0 || pcp >= NVE_N_PCPS
+            || dscp < 0 || dscp > 63) {
+            error = xasprintf("\"%s\": not PCP:DSCP with PCP from 0 to 7 "
+                              "and DSCP from 0 to 63", pair);
+        } else if (map->dscp[pcp] >= 0) {
+            error = xasprintf("\"%s\": PCP %d given twice", pair, pcp);
+        } else {
+            map->dscp[pcp] = dscp;
+        }
+    }
+    free(copy);
+    if (error) {
+        dscp_map_clear(map);
+    }
+    return error;
+}
+
+bool
+pipeline_dscp_map_is_empty(const struct pipeline_dscp_map *map)
+{
+    for (size_t i = 0; i < NVE_N_PCPS; i++) {
+        if (map->dscp[i] >= 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+pipeline_dscp_map_equals(const struct pipeline_dscp_map *a,
+                         const struct pipeline_dscp_map *b)
+{
+    return !memcmp(a->dscp, b->dscp, sizeof a->dscp);
+}
+
 void
 pipeline_add_flows(struct flow_table *flows)
 {

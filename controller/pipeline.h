@@ -164,7 +164,8 @@ struct ofpbuf;
     NVE_TABLE(QOS,         30, "qos")           \
     NVE_TABLE(L2_LOOKUP,   40, "l2_lookup")     \
     NVE_TABLE(EGRESS_ACL,  50, "egress_acl")    \
-    NVE_TABLE(OUTPUT,      60, "output")
+    NVE_TABLE(OUTPUT,      60, "output")        \
+    NVE_TABLE(DSCP,        65, "dscp")
 
 enum nve_table {
 #define NVE_TABLE(ENUM, NUMBER, NAME) NVE_TABLE_##ENUM = NUMBER,
@@ -268,6 +269,23 @@ enum {
 
 /* Table numbers and names. */
 const char *pipeline_table_name(uint8_t table_id);
+
+/* NVE_Global options:pcp_dscp: the DSCP of the underlay for each PCP that
+ * the NVE assigns, or -1 for none. */
+#define NVE_N_PCPS 8
+struct pipeline_dscp_map {
+    int dscp[NVE_N_PCPS];
+};
+
+/* Parses 's', a comma-separated list of PCP:DSCP pairs (PCP 0 to 7, each
+ * once, DSCP 0 to 63), into 'map'.  An empty or null 's' maps nothing.
+ * Returns NULL if successful, otherwise an error message naming the
+ * offending pair, which the caller must free; 'map' then maps nothing. */
+char *pipeline_parse_dscp_map(const char *s, struct pipeline_dscp_map *map)
+    OVS_WARN_UNUSED_RESULT;
+bool pipeline_dscp_map_is_empty(const struct pipeline_dscp_map *);
+bool pipeline_dscp_map_equals(const struct pipeline_dscp_map *,
+                              const struct pipeline_dscp_map *);
 bool pipeline_table_from_string(const char *, uint8_t *table_id);
 enum nve_table pipeline_next_table(enum nve_table);
 

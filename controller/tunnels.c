@@ -71,6 +71,8 @@ struct tunnel {
 struct tunnels {
     struct hmap tunnels;        /* Contains "struct tunnel"s. */
     bool settled;               /* See tunnels_is_settled(). */
+    struct pipeline_dscp_map dscp;  /* NVE_Global options:pcp_dscp. */
+    char *dscp_error;           /* Why the option is not applied, if so. */
 };
 
 /* A port that carries our mark. */
@@ -182,15 +184,19 @@ tunnels_destroy(struct tunnels *tunnels)
 {
     if (tunnels) {
         tunnels_destroy_map(&tunnels->tunnels, NULL);
+        free(tunnels->dscp_error);
         free(tunnels);
     }
 }
+
+static uint64_t dscp_cookie(void);
 
 void
 tunnels_clear(struct tunnels *tunnels, struct flow_table *flows)
 {
     tunnels_destroy_map(&tunnels->tunnels, flows);
     hmap_init(&tunnels->tunnels);
+    flow_table_remove_owner(flows, dscp_cookie());
     tunnels->settled = false;
 }
 
@@ -428,8 +434,50 @@ tunnel_port_update(const struct tunnel *tunnel,
                                                 tunnel->remote);
 }
 
+/* The cookie of the flows of table 65 (dscp). */
+static uint64_t
+dscp_cookie(void)
+{
+    return flow_owner_cookie(FLOW_OWNER_PIPELINE, 1);
+}
+
+/* Table 65: what a frame into a tunnel gets as its IP DSCP, which the
+ * tunnel port (options:tos=inherit) copies into the outer header, for the
+ * PCP that the NVE assigned to it. */
 static void
-tunnel_add_flows(const struct tunnel *tunnel, struct flow_table *flows)
+dscp_add_flows(const struct pipeline_dscp_map *map, struct flow_table *flows)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+
+    flow_table_remove_owner(flows, dscp_cookie());
+    for (int pcp = 0; pcp < NVE_N_PCPS; pcp++) {
+        if (map->dscp[pcp] < 0) {
+            continue;
+        }
+        static const ovs_be16 types[] = { CONSTANT_HTONS(ETH_TYPE_IP),
+                                          CONSTANT_HTONS(ETH_TYPE_IPV6) };
+        for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+            struct match match;
+            uint8_t dscp = map->dscp[pcp];
+
+            match_init_catchall(&match);
+            pipeline_match_reg(&match, NVE_MFF_PCP, NVE_PCP_VALID | pcp);
+            match_set_dl_type(&match, types[i]);
+            ofpbuf_clear(&ofpacts);
+            ofpact_put_set_field(&ofpacts, mf_from_id(MFF_IP_DSCP_SHIFTED),
+                                 &dscp, NULL);
+            flow_table_add(flows, dscp_cookie(), NVE_TABLE_DSCP,
+                           NVE_PRIO_OUTPUT, &match,
+                           ofpacts.data, ofpacts.size);
+        }
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+static void
+tunnel_add_flows(const struct tunnel *tunnel, bool dscp,
+                 struct flow_table *flows)
 {
     uint64_t stub[1024 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
@@ -459,6 +507,9 @@ tunnel_add_flows(const struct tunnel *tunnel, struct flow_table *flows)
 
     ofpbuf_clear(&ofpacts);
     pipeline_put_vnid_to_tun_id(&ofpacts);
+    if (dscp) {
+        pipeline_put_resubmit(&ofpacts, NVE_TABLE_DSCP);
+    }
     ofpact_put_OUTPUT(&ofpacts)->port = u16_to_ofp(tunnel->ofport);
     flow_table_add(flows, tunnel->cookie, NVE_TABLE_OUTPUT, NVE_PRIO_OUTPUT,
                    &match, ofpacts.data, ofpacts.size);
@@ -503,7 +554,7 @@ tunnel_plan(struct tunnels *tunnels, struct tunnel_ctx *ctx,
             const struct hmap *old,
             const struct nverec_remote_nve *remote,
             const char *underlay_ip, const char *default_encap,
-            bool set_local_ip)
+            bool set_local_ip, bool inherit_tos)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     struct tunnel *tunnel = xzalloc(sizeof *tunnel);
@@ -537,6 +588,9 @@ tunnel_plan(struct tunnels *tunnels, struct tunnel_ctx *ctx,
         smap_add(&options, "local_ip", underlay_ip);
     }
     smap_add(&options, "key", "flow");
+    if (inherit_tos) {
+        smap_add(&options, "tos", "inherit");
+    }
 
     if (owned && owned->port->n_interfaces == 1) {
         const struct ovsrec_interface *iface = owned->port->interfaces[0];
@@ -591,6 +645,19 @@ tunnels_run(struct tunnels *tunnels, struct ovsdb_idl_txn *ovs_txn,
     const char *default_encap = (nve_cfg->encap ? nve_cfg->encap
                                  : TUNNEL_DEFAULT_ENCAP);
 
+    /* The underlay's DSCP for the NVE's PCPs. */
+    struct pipeline_dscp_map dscp;
+    char *error = pipeline_parse_dscp_map(smap_get(&nve_cfg->options,
+                                                   "pcp_dscp"), &dscp);
+    if (error && (!tunnels->dscp_error
+                  || strcmp(error, tunnels->dscp_error))) {
+        VLOG_WARN("NVE_Global options:pcp_dscp: %s; no DSCP is set", error);
+    }
+    free(tunnels->dscp_error);
+    tunnels->dscp_error = error;
+    tunnels->dscp = dscp;
+    bool inherit_tos = !pipeline_dscp_map_is_empty(&dscp);
+
     struct tunnel_ctx ctx = {
         .br_int = br_int,
         .names = SSET_INITIALIZER(&ctx.names),
@@ -607,7 +674,7 @@ tunnels_run(struct tunnels *tunnels, struct ovsdb_idl_txn *ovs_txn,
                                                               &n_remotes);
     for (size_t i = 0; i < n_remotes; i++) {
         tunnel_plan(tunnels, &ctx, &old, remotes[i], underlay_ip,
-                    default_encap, set_local_ip);
+                    default_encap, set_local_ip, inherit_tos);
     }
     free(remotes);
 
@@ -669,11 +736,13 @@ tunnels_run(struct tunnels *tunnels, struct ovsdb_idl_txn *ovs_txn,
     struct tunnel *tunnel;
     HMAP_FOR_EACH (tunnel, node, &tunnels->tunnels) {
         if (tunnel->ofport > 0 && tunnel->ofport < ofp_to_u16(OFPP_MAX)) {
-            tunnel_add_flows(tunnel, flows);
+            tunnel_add_flows(tunnel, inherit_tos, flows);
         } else if (!tunnel->error && !tunnel->ofport) {
             numbered = false;
         }
     }
+
+    dscp_add_flows(&dscp, flows);
 
     tunnels->settled = !ctx.n_stale && !ctx.n_changes && numbered;
     tunnel_ctx_destroy(&ctx);

@@ -100,12 +100,15 @@ tests_test_nve_unit_SOURCES = \
 	tests/test-meter-table.c \
 	tests/test-vsi-plan.c \
 	tests/test-ecp-agent.c \
+	tests/test-pipeline.c \
 	controller/ecp-agent.c \
 	controller/ecp-agent.h \
 	controller/flow-table.c \
 	controller/flow-table.h \
 	controller/meter-table.c \
 	controller/meter-table.h \
+	controller/pipeline.c \
+	controller/pipeline.h \
 	controller/vsi-config.c \
 	controller/vsi-config.h \
 	controller/vsi-plan.c \

@@ -30,7 +30,8 @@
     NVE_UNIT_SUITE(vdp, "ECP, EVB and VDP codecs")    \
     NVE_UNIT_SUITE(meter_table, "desired meter table") \
     NVE_UNIT_SUITE(vsi_plan, "VSI request planner") \
-    NVE_UNIT_SUITE(ecp_agent, "ECP agent state machine")
+    NVE_UNIT_SUITE(ecp_agent, "ECP agent state machine") \
+    NVE_UNIT_SUITE(pipeline, "pipeline helpers")
 
 #define NVE_UNIT_SUITE(NAME, DESCRIPTION) void test_##NAME##_register(void);
 NVE_UNIT_SUITES
