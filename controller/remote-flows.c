@@ -505,6 +505,15 @@ mapping_find(const struct remote_flows *rf, const struct uuid *uuid)
     return NULL;
 }
 
+/* Initializes 'match' to what local VSIs send in 'm''s VN. */
+static void
+mapping_match_local(struct match *match, const struct mapping *m)
+{
+    match_init_catchall(match);
+    pipeline_match_vnid(match, m->vnid);
+    pipeline_match_flag(match, NVE_FLAG_FROM_TUNNEL_BIT, false);
+}
+
 /* ARP suppression: answers a local VSI's ARP request for IPv4 address
  * 'ip' of remote mapping 'm' with the remote VM's MAC, back out of the port
  * it came from, instead of flooding it across the overlay. */
@@ -516,9 +525,7 @@ mapping_add_arp_flow(const struct mapping *m, ovs_be32 ip,
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
-    match_init_catchall(&match);
-    pipeline_match_vnid(&match, m->vnid);
-    pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, false);
+    mapping_match_local(&match, m);
     match_set_dl_type(&match, htons(ETH_TYPE_ARP));
     match_set_nw_proto(&match, ARP_OP_REQUEST);
     match_set_nw_dst(&match, ip);
@@ -552,9 +559,7 @@ mapping_add_nd_flow(const struct mapping *m, const struct in6_addr *ip,
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
-    match_init_catchall(&match);
-    pipeline_match_vnid(&match, m->vnid);
-    pipeline_match_flag(&match, NVE_FLAG_FROM_TUNNEL_BIT, false);
+    mapping_match_local(&match, m);
     match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
     match_set_nw_proto(&match, IPPROTO_ICMPV6);
     match_set_icmp_type(&match, ND_NEIGHBOR_SOLICIT);

@@ -73,28 +73,24 @@ test_dscp_map_valid(void)
     CU_ASSERT(!pipeline_dscp_map_equals(&a, &b));
 }
 
+/* Parses 's', expecting that its pair 'pair' is out of range. */
+static void
+check_range_error(const char *s, const char *pair)
+{
+    char *expected = xasprintf("\"%s\": not PCP:DSCP with PCP from 0 to 7 "
+                               "and DSCP from 0 to 63", pair);
+    check_error(s, expected);
+    free(expected);
+}
+
 static void
 test_dscp_map_invalid(void)
 {
-    static const char range[] = "not PCP:DSCP with PCP from 0 to 7 and "
-                                "DSCP from 0 to 63";
-    char *expected;
-
-    expected = xasprintf("\"8:0\": %s", range);
-    check_error("8:0", expected);
-    free(expected);
-    expected = xasprintf("\"3:64\": %s", range);
-    check_error("0:0,3:64", expected);
-    free(expected);
-    expected = xasprintf("\"-1:0\": %s", range);
-    check_error("-1:0", expected);
-    free(expected);
-    expected = xasprintf("\"3\": %s", range);
-    check_error("3", expected);
-    free(expected);
-    expected = xasprintf("\"3:26x\": %s", range);
-    check_error("3:26x", expected);
-    free(expected);
+    check_range_error("8:0", "8:0");
+    check_range_error("0:0,3:64", "3:64");
+    check_range_error("-1:0", "-1:0");
+    check_range_error("3", "3");
+    check_range_error("3:26x", "3:26x");
     check_error("3:8,3:16", "\"3:16\": PCP 3 given twice");
 }
 
