@@ -30,9 +30,11 @@
 # eth2 behind NVE2's, only one of them up, which is where the VM "runs".
 # While vmC pings vmA every PING_MS (10) milliseconds and sends it a TCP
 # stream, each scenario moves vmA as a hypervisor does it, signalling over
-# TNS (immigrate in mode pre_associate at the destination ahead, the
-# switch-over, emigrate at the source, terminate there), with no operator
-# command, and prints one line:
+# TNS (immigrate in mode pre_associate at the destination PREPARE_MS (2000)
+# milliseconds ahead, as long as a hypervisor's pre-copy of the VM's memory
+# takes at least, the switch-over, emigrate at the source, terminate
+# there), with no operator command, over SECONDS_TOTAL (6) seconds of
+# measurement, and prints one line:
 #
 #   SCENARIO,ORDER sent=N received=M lost=L outage_ms=O move_ms=U tcp=ok|broken
 #
@@ -64,6 +66,7 @@
 set -e
 
 PING_MS=${PING_MS:-10}
+PREPARE_MS=${PREPARE_MS:-2000}
 dir=
 keep=false
 order=frame
@@ -326,7 +329,7 @@ move () {
     vid=$(tes $to --port=p1 --vn=blue --mac=50:54:00:00:00:0a --ip=10.0.0.10 \
               --mode=pre_associate immigrate vmA)
     tag $to vmA-eth$to $vid
-    sleep 0.5
+    sleep $(awk -v p=$PREPARE_MS 'BEGIN { printf "%.3f", p / 1000 }')
     if test $order = emigrate-first; then
         tes $from emigrate vmA > /dev/null
     fi
@@ -372,7 +375,7 @@ fail_move () {
     move_ms=0
 }
 
-SECONDS_TOTAL=${SECONDS_TOTAL:-4}
+SECONDS_TOTAL=${SECONDS_TOTAL:-6}
 setup
 for scenario; do
     measure_start
