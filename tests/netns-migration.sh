@@ -316,6 +316,8 @@ measure_end () {
     tcp=$(cut -d' ' -f1 "$dir/tcp-client.out")
     server=$(cut -d' ' -f1 "$dir/tcp-server.out")
     test "$server" = ok || tcp=broken
+    n_measured=$((${n_measured:-0} + 1))
+    cp "$dir/ping.out" "$dir/ping-$n_measured.out"
     echo "$1 sent=$sent received=$received lost=$((sent - received))" \
          "outage_ms=$outage move_ms=$move_ms tcp=$tcp"
 }
