@@ -59,6 +59,9 @@ enum flow_owner_kind {
     FLOW_OWNER_VN_PORT_FLOOD = 9,   /* The profile that the VSIs of one
                                      * (TES-facing port, VN) pair share,
                                      * for flooded frames (vsi-flows.c). */
+    FLOW_OWNER_VN_PORT_RX = 10,     /* The flooded copies that one
+                                     * (TES-facing port, VN) pair receives,
+                                     * counted for its VSIs (vsi-flows.h). */
 };
 
 /* Composes and decomposes an owner cookie. */

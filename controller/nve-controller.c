@@ -1011,7 +1011,7 @@ vsi_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     struct vsi_show *show = xmalloc(sizeof *show);
     show->conn = conn;
     show->vsi = xstrdup(v->id);
-    show->query = vsi_counters_query(v);
+    show->query = vsi_counters_query(c->vsi_flows, v);
     ovs_list_push_back(&c->vsi_shows, &show->node);
 }
 

@@ -582,6 +582,16 @@ ofctrl_flow_stats_set_base(uint64_t cookie, uint8_t table_id,
     base->n_bytes = n_bytes;
 }
 
+void
+ofctrl_flow_stats_add_base(uint64_t cookie, uint8_t table_id,
+                           uint64_t n_packets, uint64_t n_bytes)
+{
+    if (n_packets || n_bytes) {
+        ofctrl_counted_absorb(ofctrl_counted_get(cookie), table_id,
+                              n_packets, n_bytes);
+    }
+}
+
 size_t
 ofctrl_flow_stats_pop_changed(uint64_t **cookiesp)
 {

@@ -177,6 +177,15 @@ void ofctrl_flow_stats_get_base(uint64_t cookie, uint8_t table_id,
                                 uint64_t *n_packets, uint64_t *n_bytes);
 void ofctrl_flow_stats_set_base(uint64_t cookie, uint8_t table_id,
                                 uint64_t n_packets, uint64_t n_bytes);
+
+/* Adds 'n_packets' and 'n_bytes' to the base of the flows of 'cookie' in
+ * table 'table_id', as if a flow of the cookie that counted them had gone:
+ * for counts that the caller takes from other flows (those of a (port, VN)
+ * pair's flooded copies, for each of its VSIs: vsi-flows.h).  Like a base
+ * that changed by itself, it is reported by
+ * ofctrl_flow_stats_pop_changed(). */
+void ofctrl_flow_stats_add_base(uint64_t cookie, uint8_t table_id,
+                                uint64_t n_packets, uint64_t n_bytes);
 size_t ofctrl_flow_stats_pop_changed(uint64_t **cookies);
 
 /* Appends a multi-line human-readable status (connection, seqnos, counts of

@@ -81,9 +81,13 @@
  *                       1000 + ACL priority); else allowed ((port, VN) or
  *                       tunnel, 1).
  *      60  output       Local VID and PCP for a TES-facing port ((port,
- *                       VN), 100 and 110 for a frame that goes back where
- *                       it came from), or VNI and tunnel port of a remote
- *                       NVE (tunnel, 100); then out.
+ *                       VN), 100; 110 for a frame that goes back where it
+ *                       came from: unicast, with in_port cleared and
+ *                       looked up again, flooded, dropped; 105 counts the
+ *                       flooded copies to the port, under the (port, VN)'s
+ *                       rx cookie, and looks them up again), or VNI and
+ *                       tunnel port of a remote NVE (tunnel, 100); then
+ *                       out.
  *
  * Stages 10 to 30 police what a local VSI sends.  A packet that came from a
  * remote NVE was policed by the NVE that sent it, so the base pipeline lets
@@ -192,6 +196,9 @@ enum nve_table {
                                      * NVE's forwarding pointer. */
 #define NVE_FLAG_FORWARDED_BIT 5    /* Sent on by a remote NVE's forwarding
                                      * pointer: never sent on again. */
+#define NVE_FLAG_FLOOD_COUNTED_BIT 6    /* A flooded copy that its (port,
+                                         * VN) pair's output flow counted
+                                         * (table 60). */
 
 /* The 802.1Q VID that marks a frame sent on by a forwarding pointer, on the
  * inner frame between two NVEs.  802.1Q reserves it: no VM, TES or VID
@@ -259,7 +266,10 @@ enum {
 
     /* output (+1 when the frame carries an NVE_MFF_PCP) */
     NVE_PRIO_OUTPUT_POINTER = 120,
-    NVE_PRIO_OUTPUT_HAIRPIN = 110,
+    NVE_PRIO_OUTPUT_HAIRPIN = 110,      /* No +1: back to the ingress port,
+                                         * unicast, or dropped, flooded. */
+    NVE_PRIO_OUTPUT_FLOOD = 105,        /* No +1: counted, looked up
+                                         * again. */
     NVE_PRIO_OUTPUT = 100,
 
     /* anti_spoof, ingress_acl, qos: packets from remote NVEs. */

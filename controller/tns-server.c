@@ -502,7 +502,7 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
             }
             counters->counters[counters->n++] = (struct tns_counters) {
                 .result = result,
-                .query = vsi_counters_query(v),
+                .query = vsi_counters_query(vsi_table_flows(vsis), v),
             };
         }
         reply = tns_reply_success(msg->id, result);

@@ -26,17 +26,22 @@
 #include "openvswitch/dynamic-string.h"
 #include "pipeline.h"
 #include "util.h"
+#include "vsi-flows.h"
 #include "vsi-table.h"
 
 struct vsi_counters_query {
-    struct ofctrl_flow_stats *stats;
+    struct ofctrl_flow_stats *stats;        /* Of the VSI's cookie. */
+    struct vsi_flows_rx_query *rx;          /* Flooded frames received. */
 };
 
 struct vsi_counters_query *
-vsi_counters_query(const struct vsi *v)
+vsi_counters_query(struct vsi_flows *vf, const struct vsi *v)
 {
     struct vsi_counters_query *q = xmalloc(sizeof *q);
 
+    /* The pairs first: what their replies add to the VSI's base is in the
+     * VSI's counters, whatever the order of the replies. */
+    q->rx = vsi_flows_query_rx(vf, v);
     q->stats = ofctrl_request_flow_stats(v->cookie);
     return q;
 }
@@ -44,13 +49,15 @@ vsi_counters_query(const struct vsi *v)
 bool
 vsi_counters_query_is_done(const struct vsi_counters_query *q)
 {
-    return ofctrl_flow_stats_is_done(q->stats);
+    return (ofctrl_flow_stats_is_done(q->stats)
+            && vsi_flows_rx_query_is_done(q->rx));
 }
 
 bool
-vsi_counters_query_result(const struct vsi_counters_query *q,
+vsi_counters_query_result(struct vsi_counters_query *q,
                           struct vsi_counters *c)
 {
+    vsi_flows_rx_query_apply(q->rx);
     memset(c, 0, sizeof *c);
     return (ofctrl_flow_stats_get(q->stats, NVE_TABLE_CLASSIFY,
                                   &c->tx_packets, &c->tx_bytes)
@@ -63,6 +70,7 @@ vsi_counters_query_destroy(struct vsi_counters_query *q)
 {
     if (q) {
         ofctrl_flow_stats_destroy(q->stats);
+        vsi_flows_rx_query_destroy(q->rx);
         free(q);
     }
 }
@@ -70,9 +78,23 @@ vsi_counters_query_destroy(struct vsi_counters_query *q)
 bool
 vsi_counters_flow_is_counted(uint64_t cookie, uint8_t table_id)
 {
-    return (flow_owner_kind(cookie) == FLOW_OWNER_VSI
-            && (table_id == NVE_TABLE_CLASSIFY
-                || table_id == NVE_TABLE_L2_LOOKUP));
+    switch (flow_owner_kind(cookie)) {
+    case FLOW_OWNER_VSI:
+        return (table_id == NVE_TABLE_CLASSIFY
+                || table_id == NVE_TABLE_L2_LOOKUP);
+    case FLOW_OWNER_VN_PORT_RX:
+        return table_id == NVE_TABLE_OUTPUT;
+    case FLOW_OWNER_PIPELINE:
+    case FLOW_OWNER_TUNNEL:
+    case FLOW_OWNER_MAPPING:
+    case FLOW_OWNER_VN_PORT:
+    case FLOW_OWNER_VN:
+    case FLOW_OWNER_PROFILE:
+    case FLOW_OWNER_VDP:
+    case FLOW_OWNER_VN_PORT_FLOOD:
+    default:
+        return false;
+    }
 }
 
 void

@@ -31,7 +31,13 @@
  *
  *   rx   Unicast frames to one of its MACs that its delivery flows (table
  *        40) sent towards it while it was associated, before the egress
- *        ACLs.  Flooded frames are not counted.
+ *        ACLs; and the flooded frames (broadcast, multicast, unknown
+ *        unicast) that the NVE output to its (port, VN) pairs while it was
+ *        associated there, after the egress ACLs, since every VM behind
+ *        the pair receives them.  The pair's flow in table 60 counts them
+ *        once for all of its VSIs; each VSI adds what that counter gained
+ *        while it was associated there to its rx base (vsi-flows.h), from
+ *        a read as it became associated to a read as it stopped.
  *
  * The counters start when the NVE takes the VSI on and never go back while
  * it holds it: what the VSI's flows counted before they were replaced
@@ -46,6 +52,7 @@
 
 struct ds;
 struct vsi;
+struct vsi_flows;
 
 struct vsi_counters {
     uint64_t tx_packets, tx_bytes;
@@ -54,12 +61,13 @@ struct vsi_counters {
 
 /* Asks the switch for the counters of 'vsi'.  A later main loop iteration
  * has the answer: vsi_counters_query_is_done() is then true. */
-struct vsi_counters_query *vsi_counters_query(const struct vsi *);
+struct vsi_counters_query *vsi_counters_query(struct vsi_flows *,
+                                              const struct vsi *);
 bool vsi_counters_query_is_done(const struct vsi_counters_query *);
 
 /* Fills in 'counters' from a query that is done; returns false (and zeros)
  * if the switch did not answer (not connected). */
-bool vsi_counters_query_result(const struct vsi_counters_query *,
+bool vsi_counters_query_result(struct vsi_counters_query *,
                                struct vsi_counters *counters);
 
 void vsi_counters_query_destroy(struct vsi_counters_query *);

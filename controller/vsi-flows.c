@@ -30,6 +30,7 @@
 #include "hash.h"
 #include "hmapx.h"
 #include "meter-table.h"
+#include "ofctrl.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/match.h"
@@ -42,6 +43,16 @@
 #include "remote-flows.h"
 #include "sset.h"
 #include "vsi-table.h"
+
+/* The flooded frames that an associated binding received: what the
+ * counter of its (port, VN) pair gained since 'start_*'. */
+struct flood_rx {
+    bool known;                 /* 'start_*' read from the switch... */
+    uint64_t start_packets;     /* The pair's counter, if 'known'... */
+    uint64_t start_bytes;
+    uint64_t start_read;        /* ...by this read (its 'number'). */
+    uint64_t seq;               /* The association, for the reads. */
+};
 
 /* What vsi-flows remembers of a VSI between two updates, to undo it: per
  * binding, the references it took (profile, meter, membership of a VN's
@@ -56,6 +67,7 @@ struct binding_record {
     const struct profile *profile;  /* Referenced, or NULL. */
     struct ovs_list profile_node;   /* In a 'profile_users' list. */
     uint32_t meter_id;          /* Its meter, 0 if none. */
+    struct flood_rx rx;         /* If 'member'. */
 };
 
 struct vsi_record {
@@ -82,6 +94,24 @@ struct pair_users {
     struct ovs_list records;    /* Contains "struct binding_record"s. */
 };
 
+/* One read of the counter of a (port, VN) pair's flooded copies, for one
+ * VSI bound there: when it becomes associated there (its start), when it
+ * stops (its end), or for its counters (vsi_flows_query_rx()). */
+struct rx_read {
+    struct ovs_list node;       /* In 'vf->rx_reads' until freed. */
+    struct ofctrl_flow_stats *stats;
+    uint64_t number;            /* Replies come in the order of these. */
+    const struct vsi *vsi;      /* NULL once the VSI's flows went. */
+    uint64_t vsi_cookie;
+    uint32_t vnid;
+    char *port;
+    uint64_t seq;               /* The association it reads for... */
+    struct flood_rx end;        /* ...or, if 'end.seq', the one that ended
+                                 * as it was sent. */
+    bool applied;               /* Its counts went where they belong. */
+    bool owned;                 /* A vsi_flows_rx_query frees it. */
+};
+
 struct vsi_flows {
     struct flow_table *flows;
     struct profiles *profiles;
@@ -90,6 +120,9 @@ struct vsi_flows {
     struct hmap vsis;           /* Contains "struct vsi_record"s. */
     struct hmap profile_users;  /* Contains "struct profile_users". */
     struct hmap pair_users;     /* Contains "struct pair_users". */
+    struct ovs_list rx_reads;   /* Contains "struct rx_read"s. */
+    uint64_t rx_seq;            /* The last association's seq. */
+    uint64_t rx_read_number;    /* The last read's number. */
 };
 
 struct vsi_flows *
@@ -105,6 +138,7 @@ vsi_flows_create(struct flow_table *flows, struct profiles *profiles,
     hmap_init(&vf->vsis);
     hmap_init(&vf->profile_users);
     hmap_init(&vf->pair_users);
+    ovs_list_init(&vf->rx_reads);
     return vf;
 }
 
@@ -310,14 +344,270 @@ binding_records_take_meter(struct binding_record *brs, size_t n,
     return 0;
 }
 
+static uint64_t
+port_vn_id(const char *port, uint32_t vnid)
+{
+    return ((uint64_t) hash_string(port, 0) << 24) | vnid;
+}
+
+/* Flooded frames received.
+ *
+ * A (port, VN) pair's flow of owner vsi_flows_port_vn_rx_cookie() counts
+ * the flooded copies delivered to the pair, once for all of its VSIs.  Each
+ * binding that is associated there keeps the value of that counter it
+ * started from, taken by a read sent as it became associated (before the
+ * bundle that adds the pair to the VN's flooding list, so that nothing is
+ * missed); each later read adds what the counter gained since to the rx base
+ * of the VSI's cookie (ofctrl_flow_stats_add_base()), which keeps it across
+ * restarts, and starts again from there; the last read is sent as the
+ * binding stops being associated (before the bundle that takes the pair out
+ * of the list).  A VSI's rx counter thus only grows, and stops when it
+ * leaves. */
+
+static uint64_t
+rx_cookie(const char *port, uint32_t vnid)
+{
+    return flow_owner_cookie(FLOW_OWNER_VN_PORT_RX, port_vn_id(port, vnid));
+}
+
+static struct rx_read *
+rx_read_create(struct vsi_flows *vf, const struct vsi *v, uint32_t vnid,
+               const char *port)
+{
+    struct rx_read *rd = xzalloc(sizeof *rd);
+
+    rd->stats = ofctrl_request_flow_stats(rx_cookie(port, vnid));
+    rd->number = ++vf->rx_read_number;
+    rd->vsi = v;
+    rd->vsi_cookie = v->cookie;
+    rd->vnid = vnid;
+    rd->port = xstrdup(port);
+    ovs_list_push_back(&vf->rx_reads, &rd->node);
+    return rd;
+}
+
+static void
+rx_read_destroy(struct rx_read *rd)
+{
+    ovs_list_remove(&rd->node);
+    ofctrl_flow_stats_destroy(rd->stats);
+    free(rd->port);
+    free(rd);
+}
+
+/* Adds to the VSI of 'rd' what its pair's counter gained from 'rx''s start
+ * to 'packets' and 'bytes'.  A counter below the start began again (its
+ * pair's flows went with its last VSI and came back): what it counted for
+ * the VSI since the last read is lost. */
+static void
+rx_read_absorb(const struct rx_read *rd, const struct flood_rx *rx,
+               uint64_t packets, uint64_t bytes)
+{
+    if (rx->known && packets >= rx->start_packets
+        && bytes >= rx->start_bytes) {
+        ofctrl_flow_stats_add_base(rd->vsi_cookie, NVE_TABLE_L2_LOOKUP,
+                                   packets - rx->start_packets,
+                                   bytes - rx->start_bytes);
+    }
+}
+
+/* Returns the binding among 'brs[0..n)' associated with the (port, VN)
+ * pair of 'port' and 'vnid', if any. */
+static struct binding_record *
+binding_record_find_member(struct binding_record *brs, size_t n,
+                           uint32_t vnid, const char *port)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct binding_record *br = &brs[i];
+        if (br->member && br->vnid == vnid && !strcmp(br->port, port)) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the binding that 'rd' reads for, if it is still associated. */
+static struct binding_record *
+rx_read_find_binding(const struct vsi_flows *vf, const struct rx_read *rd)
+{
+    struct vsi_record *r = rd->vsi ? vsi_record_find(vf, rd->vsi) : NULL;
+
+    return (r
+            ? binding_record_find_member(r->bindings, r->n_bindings,
+                                         rd->vnid, rd->port)
+            : NULL);
+}
+
+/* Puts the counts of 'rd', done, where they belong. */
+static void
+rx_read_apply(struct vsi_flows *vf, struct rx_read *rd)
+{
+    uint64_t packets, bytes;
+
+    rd->applied = true;
+    if (!rd->vsi
+        || !ofctrl_flow_stats_get(rd->stats, NVE_TABLE_OUTPUT,
+                                  &packets, &bytes)) {
+        return;
+    }
+    if (rd->end.seq) {
+        rx_read_absorb(rd, &rd->end, packets, bytes);
+        return;
+    }
+
+    /* A read older than the start has nothing more to say. */
+    struct binding_record *br = rx_read_find_binding(vf, rd);
+    if (br && br->rx.seq == rd->seq
+        && (!br->rx.known || rd->number > br->rx.start_read)) {
+        rx_read_absorb(rd, &br->rx, packets, bytes);
+        br->rx.known = true;
+        br->rx.start_packets = packets;
+        br->rx.start_bytes = bytes;
+        br->rx.start_read = rd->number;
+    }
+}
+
+/* Reads the start of binding 'br' of 'v', just associated with its
+ * pair. */
+static void
+rx_start(struct vsi_flows *vf, const struct vsi *v,
+         struct binding_record *br)
+{
+    br->rx = (struct flood_rx) { .seq = ++vf->rx_seq };
+    rx_read_create(vf, v, br->vnid, br->port)->seq = br->rx.seq;
+}
+
+/* Reads the end of 'br', a binding of 'v' associated with its pair, which
+ * stops being associated there. */
+static void
+rx_end(struct vsi_flows *vf, const struct vsi *v,
+       const struct binding_record *br)
+{
+    if (br->rx.known) {
+        rx_read_create(vf, v, br->vnid, br->port)->end = br->rx;
+    }
+}
+
+/* Forgets 'v' in the reads of its counters: its flows, and the bases of
+ * its counters, went. */
+static void
+rx_reads_forget_vsi(struct vsi_flows *vf, const struct vsi *v)
+{
+    struct rx_read *rd;
+
+    LIST_FOR_EACH (rd, node, &vf->rx_reads) {
+        if (rd->vsi == v) {
+            rd->vsi = NULL;
+        }
+    }
+}
+
+/* Applies the reads that are done; frees those that no query owns.  A
+ * start that the switch could not report (not connected) is read again. */
+static void
+rx_reads_run(struct vsi_flows *vf)
+{
+    struct rx_read *rd;
+
+    LIST_FOR_EACH_SAFE (rd, node, &vf->rx_reads) {
+        if (rd->applied || !ofctrl_flow_stats_is_done(rd->stats)) {
+            continue;
+        }
+        rx_read_apply(vf, rd);
+        if (rd->owned) {
+            continue;
+        }
+
+        const struct binding_record *br = (rd->end.seq ? NULL
+                                           : rx_read_find_binding(vf, rd));
+        if (br && br->rx.seq == rd->seq && !br->rx.known) {
+            ofctrl_flow_stats_destroy(rd->stats);
+            rd->stats = ofctrl_request_flow_stats(rx_cookie(rd->port,
+                                                            rd->vnid));
+            rd->number = ++vf->rx_read_number;
+            rd->applied = false;
+        } else {
+            rx_read_destroy(rd);
+        }
+    }
+}
+
+struct vsi_flows_rx_query {
+    struct vsi_flows *vf;
+    struct rx_read **reads;
+    size_t n;
+};
+
+struct vsi_flows_rx_query *
+vsi_flows_query_rx(struct vsi_flows *vf, const struct vsi *v)
+{
+    struct vsi_flows_rx_query *q = xzalloc(sizeof *q);
+    struct vsi_record *r = vsi_record_find(vf, v);
+
+    q->vf = vf;
+    if (r) {
+        q->reads = xmalloc(MAX(r->n_bindings, 1) * sizeof *q->reads);
+        for (size_t i = 0; i < r->n_bindings; i++) {
+            const struct binding_record *br = &r->bindings[i];
+            if (br->member) {
+                struct rx_read *rd = rx_read_create(vf, v, br->vnid,
+                                                    br->port);
+                rd->seq = br->rx.seq;
+                rd->owned = true;
+                q->reads[q->n++] = rd;
+            }
+        }
+    }
+    return q;
+}
+
+bool
+vsi_flows_rx_query_is_done(const struct vsi_flows_rx_query *q)
+{
+    for (size_t i = 0; i < q->n; i++) {
+        if (!ofctrl_flow_stats_is_done(q->reads[i]->stats)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void
+vsi_flows_rx_query_apply(struct vsi_flows_rx_query *q)
+{
+    for (size_t i = 0; i < q->n; i++) {
+        struct rx_read *rd = q->reads[i];
+        if (!rd->applied && ofctrl_flow_stats_is_done(rd->stats)) {
+            rx_read_apply(q->vf, rd);
+        }
+    }
+}
+
+void
+vsi_flows_rx_query_destroy(struct vsi_flows_rx_query *q)
+{
+    if (q) {
+        for (size_t i = 0; i < q->n; i++) {
+            rx_read_destroy(q->reads[i]);
+        }
+        free(q->reads);
+        free(q);
+    }
+}
+
 /* Flows. */
 
 uint64_t
 vsi_flows_port_vn_cookie(const struct vsi_port_vn *pv)
 {
-    uint64_t id = ((uint64_t) hash_string(pv->port->name, 0) << 24)
-                  | pv->vnid;
-    return flow_owner_cookie(FLOW_OWNER_VN_PORT, id);
+    return flow_owner_cookie(FLOW_OWNER_VN_PORT,
+                             port_vn_id(pv->port->name, pv->vnid));
+}
+
+uint64_t
+vsi_flows_port_vn_rx_cookie(const struct vsi_port_vn *pv)
+{
+    return rx_cookie(pv->port->name, pv->vnid);
 }
 
 /* Tags a frame with 'pv''s local VID, and its PCP (if any).  With
@@ -358,6 +648,16 @@ put_set_binding_pcp(struct ofpbuf *ofpacts, const struct vsi_binding *b)
         pipeline_put_load_reg(ofpacts, NVE_MFF_PCP,
                               NVE_PCP_VALID | MAX(b->pcp, 0));
     }
+}
+
+/* Makes the packet come from no port, so that it may be output to the one
+ * it came from. */
+static void
+put_clear_in_port(struct ofpbuf *ofpacts)
+{
+    ovs_be16 none = htons(0);
+
+    ofpact_put_set_field(ofpacts, mf_from_id(MFF_IN_PORT), &none, NULL);
 }
 
 static void
@@ -406,9 +706,7 @@ port_vn_add_flows(struct flow_table *flows, const struct vsi_port_vn *pv)
                    &match, ofpacts.data, ofpacts.size);
 
     /* Output, tagged with the local VID and a PCP: the one the NVE assigned
-     * to the sender's traffic, or else the port's own.  Out of the port, or
-     * back out of it when it is also where a unicast frame came from (not a
-     * flooded one: the TES floods locally itself). */
+     * to the sender's traffic, or else the port's own. */
     for (int from_reg = 0; from_reg < 2; from_reg++) {
         struct match out = match;
         if (from_reg) {
@@ -420,16 +718,40 @@ port_vn_add_flows(struct flow_table *flows, const struct vsi_port_vn *pv)
         flow_table_add(flows, cookie, NVE_TABLE_OUTPUT,
                        NVE_PRIO_OUTPUT + from_reg, &out,
                        ofpacts.data, ofpacts.size);
-
-        match_set_in_port(&out, ofport);
-        pipeline_match_flag(&out, NVE_FLAG_FLOOD_BIT, false);
-        ofpbuf_clear(&ofpacts);
-        put_push_vid(&ofpacts, pv, from_reg);
-        ofpact_put_OUTPUT(&ofpacts)->port = OFPP_IN_PORT;
-        flow_table_add(flows, cookie, NVE_TABLE_OUTPUT,
-                       NVE_PRIO_OUTPUT_HAIRPIN + from_reg, &out,
-                       ofpacts.data, ofpacts.size);
     }
+
+    /* Back to the port where the frame came from: a unicast frame goes back
+     * out of it (the switch outputs to the ingress port only once the
+     * packet's in_port is another), through the output flows above; a
+     * flooded copy is dropped, uncounted, since the TES floods locally
+     * itself. */
+    struct match back = match;
+    match_set_in_port(&back, ofport);
+    pipeline_match_flag(&back, NVE_FLAG_FLOOD_BIT, false);
+    ofpbuf_clear(&ofpacts);
+    put_clear_in_port(&ofpacts);
+    pipeline_put_resubmit(&ofpacts, NVE_TABLE_OUTPUT);
+    flow_table_add(flows, cookie, NVE_TABLE_OUTPUT, NVE_PRIO_OUTPUT_HAIRPIN,
+                   &back, ofpacts.data, ofpacts.size);
+
+    back = match;
+    match_set_in_port(&back, ofport);
+    pipeline_match_flag(&back, NVE_FLAG_FLOOD_BIT, true);
+    flow_table_add(flows, cookie, NVE_TABLE_OUTPUT, NVE_PRIO_OUTPUT_HAIRPIN,
+                   &back, NULL, 0);
+
+    /* The flooded copies delivered to the pair, counted under a cookie of
+     * their own (vsi_flows_port_vn_rx_cookie()) and output by the flows
+     * above. */
+    uint64_t rx_cookie = vsi_flows_port_vn_rx_cookie(pv);
+    struct match flood = match;
+    pipeline_match_flag(&flood, NVE_FLAG_FLOOD_BIT, true);
+    pipeline_match_flag(&flood, NVE_FLAG_FLOOD_COUNTED_BIT, false);
+    ofpbuf_clear(&ofpacts);
+    pipeline_put_set_flag(&ofpacts, NVE_FLAG_FLOOD_COUNTED_BIT);
+    pipeline_put_resubmit(&ofpacts, NVE_TABLE_OUTPUT);
+    flow_table_add(flows, rx_cookie, NVE_TABLE_OUTPUT, NVE_PRIO_OUTPUT_FLOOD,
+                   &flood, ofpacts.data, ofpacts.size);
 
     ofpbuf_uninit(&ofpacts);
 }
@@ -830,6 +1152,7 @@ vsi_flows_remove_vsi(struct vsi_flows *vf, const struct vsi *v)
     struct vsi_record *r = vsi_record_find(vf, v);
 
     flow_table_remove_owner(vf->flows, v->cookie);
+    rx_reads_forget_vsi(vf, v);
     if (r) {
         struct hmapx changed = HMAPX_INITIALIZER(&changed);
         binding_records_release(vf, r->bindings, r->n_bindings, &changed);
@@ -843,6 +1166,7 @@ void
 vsi_flows_remove_port_vn(struct vsi_flows *vf, const struct vsi_port_vn *pv)
 {
     flow_table_remove_owner(vf->flows, vsi_flows_port_vn_cookie(pv));
+    flow_table_remove_owner(vf->flows, vsi_flows_port_vn_rx_cookie(pv));
 }
 
 void
@@ -876,6 +1200,15 @@ vsi_flows_update_vsi(struct vsi_flows *vf, const struct vsi *v)
         br->vnid = b->pv->vnid;
         br->port = xstrdup(v->port->name);
         br->member = vsi_state_is_active(v->state);
+        if (br->member) {
+            const struct binding_record *was
+                = binding_record_find_member(old, n_old, br->vnid, br->port);
+            if (was) {
+                br->rx = was->rx;
+            } else {
+                rx_start(vf, v, br);
+            }
+        }
         br->pair = pair_users_get(vf, v->port->name, br->vnid);
         br->pair->ofport = v->port->ofport;
         ovs_list_push_back(&br->pair->records, &br->pair_node);
@@ -912,6 +1245,13 @@ vsi_flows_update_vsi(struct vsi_flows *vf, const struct vsi *v)
         }
         br->meter_id = meter_id;
     }
+    for (size_t i = 0; i < n_old; i++) {
+        if (old[i].member
+            && !binding_record_find_member(r->bindings, r->n_bindings,
+                                           old[i].vnid, old[i].port)) {
+            rx_end(vf, v, &old[i]);
+        }
+    }
     binding_records_release(vf, old, n_old, &changed);
     pair_users_update_changed(vf, &changed);
 
@@ -927,6 +1267,8 @@ vsi_flows_run(struct vsi_flows *vf)
 {
     const struct sset *changed = profiles_rate_changed(vf->profiles);
     const char *name;
+
+    rx_reads_run(vf);
 
     if (sset_is_empty(changed)) {
         return;
@@ -981,5 +1323,17 @@ vsi_flows_destroy(struct vsi_flows *vf)
         free(pair);
     }
     hmap_destroy(&vf->pair_users);
+
+    /* The reads that queries own are theirs to free. */
+    struct rx_read *rd;
+    LIST_FOR_EACH_SAFE (rd, node, &vf->rx_reads) {
+        if (rd->owned) {
+            ovs_list_remove(&rd->node);
+            ovs_list_init(&rd->node);
+            rd->vsi = NULL;
+        } else {
+            rx_read_destroy(rd);
+        }
+    }
     free(vf);
 }

@@ -49,10 +49,15 @@
  *   - A (TES-facing port, VN) pair (FLOW_OWNER_VN_PORT) owns what all the
  *     VN's VSIs behind the port share: passage through the policy stages,
  *     the 802.1p priority the NVE assigns to their traffic, and the output
- *     stage that tags frames with the local VID and PCP.
+ *     stage that tags frames with the local VID and PCP.  The flow that
+ *     counts the flooded copies output to the pair, for the rx counters of
+ *     its VSIs (vsi-counters.h), has an owner of its own
+ *     (FLOW_OWNER_VN_PORT_RX), so that the switch reports its statistics
+ *     alone.
  *
  * Each call costs time proportional to the flows of the owner it names. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +76,22 @@ void vsi_flows_destroy(struct vsi_flows *);
 
 /* The owner cookie of the flows of (port, VN) pair 'pv'. */
 uint64_t vsi_flows_port_vn_cookie(const struct vsi_port_vn *);
+
+/* The owner cookie of the flow that counts the flooded copies delivered
+ * to (port, VN) pair 'pv', in table 60 (vsi-counters.h). */
+uint64_t vsi_flows_port_vn_rx_cookie(const struct vsi_port_vn *);
+
+/* Reads the counters of the flooded copies delivered to the (port, VN)
+ * pairs where 'vsi' is associated, so that what they gained since they
+ * were last read goes into the rx base of its cookie (NVE_TABLE_L2_LOOKUP,
+ * ofctrl_flow_stats_add_base()).  Once vsi_flows_rx_query_is_done(),
+ * vsi_flows_rx_query_apply() makes sure that it is there (the next
+ * vsi_flows_run() would do it too). */
+struct vsi_flows_rx_query *vsi_flows_query_rx(struct vsi_flows *,
+                                              const struct vsi *);
+bool vsi_flows_rx_query_is_done(const struct vsi_flows_rx_query *);
+void vsi_flows_rx_query_apply(struct vsi_flows_rx_query *);
+void vsi_flows_rx_query_destroy(struct vsi_flows_rx_query *);
 
 /* Recomputes the flows of 'vsi' (and makes sure those of its (port, VN)
  * pairs exist). */

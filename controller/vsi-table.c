@@ -1092,6 +1092,7 @@ vsi_table_flows_refused(struct vsi_table *t, uint64_t cookie,
     case FLOW_OWNER_PROFILE:
     case FLOW_OWNER_VDP:
     case FLOW_OWNER_VN_PORT_FLOOD:
+    case FLOW_OWNER_VN_PORT_RX:
     default:
         /* Not one VSI's: ofctrl logged it, and retries it with the next
          * resynchronization. */
@@ -1795,6 +1796,12 @@ vsi_table_format_list(const struct vsi_table *t, struct ds *s)
         ds_put_char(s, '\n');
     }
     free(vsis);
+}
+
+struct vsi_flows *
+vsi_table_flows(const struct vsi_table *t)
+{
+    return t->flows;
 }
 
 size_t

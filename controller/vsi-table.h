@@ -201,6 +201,9 @@ void vsi_table_wait(const struct vsi_table *);
 /* Lookups and introspection. */
 const struct vsi *vsi_table_find(const struct vsi_table *, const char *id);
 size_t vsi_table_count(const struct vsi_table *);
+
+/* The flows of the VSIs, for their counters (vsi-counters.h). */
+struct vsi_flows *vsi_table_flows(const struct vsi_table *);
 void vsi_format(const struct vsi *, struct ds *);
 void vsi_table_format_list(const struct vsi_table *, struct ds *);
 void vsi_table_format_status(const struct vsi_table *, struct ds *);
