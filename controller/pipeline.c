@@ -547,8 +547,13 @@ pipeline_add_flows(struct flow_table *flows)
 
     flow_table_remove_owner(flows, cookie);
 
-    /* Whatever no stage allows is dropped. */
+    /* Whatever no stage allows is dropped.  Not in table 65 (dscp), which
+     * only resubmits reach: there a miss changes nothing (a resubmit that
+     * misses goes on with the actions after it). */
     for (size_t i = 0; i < ARRAY_SIZE(pipeline_tables); i++) {
+        if (pipeline_tables[i].table_id == NVE_TABLE_DSCP) {
+            continue;
+        }
         match_init_catchall(&match);
         flow_table_add(flows, cookie, pipeline_tables[i].table_id, 0,
                        &match, NULL, 0);
