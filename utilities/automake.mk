@@ -54,7 +54,8 @@ demo: all
 noinst_PROGRAMS += utilities/nve-bench
 utilities_nve_bench_SOURCES = utilities/nve-bench.c
 utilities_nve_bench_LDADD = lib/libnve.la $(OVS_LIBS)
-EXTRA_DIST += utilities/nve-benchmark utilities/nva-benchmark
+EXTRA_DIST += utilities/nve-benchmark utilities/nva-benchmark \
+	utilities/nva-convergence
 bench: all
 	$(srcdir)/utilities/nve-benchmark --builddir=$(abs_top_builddir) \
 	  --srcdir=$(abs_top_srcdir) --ovs-builddir=$(OVS_BUILDDIR) \
