@@ -111,8 +111,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (size_t k = 0; k < rq->n_networks; k++) {
                 const struct vsi_network *net = &rq->networks[k];
                 FUZZ_CHECK(!net->vn != !net->vnid);
-                FUZZ_CHECK(net->n_macs >= 1
-                           && net->n_macs <= TNS_MAX_ADDRS);
+                /* REQ-3: a MAC, an IP or both (an IP-only VSI). */
+                FUZZ_CHECK(net->n_macs + net->n_ips >= 1);
+                FUZZ_CHECK(net->n_macs <= TNS_MAX_ADDRS);
                 FUZZ_CHECK(net->n_ips <= TNS_MAX_ADDRS);
             }
             check_reply(tns_reply_success(msg->id,
