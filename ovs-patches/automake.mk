@@ -1,3 +1,4 @@
 # Patches applied to the Open vSwitch tree by build-aux/prepare-ovs, in the
 # order of ovs-patches/series.  Each one starts with a header saying why.
 EXTRA_DIST += ovs-patches/series
+EXTRA_DIST += ovs-patches/0001-ovsdb-cs-cond-change-only-when-monitoring.patch

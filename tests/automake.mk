@@ -7,6 +7,7 @@ EXTRA_DIST += \
 	$(TESTSUITE) \
 	tests/atlocal.in \
 	tests/tns-validate.py \
+	tests/ovsdb-proxy.py \
 	tests/package-check.sh \
 	tests/netns-migration.sh \
 	package.m4
