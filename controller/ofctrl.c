@@ -56,6 +56,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "byte-order.h"
 #include "flow-table.h"
 #include "ofctrl-private.h"
@@ -172,6 +173,23 @@ static struct rconn *swconn;
 static unsigned int swconn_seqno;       /* Last rconn connection seqno. */
 static struct rconn_packet_counter *tx_counter;
 static char *target;
+
+/* The switch's return.  rconn retries a lost connection after a backoff that
+ * starts at 1 s and doubles, up to 8 s, at every failed attempt: after a
+ * long outage of ovs-vswitchd, its flows would come back up to 8 s after
+ * it.  For a "unix:PATH" target (what nve-controller uses for its bridge),
+ * a new ovs-vswitchd listens on a new socket file: while disconnected, the
+ * file is looked at every OFCTRL_SOCKET_CHECK_MS ms, and a socket that is
+ * not the one last connected to (another inode) is connected to at once.
+ * A stale file (ovs-vswitchd killed, not restarted) is tried only once. */
+#define OFCTRL_SOCKET_CHECK_MS 100
+static struct {
+    bool valid;
+    dev_t dev;
+    ino_t ino;
+    struct timespec ctime;      /* An inode number may be reused. */
+} socket_seen;
+static long long int next_socket_check;
 static bool recv_more;                  /* ofctrl_run() left messages. */
 
 static enum ofctrl_state state = S_DISCONNECTED;
@@ -358,6 +376,7 @@ ofctrl_set_target(const char *new_target)
 
     free(target);
     target = nullable_xstrdup(new_target);
+    socket_seen.valid = false;
     if (target) {
         VLOG_INFO("connecting to switch %s", target);
         rconn_connect(swconn, target, target);
@@ -1117,6 +1136,48 @@ ofctrl_recv(const struct ofp_header *oh, enum ofptype type,
 
 /* The main loop. */
 
+/* Returns true if 'target' names a Unix socket that is not the one last
+ * seen, and remembers it. */
+static bool
+ofctrl_socket_is_new(void)
+{
+    struct stat st;
+
+    if (!target || strncmp(target, "unix:", 5)
+        || stat(target + 5, &st) || !S_ISSOCK(st.st_mode)) {
+        return false;
+    }
+    if (socket_seen.valid
+        && socket_seen.dev == st.st_dev && socket_seen.ino == st.st_ino
+        && socket_seen.ctime.tv_sec == st.st_ctim.tv_sec
+        && socket_seen.ctime.tv_nsec == st.st_ctim.tv_nsec) {
+        return false;
+    }
+    socket_seen.valid = true;
+    socket_seen.dev = st.st_dev;
+    socket_seen.ino = st.st_ino;
+    socket_seen.ctime = st.st_ctim;
+    return true;
+}
+
+/* While disconnected from a Unix socket target, connects as soon as a new
+ * socket file is there (see 'socket_seen'). */
+static void
+ofctrl_watch_socket(void)
+{
+    long long int now = time_msec();
+
+    if (!target || strncmp(target, "unix:", 5) || now < next_socket_check) {
+        return;
+    }
+    next_socket_check = now + OFCTRL_SOCKET_CHECK_MS;
+    if (ofctrl_socket_is_new()) {
+        VLOG_INFO("%s: a new socket: connecting without waiting for the "
+                  "backoff", target);
+        rconn_connect(swconn, target, target);
+    }
+}
+
 /* Follows the rconn's connection: on losing the switch (perhaps reconnected
  * already), in-flight bundles confirm nothing any more and nothing is known
  * to be installed; on (re)connecting, starts the flow monitor and reads
@@ -1134,6 +1195,7 @@ ofctrl_check_connection(struct flow_table *desired)
         ofctrl_set_state(S_DISCONNECTED);
     }
     if (connected && state == S_DISCONNECTED) {
+        ofctrl_socket_is_new();
         swconn_seqno = conn_seqno;
         ofctrl_packet_connected();
         ofctrl_monitor_connected();
@@ -1155,6 +1217,7 @@ ofctrl_run(struct flow_table *desired)
 
     rconn_run(swconn);
     if (!ofctrl_check_connection(desired)) {
+        ofctrl_watch_socket();
         return;
     }
 
@@ -1215,6 +1278,10 @@ ofctrl_wait(void)
 
     rconn_run_wait(swconn);
     rconn_recv_wait(swconn);
+    if (!rconn_is_connected(swconn)
+        && target && !strncmp(target, "unix:", 5)) {
+        poll_timer_wait_until(next_socket_check);
+    }
     if (recv_more) {
         poll_immediate_wake();
     }
