@@ -32,6 +32,8 @@ controller_nve_controller_SOURCES = \
 	controller/remote-flows.h \
 	controller/tns-reply.c \
 	controller/tns-reply.h \
+	controller/tns-result.c \
+	controller/tns-result.h \
 	controller/tns-server.c \
 	controller/tns-server.h \
 	controller/tns-queue.c \

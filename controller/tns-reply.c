@@ -21,49 +21,197 @@
 #include "nve-jansson.h"
 #include "tns-reply.h"
 
+#include <stdarg.h>
 #include "barrier.h"
 #include "lib/tns.h"
 #include "openvswitch/shash.h"
-#include "packets.h"
+#include "tns-result.h"
 #include "util.h"
 #include "vsi-counters.h"
-#include "vsi-table.h"
+
+struct tns_pending *
+tns_pending_create(bool is_array)
+{
+    struct tns_pending *p = xzalloc(sizeof *p);
+
+    p->is_array = is_array;
+    ds_init(&p->text);
+    if (is_array) {
+        ds_put_char(&p->text, '[');
+    }
+    return p;
+}
+
+/* Frees what reply 'r' holds. */
+static void
+reply_uninit(struct tns_reply *r)
+{
+    json_decref(r->id);
+    free(r->held_vsi);
+    vsi_counters_query_destroy(r->counters);
+}
 
 void
 tns_pending_destroy(struct tns_pending *p)
 {
-    for (size_t i = 0; i < p->n_counters; i++) {
-        vsi_counters_query_destroy(p->counters[i].query);
+    for (size_t i = 0; i < p->n_replies; i++) {
+        reply_uninit(&p->replies[i]);
     }
-    free(p->counters);
-    json_decref(p->reply);
+    free(p->replies);
+    ds_destroy(&p->text);
     free(p);
 }
 
-/* Whether 'reply' is an error about the message itself (not JSON, not a
- * request, unknown method, bad parameters), which no change waits for. */
-static bool
-is_message_error(const json_t *reply)
+/* Starts a new reply to 'id' in 'p', whose text the caller appends to
+ * 'p->text' and then ends with reply_end(). */
+static struct tns_reply *
+reply_start(struct tns_pending *p, json_t *id, int code)
 {
-    const json_t *code = json_object_get(json_object_get(reply, "error"),
-                                         "code");
-    json_int_t c = json_is_integer(code) ? json_integer_value(code) : 0;
+    ovs_assert(p->is_array || !p->n_replies);
+    if (p->n_replies >= p->allocated_replies) {
+        p->replies = x2nrealloc(p->replies, &p->allocated_replies,
+                                sizeof *p->replies);
+    }
+    if (p->n_replies) {
+        ds_put_char(&p->text, ',');
+    }
 
-    return c >= TNS_PARSE_ERROR && c <= TNS_INVALID_REQUEST;
+    struct tns_reply *r = &p->replies[p->n_replies++];
+    *r = (struct tns_reply) {
+        .id = id ? json_incref(id) : NULL,
+        .ofs = p->text.length,
+        .code = code,
+    };
+    return r;
 }
 
-/* The reply to what 'reply' answers, when the change it reports could not
- * be confirmed in time: BUSY. */
-static json_t *
-busy_reply(const json_t *reply, const char *why, long long int deadline_ms)
+static void
+reply_end(struct tns_pending *p, struct tns_reply *r)
 {
-    if (is_message_error(reply)) {
-        return json_incref(CONST_CAST(json_t *, reply));
+    r->len = p->text.length - r->ofs;
+}
+
+void
+tns_pending_add_error(struct tns_pending *p, json_t *id,
+                      enum vsi_status status, int code, const char *message)
+{
+    struct tns_reply *r = reply_start(p, id, code);
+
+    tns_put_error(&p->text, id, status, code, message);
+    reply_end(p, r);
+}
+
+void
+tns_pending_add_errorf(struct tns_pending *p, json_t *id,
+                       enum vsi_status status, int code,
+                       const char *format, ...)
+{
+    va_list args;
+    char *message;
+
+    va_start(args, format);
+    message = xvasprintf(format, args);
+    va_end(args);
+    tns_pending_add_error(p, id, status, code, message);
+    free(message);
+}
+
+void
+tns_pending_add_result(struct tns_pending *p, json_t *id, const char *vsi_id,
+                       const struct vsi *v, const struct tns_request *rq,
+                       struct vsi_counters_query *counters)
+{
+    struct tns_reply *r = reply_start(p, id, 0);
+
+    if (tns_result_has_state(v, rq)) {
+        r->held_vsi = xstrdup(vsi_id);
     }
-    return tns_reply_errorf(json_object_get(reply, "id"), VSI_ST_BUSY,
-                            tns_status_code(VSI_ST_BUSY),
-                            "%s within %lld ms; retry later", why,
-                            deadline_ms);
+    r->counters = counters;
+    tns_put_success_start(&p->text, id);
+    tns_put_result(&p->text, vsi_id, v, rq);
+    tns_put_success_end(&p->text);
+    reply_end(p, r);
+}
+
+void
+tns_pending_close(struct tns_pending *p)
+{
+    if (p->is_array) {
+        ds_put_char(&p->text, ']');
+    }
+    ds_put_char(&p->text, '\n');
+}
+
+/* Writes 'p''s text anew: every reply for which 'rewrite' appends a new
+ * text to 'out' (and returns true) gets it, the others keep theirs
+ * ('old'). */
+static void
+pending_rewrite(struct tns_pending *p,
+                bool (*rewrite)(struct tns_reply *, const char *old,
+                                struct ds *out, const void *aux),
+                const void *aux)
+{
+    struct ds text = DS_EMPTY_INITIALIZER;
+
+    ds_reserve(&text, p->text.length);
+    if (p->is_array) {
+        ds_put_char(&text, '[');
+    }
+    for (size_t i = 0; i < p->n_replies; i++) {
+        struct tns_reply *r = &p->replies[i];
+        const char *old = p->text.string + r->ofs;
+
+        if (i) {
+            ds_put_char(&text, ',');
+        }
+        size_t ofs = text.length;
+        if (!rewrite(r, old, &text, aux)) {
+            ds_put_buffer(&text, old, r->len);
+        }
+        r->ofs = ofs;
+        r->len = text.length - ofs;
+    }
+    if (p->is_array) {
+        ds_put_char(&text, ']');
+    }
+    ds_put_char(&text, '\n');
+    ds_destroy(&p->text);
+    p->text = text;
+}
+
+/* Makes 'r' a new error, written to 'out': it reports the VSI no more,
+ * and waits for no counters. */
+static void
+reply_set_error(struct tns_reply *r, struct ds *out, enum vsi_status status,
+                const char *message)
+{
+    r->code = tns_status_code(status);
+    free(r->held_vsi);
+    r->held_vsi = NULL;
+    vsi_counters_query_destroy(r->counters);
+    r->counters = NULL;
+    tns_put_error(out, r->id, status, r->code, message);
+}
+
+/* Whether 'r' is an error about the message itself (not JSON, not a
+ * request, unknown method, bad parameters), which no change waits for. */
+static bool
+is_message_error(const struct tns_reply *r)
+{
+    return r->code >= TNS_PARSE_ERROR && r->code <= TNS_INVALID_REQUEST;
+}
+
+/* The reply to what 'r' answers, when the change it reports could not be
+ * confirmed in time: BUSY, for 'why' (a string). */
+static bool
+rewrite_busy(struct tns_reply *r, const char *old OVS_UNUSED,
+             struct ds *out, const void *why)
+{
+    if (is_message_error(r)) {
+        return false;
+    }
+    reply_set_error(r, out, VSI_ST_BUSY, why);
+    return true;
 }
 
 /* Turns every reply of 'p', whose change the NVE could not confirm before
@@ -73,62 +221,31 @@ void
 tns_pending_make_busy(struct tns_pending *p, const struct barrier *barrier,
                       long long int deadline_ms)
 {
-    const char *why = (!barrier_db_is_done(barrier, p->gen)
-                       ? "the NVE database did not confirm the change"
-                       : "the switch did not confirm the change's flows");
+    char *why = xasprintf("%s within %lld ms; retry later",
+                          (!barrier_db_is_done(barrier, p->gen)
+                           ? "the NVE database did not confirm the change"
+                           : "the switch did not confirm the change's "
+                             "flows"),
+                          deadline_ms);
 
-    for (size_t i = 0; i < p->n_counters; i++) {
-        vsi_counters_query_destroy(p->counters[i].query);
-    }
-    free(p->counters);
-    p->counters = NULL;
-    p->n_counters = 0;
-
-    json_t *busy;
-    if (json_is_array(p->reply)) {
-        busy = nve_json_array();
-        for (size_t i = 0; i < json_array_size(p->reply); i++) {
-            json_array_append_new(busy,
-                                  busy_reply(json_array_get(p->reply, i),
-                                             why, deadline_ms));
-        }
-    } else {
-        busy = busy_reply(p->reply, why, deadline_ms);
-    }
-    json_decref(p->reply);
-    p->reply = busy;
+    pending_rewrite(p, rewrite_busy, why);
+    free(why);
 }
 
-/* If 'reply' reports a VSI of 'refused' as held (a result with a
- * "state"), returns the INSUFFICIENT_RESOURCES error to send instead, else
- * NULL. */
-static json_t *
-refused_reply(const json_t *reply, const struct shash *refused)
+/* If 'r' reports a VSI of 'refused' (id -> why) as held, it becomes the
+ * INSUFFICIENT_RESOURCES error to send instead. */
+static bool
+rewrite_refused(struct tns_reply *r, const char *old OVS_UNUSED,
+                struct ds *out, const void *refused)
 {
-    const json_t *result = json_object_get(reply, "result");
-    const char *vsi = json_string_value(json_object_get(result, "vsi"));
-    const char *why = vsi ? shash_find_data(refused, vsi) : NULL;
+    const char *why = (r->held_vsi
+                       ? shash_find_data(refused, r->held_vsi) : NULL);
 
-    if (!why || !json_object_get(result, "state")) {
-        return NULL;
+    if (!why) {
+        return false;
     }
-    return tns_reply_error(json_object_get(reply, "id"),
-                           VSI_ST_INSUFFICIENT_RESOURCES,
-                           tns_status_code(VSI_ST_INSUFFICIENT_RESOURCES),
-                           why);
-}
-
-/* Forgets the counters that "get" result 'result' of 'p' waited for. */
-static void
-forget_counters(struct tns_pending *p, const json_t *result)
-{
-    for (size_t i = 0; i < p->n_counters; i++) {
-        if (p->counters[i].result == result) {
-            vsi_counters_query_destroy(p->counters[i].query);
-            p->counters[i] = p->counters[--p->n_counters];
-            return;
-        }
-    }
+    reply_set_error(r, out, VSI_ST_INSUFFICIENT_RESOURCES, why);
+    return true;
 }
 
 bool
@@ -136,25 +253,16 @@ tns_pending_refuse(struct tns_pending *p, const struct shash *refused,
                    uint64_t ticket)
 {
     bool changed = false;
-    size_t n = json_is_array(p->reply) ? json_array_size(p->reply) : 1;
 
-    for (size_t i = 0; i < n; i++) {
-        json_t *reply = (json_is_array(p->reply)
-                         ? json_array_get(p->reply, i) : p->reply);
-        json_t *error = refused_reply(reply, refused);
-
-        if (error) {
-            forget_counters(p, json_object_get(reply, "result"));
-            if (json_is_array(p->reply)) {
-                json_array_set_new(p->reply, i, error);
-            } else {
-                json_decref(p->reply);
-                p->reply = error;
-            }
+    for (size_t i = 0; i < p->n_replies; i++) {
+        const char *vsi = p->replies[i].held_vsi;
+        if (vsi && shash_find(refused, vsi)) {
             changed = true;
+            break;
         }
     }
     if (changed) {
+        pending_rewrite(p, rewrite_refused, refused);
         p->gen = MAX(p->gen, ticket);
     }
     return changed;
@@ -164,102 +272,39 @@ tns_pending_refuse(struct tns_pending *p, const struct shash *refused,
 bool
 tns_pending_has_counters(const struct tns_pending *p)
 {
-    for (size_t i = 0; i < p->n_counters; i++) {
-        if (!vsi_counters_query_is_done(p->counters[i].query)) {
+    for (size_t i = 0; i < p->n_replies; i++) {
+        const struct vsi_counters_query *q = p->replies[i].counters;
+        if (q && !vsi_counters_query_is_done(q)) {
             return false;
         }
     }
     return true;
 }
 
+/* Puts the counters of 'r', if the switch reported them, into its
+ * result. */
+static bool
+rewrite_counters(struct tns_reply *r, const char *old, struct ds *out,
+                 const void *aux OVS_UNUSED)
+{
+    struct vsi_counters vc;
+
+    if (!r->counters || !vsi_counters_query_result(r->counters, &vc)) {
+        return false;
+    }
+    tns_put_with_counters(out, old, r->len, &vc);
+    return true;
+}
+
 /* Puts the counters into the "get" results of 'p'.  A switch that did not
  * answer leaves them out. */
 void
-tns_pending_put_counters(const struct tns_pending *p)
+tns_pending_put_counters(struct tns_pending *p)
 {
-    for (size_t i = 0; i < p->n_counters; i++) {
-        struct vsi_counters vc;
-
-        if (vsi_counters_query_result(p->counters[i].query, &vc)) {
-            json_t *counters = json_pack(
-                "{s:I, s:I, s:I, s:I}",
-                "rx_packets", (json_int_t) vc.rx_packets,
-                "rx_bytes", (json_int_t) vc.rx_bytes,
-                "tx_packets", (json_int_t) vc.tx_packets,
-                "tx_bytes", (json_int_t) vc.tx_bytes);
-            json_object_set_new(p->counters[i].result, "counters",
-                                counters);
+    for (size_t i = 0; i < p->n_replies; i++) {
+        if (p->replies[i].counters) {
+            pending_rewrite(p, rewrite_counters, NULL);
+            return;
         }
     }
-}
-
-/* The TNS "networks" of a VSI. */
-json_t *
-tns_networks_to_json(const struct vsi *v)
-{
-    json_t *networks = nve_json_array();
-
-    for (size_t i = 0; i < v->n_bindings; i++) {
-        const struct vsi_binding *b = &v->bindings[i];
-        json_t *net = nve_json_object();
-        json_t *macs = nve_json_array();
-        json_t *ips = nve_json_array();
-
-        json_object_set_new(net, "vn", nve_json_string(b->pv->vn));
-        json_object_set_new(net, "vnid", nve_json_integer(b->pv->vnid));
-        json_object_set_new(net, "vid", nve_json_integer(b->pv->vid));
-        if (b->pcp >= 0) {
-            json_object_set_new(net, "pcp", nve_json_integer(b->pcp));
-        }
-        for (size_t k = 0; k < b->n_macs; k++) {
-            char s[ETH_ADDR_STRLEN + 1];
-            snprintf(s, sizeof s, ETH_ADDR_FMT, ETH_ADDR_ARGS(b->macs[k]));
-            json_array_append_new(macs, nve_json_string(s));
-        }
-        json_object_set_new(net, "macs", macs);
-        if (b->n_learned) {
-            json_t *learned = nve_json_array();
-            for (size_t k = 0; k < b->n_learned; k++) {
-                char s[ETH_ADDR_STRLEN + 1];
-                snprintf(s, sizeof s, ETH_ADDR_FMT,
-                         ETH_ADDR_ARGS(b->learned[k]));
-                json_array_append_new(learned, nve_json_string(s));
-            }
-            json_object_set_new(net, "learned_macs", learned);
-        }
-        for (size_t k = 0; k < b->n_ips; k++) {
-            json_array_append_new(ips, nve_json_string(b->ips[k]));
-        }
-        json_object_set_new(net, "ips", ips);
-        if (b->profile) {
-            json_object_set_new(net, "policy", nve_json_string(b->profile));
-        }
-        json_array_append_new(networks, net);
-    }
-    return networks;
-}
-
-/* The "result" of a successful request about 'vsi_id', 'v' being the VSI
- * after it (NULL if the NVE no longer holds it). */
-json_t *
-tns_result_to_json(const char *vsi_id, const struct vsi *v,
-                   const struct tns_request *rq)
-{
-    json_t *result = nve_json_object();
-
-    json_object_set_new(result, "status", nve_json_string("SUCCESS"));
-    json_object_set_new(result, "vsi", nve_json_string(vsi_id));
-    if (v) {
-        json_object_set_new(result, "state",
-                            nve_json_string(vsi_state_name(v->state)));
-        json_object_set_new(result, "tes", nve_json_string(v->tes));
-        json_object_set_new(result, "port", nve_json_string(v->port->name));
-        if (v->migrating) {
-            json_object_set_new(result, "migrating", json_true());
-        }
-        json_object_set_new(result, "networks", tns_networks_to_json(v));
-    } else if (rq->method == TNS_TERMINATE) {
-        json_object_set_new(result, "state", nve_json_string("terminated"));
-    }
-    return result;
 }

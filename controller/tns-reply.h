@@ -19,44 +19,76 @@
 #define NVE_TNS_REPLY_H 1
 
 /* TNS replies as the TNS server holds them until they may be sent: the
- * JSON of a VSI's result, the counters a "get" waits for, and what a reply
- * becomes when its change cannot be confirmed before its deadline (BUSY).
- * Only tns-server.c uses this; it is a file of its own to keep the server
- * to its connections. */
+ * line of JSON text that answers one line of requests, as lib/tns.c's
+ * fixed-shape writer and tns-result.h write it (no jansson values), the
+ * counters a "get" waits for, and what a reply becomes when its change
+ * cannot be confirmed before its deadline (BUSY).  Only tns-server.c uses
+ * this; it is a file of its own to keep the server to its connections. */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
+#include "vsi-lifecycle.h"
 
 struct barrier;
 struct shash;
 struct json_t;
 struct tns_request;
 struct vsi;
+struct vsi_counters_query;
 
-/* A reply (or array of replies) waiting until barrier ticket 'gen' is
- * done, or 'deadline' passes: then it becomes BUSY. */
+/* One reply of a tns_pending. */
+struct tns_reply {
+    struct json_t *id;          /* The id it answers (a reference), or
+                                 * NULL. */
+    size_t ofs, len;            /* Its JSON text, in tns_pending 'text'. */
+    int code;                   /* JSON-RPC error code, 0 for a success. */
+    char *held_vsi;             /* A success whose result reports its VSI
+                                 * with a "state": the VSI's id.  Else
+                                 * NULL. */
+    struct vsi_counters_query *counters;    /* A "get" of a VSI: its
+                                             * counters, once the switch
+                                             * reports them.  Else NULL. */
+};
+
+/* The reply (or array of replies) to one line, waiting until barrier
+ * ticket 'gen' is done, or 'deadline' passes: then it becomes BUSY. */
 struct tns_pending {
     struct ovs_list node;       /* In tns_conn 'pending'. */
     uint64_t gen;
     long long int deadline;
-    struct json_t *reply;
+    bool is_array;              /* Replies go as a JSON array. */
+    struct ds text;             /* The line to send, new-line included,
+                                 * once tns_pending_close() ends it. */
+    struct tns_reply *replies;  /* To requests, to refused requests and to
+                                 * invalid messages, in order. */
+    size_t n_replies, allocated_replies;
     size_t n_requests;          /* Requests it answers. */
-    size_t n_replies;           /* Replies in 'reply': to requests, to
-                                 * refused requests and to invalid
-                                 * messages. */
-    struct tns_counters *counters;  /* "get" results that wait for their
-                                     * "counters". */
-    size_t n_counters;
 };
 
-/* The result of a "get", which gets the VSI's counters once the switch
- * reports them (vsi-counters.h). */
-struct tns_counters {
-    struct json_t *result;      /* In the pending reply. */
-    struct vsi_counters_query *query;
-};
+/* Returns a new, empty tns_pending, whose replies will go as a JSON array
+ * if 'is_array', else as the one reply that it may hold. */
+struct tns_pending *tns_pending_create(bool is_array);
+
+/* Adds a reply to 'p': an error, or the success of request 'rq' about
+ * 'vsi_id', 'v' being the VSI after it (NULL if the NVE no longer holds
+ * it), whose counters 'counters' (which 'p' takes) will report, if
+ * nonnull. */
+void tns_pending_add_error(struct tns_pending *, struct json_t *id,
+                           enum vsi_status, int code, const char *message);
+void tns_pending_add_errorf(struct tns_pending *, struct json_t *id,
+                            enum vsi_status, int code,
+                            const char *format, ...)
+    OVS_PRINTF_FORMAT(5, 6);
+void tns_pending_add_result(struct tns_pending *, struct json_t *id,
+                            const char *vsi_id, const struct vsi *v,
+                            const struct tns_request *rq,
+                            struct vsi_counters_query *counters);
+
+/* Ends the line of 'p', after its last reply. */
+void tns_pending_close(struct tns_pending *);
 
 /* Frees 'p' and what it holds. */
 void tns_pending_destroy(struct tns_pending *);
@@ -73,15 +105,8 @@ bool tns_pending_refuse(struct tns_pending *, const struct shash *refused,
                         uint64_t ticket);
 
 /* Whether every "get" of 'p' has its counters, and puts them into the
- * results. */
+ * results (a switch that did not answer leaves them out). */
 bool tns_pending_has_counters(const struct tns_pending *);
-void tns_pending_put_counters(const struct tns_pending *);
-
-/* The TNS "networks" of VSI 'v', and the "result" of a successful request
- * 'rq' about 'vsi_id', 'v' being the VSI after it (NULL if the NVE no longer
- * holds it). */
-struct json_t *tns_networks_to_json(const struct vsi *v);
-struct json_t *tns_result_to_json(const char *vsi_id, const struct vsi *v,
-                                  const struct tns_request *rq);
+void tns_pending_put_counters(struct tns_pending *);
 
 #endif /* tns-reply.h */

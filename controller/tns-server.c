@@ -25,6 +25,7 @@
 #include "tns-server.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 #if HAVE_DECL_MALLOC_TRIM
 #include <malloc.h>
@@ -46,6 +47,7 @@
 #include "util.h"
 #include "tns-queue.h"
 #include "tns-reply.h"
+#include "tns-result.h"
 #include "uuid.h"
 #include "vsi-counters.h"
 #include "vsi-table.h"
@@ -59,11 +61,6 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
  * 'max_inflight', since a tiny invalid message costs as much as a request
  * to answer. */
 #define READ_BUDGET (256 * 1024)
-
-struct tns_counters_array {
-    struct tns_counters *counters;
-    size_t n, allocated;
-};
 
 /* A notification sent on a connection, awaiting the TES's reply. */
 struct tns_sent {
@@ -247,13 +244,11 @@ tns_server_configure(struct tns_server *s, const struct sset *remotes,
     }
 }
 
-/* Queues 'json' (which it takes) for sending on 'c'. */
+/* Queues the 'len' bytes of 'line', which ends with a new-line, for
+ * sending on 'c'. */
 static void
-conn_send_json(struct tns_conn *c, json_t *json)
+conn_send_line(struct tns_conn *c, const char *line, size_t len)
 {
-    size_t len;
-    char *line = tns_serialize(json, &len);
-
     if (VLOG_IS_DBG_ENABLED()) {
         VLOG_DBG("%s: sent %.*s", c->name, (int) len - 1, line);
     }
@@ -266,6 +261,16 @@ conn_send_json(struct tns_conn *c, json_t *json)
         ofpbuf_prealloc_tailroom(&c->tx, MAX(len, c->tx.size));
     }
     ofpbuf_put(&c->tx, line, len);
+}
+
+/* Queues 'json' (which it takes) for sending on 'c'. */
+static void
+conn_send_json(struct tns_conn *c, json_t *json)
+{
+    size_t len;
+    char *line = tns_serialize(json, &len);
+
+    conn_send_line(c, line, len);
     free(line);
 }
 
@@ -429,18 +434,17 @@ conn_handle_notification_reply(struct tns_server *s, struct tns_conn *c,
     tns_sent_destroy(sent);
 }
 
-/* Handles one decoded message of connection 'c', returning its reply (NULL
- * for none) and the generation it must wait for in '*gen'. */
-static json_t *
+/* Handles one decoded message of connection 'c', adding its reply, if it
+ * has one, to 'p', and returning the generation it must wait for. */
+static uint64_t
 conn_handle_msg(struct tns_server *s, struct tns_conn *c,
                 struct vsi_table *vsis,
                 const struct vsi_ctx *ctx OVS_UNUSED,
-                const struct tns_msg *msg, size_t *n_inflight, uint64_t *gen,
-                struct tns_counters_array *counters)
+                const struct tns_msg *msg, size_t *n_inflight,
+                struct tns_pending *p)
 {
     struct ds ds = DS_EMPTY_INITIALIZER;
 
-    *gen = 0;
     if (VLOG_IS_DBG_ENABLED()) {
         tns_msg_format(msg, &ds);
         VLOG_DBG("%s: received %s", c->name, ds_cstr(&ds));
@@ -451,12 +455,13 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
     case TNS_MSG_ERROR:
         VLOG_WARN_RL(&rl, "%s: invalid message: %s", c->name,
                      msg->error.message);
-        return tns_reply_error(msg->id, VSI_ST_INVALID_REQUEST,
-                               msg->error.code, msg->error.message);
+        tns_pending_add_error(p, msg->id, VSI_ST_INVALID_REQUEST,
+                              msg->error.code, msg->error.message);
+        return 0;
 
     case TNS_MSG_REPLY:
         conn_handle_notification_reply(s, c, vsis, msg);
-        return NULL;
+        return 0;
 
     case TNS_MSG_REQUEST:
         break;
@@ -465,11 +470,12 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
     const struct tns_request *rq = &msg->request;
     if (*n_inflight >= s->limits.max_inflight) {
         c->n_busy++;
-        return tns_reply_errorf(msg->id, VSI_ST_BUSY,
-                                tns_status_code(VSI_ST_BUSY),
-                                "too many requests in flight (limit "
-                                "%"PRIuSIZE"); retry later",
-                                s->limits.max_inflight);
+        tns_pending_add_errorf(p, msg->id, VSI_ST_BUSY,
+                               tns_status_code(VSI_ST_BUSY),
+                               "too many requests in flight (limit "
+                               "%"PRIuSIZE"); retry later",
+                               s->limits.max_inflight);
+        return 0;
     }
     (*n_inflight)++;
     c->n_requests++;
@@ -490,33 +496,24 @@ conn_handle_msg(struct tns_server *s, struct tns_conn *c,
         sset_add(&c->tes, o.tes);
     }
 
-    json_t *reply;
     if (o.status == VSI_ST_SUCCESS) {
         const struct vsi *v = vsi_table_find(vsis, rq->vsi);
-        json_t *result = tns_result_to_json(rq->vsi, v, rq);
+        struct vsi_counters_query *counters = NULL;
         if (v && rq->method == TNS_GET) {
-            if (counters->n >= counters->allocated) {
-                counters->counters = x2nrealloc(counters->counters,
-                                                &counters->allocated,
-                                                sizeof *counters->counters);
-            }
-            counters->counters[counters->n++] = (struct tns_counters) {
-                .result = result,
-                .query = vsi_counters_query(vsi_table_flows(vsis), v),
-            };
+            counters = vsi_counters_query(vsi_table_flows(vsis), v);
         }
-        reply = tns_reply_success(msg->id, result);
+        tns_pending_add_result(p, msg->id, rq->vsi, v, rq, counters);
     } else {
         /* The core's INVALID_REQUEST is about a request's parameters. */
-        reply = tns_reply_error(msg->id, o.status,
-                                (o.status == VSI_ST_INVALID_REQUEST
-                                 ? TNS_INVALID_PARAMS
-                                 : tns_status_code(o.status)),
-                                o.message);
+        tns_pending_add_error(p, msg->id, o.status,
+                              (o.status == VSI_ST_INVALID_REQUEST
+                               ? TNS_INVALID_PARAMS
+                               : tns_status_code(o.status)),
+                              o.message);
     }
-    *gen = o.ticket;
+    uint64_t gen = o.ticket;
     vsi_outcome_destroy(&o);
-    return reply;
+    return gen;
 }
 
 /* Whether a connection of 'tes' is open ('s_' is the server). */
@@ -544,69 +541,54 @@ conn_handle_line(struct tns_server *s, struct tns_conn *c,
     struct tns_batch batch;
     size_t n_inflight = c->n_pending;
     uint64_t max_gen = 0;
-    json_t *array = NULL;
-    json_t *single = NULL;
 
-    struct tns_counters_array counters = { .n = 0 };
     tns_decode(line, len, s->limits.max_inflight, &batch);
-    if (batch.is_array) {
-        array = nve_json_array();
-    }
+    struct tns_pending *p = tns_pending_create(batch.is_array);
     for (size_t i = 0; i < batch.n_msgs; i++) {
-        uint64_t gen;
-        json_t *reply = conn_handle_msg(s, c, vsis, ctx, &batch.msgs[i],
-                                        &n_inflight, &gen, &counters);
+        uint64_t gen = conn_handle_msg(s, c, vsis, ctx, &batch.msgs[i],
+                                       &n_inflight, p);
         max_gen = MAX(max_gen, gen);
-        if (!reply) {
-            continue;
-        } else if (array) {
-            json_array_append_new(array, reply);
-        } else {
-            single = reply;
-        }
     }
     size_t n_msgs = batch.n_msgs;
     tns_batch_destroy(&batch);
 
-    json_t *reply = array ? array : single;
-    if (array && !json_array_size(array)) {
-        /* A batch of replies to notifications needs no answer. */
-        json_decref(array);
-        reply = NULL;
-    }
-    if (reply) {
-        struct tns_pending *p = xzalloc(sizeof *p);
+    if (p->n_replies) {
+        tns_pending_close(p);
         p->gen = max_gen;
         p->deadline = (s->limits.reply_deadline
                        ? time_msec() + s->limits.reply_deadline
                        : LLONG_MAX);
-        p->reply = reply;
         p->n_requests = n_inflight - c->n_pending;
-        p->n_replies = array ? json_array_size(array) : 1;
-        p->counters = counters.counters;
-        p->n_counters = counters.n;
         c->n_pending = n_inflight;
         c->n_replies += p->n_replies;
         ovs_list_push_back(&c->pending, &p->node);
     } else {
-        ovs_assert(!counters.n);
-        free(counters.counters);
+        /* A batch of replies to notifications needs no answer. */
+        tns_pending_destroy(p);
     }
     return n_msgs;
 }
 
-/* Queues an error reply on 'c' after the replies it already owes, and
- * makes it the last: 'c' reads no more and closes once they are sent. */
-static void
-conn_fail(struct tns_conn *c, json_t *error)
+/* Queues an error reply ("id": null) on 'c' after the replies it already
+ * owes, and makes it the last: 'c' reads no more and closes once they are
+ * sent. */
+static void OVS_PRINTF_FORMAT(4, 5)
+conn_fail(struct tns_conn *c, enum vsi_status status, int code,
+          const char *format, ...)
 {
-    struct tns_pending *p = xzalloc(sizeof *p);
+    struct tns_pending *p = tns_pending_create(false);
+    va_list args;
+
+    va_start(args, format);
+    char *message = xvasprintf(format, args);
+    va_end(args);
+    tns_pending_add_error(p, NULL, status, code, message);
+    free(message);
+    tns_pending_close(p);
 
     p->gen = 0;
     p->deadline = LLONG_MAX;
-    p->reply = error;
     p->n_requests = 0;
-    p->n_replies = 1;
     c->n_replies++;
     ovs_list_push_back(&c->pending, &p->node);
     c->draining = true;
@@ -676,10 +658,8 @@ conn_handle_lines(struct tns_server *s, struct tns_conn *c,
     if (too_long) {
         VLOG_WARN_RL(&rl, "%s: message exceeds %"PRIuSIZE" bytes, "
                      "disconnecting", c->name, max);
-        conn_fail(c, tns_reply_errorf(
-                      NULL, VSI_ST_INVALID_REQUEST, TNS_INVALID_REQUEST,
-                      "message exceeds the limit of %"PRIuSIZE" bytes",
-                      max));
+        conn_fail(c, VSI_ST_INVALID_REQUEST, TNS_INVALID_REQUEST,
+                  "message exceeds the limit of %"PRIuSIZE" bytes", max);
         ds_clear(&c->rx);
         c->rx_scanned = 0;
         return;
@@ -785,11 +765,9 @@ server_accept(struct tns_server *s)
                 VLOG_WARN_RL(&rl, "%s: refusing TNS connection: already "
                              "%"PRIuSIZE" connections", c->name,
                              s->limits.max_connections);
-                conn_fail(c, tns_reply_errorf(
-                              NULL, VSI_ST_BUSY,
-                              tns_status_code(VSI_ST_BUSY),
-                              "too many connections (limit %"PRIuSIZE
-                              "); retry later", s->limits.max_connections));
+                conn_fail(c, VSI_ST_BUSY, tns_status_code(VSI_ST_BUSY),
+                          "too many connections (limit %"PRIuSIZE"); "
+                          "retry later", s->limits.max_connections);
             } else {
                 VLOG_INFO("%s: TNS connection accepted", c->name);
             }
@@ -858,23 +836,27 @@ notification_params(struct vsi_table *vsis, const char *nve_name,
         return NULL;
     }
 
-    json_t *params = nve_json_object();
+    struct ds params = DS_EMPTY_INITIALIZER;
+    ds_put_char(&params, '{');
     if (nve_name) {
-        json_object_set_new(params, "nve", nve_json_string(nve_name));
+        ds_put_cstr(&params, "\"nve\":");
+        tns_put_string(&params, nve_name);
+        ds_put_char(&params, ',');
     }
-    json_object_set_new(params, "tes", nve_json_string(n->tes));
-    json_object_set_new(params, "vsi", nve_json_string(n->vsi));
+    ds_put_cstr(&params, "\"tes\":");
+    tns_put_string(&params, n->tes);
+    ds_put_cstr(&params, ",\"vsi\":");
+    tns_put_string(&params, n->vsi);
     if (n->reason) {
-        json_object_set_new(params, "reason", nve_json_string(n->reason));
+        ds_put_cstr(&params, ",\"reason\":");
+        tns_put_string(&params, n->reason);
     }
     if (with_networks) {
-        json_object_set_new(params, "networks", tns_networks_to_json(v));
+        ds_put_cstr(&params, ",\"networks\":");
+        tns_put_networks(&params, v);
     }
-
-    size_t len;
-    char *text = tns_serialize(params, &len);   /* Takes 'params'. */
-    text[len - 1] = '\0';      /* No new-line. */
-    return text;
+    ds_put_char(&params, '}');
+    return ds_steal_cstr(&params);
 }
 
 void
@@ -1013,8 +995,7 @@ tns_server_flush(struct tns_server *s, struct vsi_table *vsis,
             c->n_pending -= p->n_requests;
             c->n_replies -= p->n_replies;
             tns_pending_put_counters(p);
-            conn_send_json(c, p->reply);   /* Takes 'p->reply'. */
-            p->reply = NULL;
+            conn_send_line(c, p->text.string, p->text.length);
             tns_pending_destroy(p);
         }
 

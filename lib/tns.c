@@ -894,6 +894,184 @@ tns_serialize(json_t *json, size_t *lenp)
     return s;
 }
 
+/* The length of the valid UTF-8 sequence that starts at 's', of at most
+ * 'n' bytes, or 0 if there is none: jansson's rules (no overlong forms, no
+ * surrogates, nothing above U+10FFFF), so that the writer accepts what
+ * jansson's strings accept. */
+static size_t
+utf8_sequence_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    uint32_t cp;
+
+    if (c < 0x80) {
+        return 1;
+    } else if (c < 0xc2) {
+        return 0;
+    } else if (c < 0xe0) {
+        len = 2;
+        cp = c & 0x1f;
+    } else if (c < 0xf0) {
+        len = 3;
+        cp = c & 0x0f;
+    } else if (c < 0xf5) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)
+        || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+        return 0;
+    }
+    return len;
+}
+
+static bool
+is_valid_utf8(const char *s_, size_t n)
+{
+    const unsigned char *s = (const unsigned char *) s_;
+
+    for (size_t i = 0; i < n; ) {
+        if (s[i] < 0x80) {
+            i++;
+        } else {
+            size_t len = utf8_sequence_len(&s[i], n - i);
+            if (!len) {
+                return false;
+            }
+            i += len;
+        }
+    }
+    return true;
+}
+
+void
+tns_put_string_len(struct ds *out, const char *s, size_t len)
+{
+    bool lossy = !is_valid_utf8(s, len);
+    const char *run = s;        /* Bytes from here on go out as they are. */
+    const char *end = s + len;
+
+    ds_put_char(out, '"');
+    for (const char *p = s; p < end; p++) {
+        unsigned char c = *p;
+
+        if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || !lossy)) {
+            continue;
+        }
+        ds_put_buffer(out, run, p - run);
+        run = p + 1;
+        switch (c) {
+        case '"':
+            ds_put_cstr(out, "\\\"");
+            break;
+        case '\\':
+            ds_put_cstr(out, "\\\\");
+            break;
+        case '\b':
+            ds_put_cstr(out, "\\b");
+            break;
+        case '\f':
+            ds_put_cstr(out, "\\f");
+            break;
+        case '\n':
+            ds_put_cstr(out, "\\n");
+            break;
+        case '\r':
+            ds_put_cstr(out, "\\r");
+            break;
+        case '\t':
+            ds_put_cstr(out, "\\t");
+            break;
+        default:
+            if (c < 0x20) {
+                ds_put_format(out, "\\u%04X", c);
+            } else {
+                ds_put_char(out, '?');      /* 'lossy'. */
+            }
+            break;
+        }
+    }
+    ds_put_buffer(out, run, end - run);
+    ds_put_char(out, '"');
+}
+
+void
+tns_put_string(struct ds *out, const char *s)
+{
+    tns_put_string_len(out, s, strlen(s));
+}
+
+void
+tns_put_id(struct ds *out, const json_t *id)
+{
+    if (json_is_integer(id)) {
+        ds_put_format(out, "%"JSON_INTEGER_FORMAT, json_integer_value(id));
+    } else if (json_is_string(id)) {
+        tns_put_string_len(out, json_string_value(id),
+                           json_string_length(id));
+    } else {
+        /* The decoder keeps no other kind of id. */
+        ds_put_cstr(out, "null");
+    }
+}
+
+static void
+put_reply_start(struct ds *out, const json_t *id)
+{
+    ds_put_cstr(out, "{\"jsonrpc\":\"2.0\",\"id\":");
+    tns_put_id(out, id);
+}
+
+void
+tns_put_success_start(struct ds *out, const json_t *id)
+{
+    put_reply_start(out, id);
+    ds_put_cstr(out, ",\"result\":");
+}
+
+void
+tns_put_success_end(struct ds *out)
+{
+    ds_put_char(out, '}');
+}
+
+void
+tns_put_error(struct ds *out, const json_t *id, enum vsi_status status,
+              int code, const char *message)
+{
+    put_reply_start(out, id);
+    ds_put_format(out, ",\"error\":{\"code\":%d,\"message\":", code);
+    tns_put_string(out, message);
+    ds_put_format(out, ",\"data\":{\"status\":\"%s\"}}}",
+                  vsi_status_name(status));
+}
+
+void
+tns_put_errorf(struct ds *out, const json_t *id, enum vsi_status status,
+               int code, const char *format, ...)
+{
+    va_list args;
+    char *message;
+
+    va_start(args, format);
+    message = xvasprintf(format, args);
+    va_end(args);
+    tns_put_error(out, id, status, code, message);
+    free(message);
+}
+
 void
 tns_request_format(const struct tns_request *rq, struct ds *s)
 {

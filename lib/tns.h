@@ -150,6 +150,33 @@ struct json_t *tns_notification(long long int id, const char *method,
 /* Serializes 'json' compactly, followed by a new-line, and frees it. */
 char *tns_serialize(struct json_t *json, size_t *lenp);
 
+/* The fixed-shape writer: replies written straight as compact JSON text,
+ * without building JSON values, as nve-controller sends them.  Each writes
+ * the same JSON, member for member and in the same order, as the functions
+ * above once serialized (tests/test-tns-writer.c compares them).
+ *
+ * A success reply is tns_put_success_start(), then its "result" object,
+ * written by the caller, then tns_put_success_end(). */
+void tns_put_success_start(struct ds *, const struct json_t *id);
+void tns_put_success_end(struct ds *);
+void tns_put_error(struct ds *, const struct json_t *id, enum vsi_status,
+                   int code, const char *message);
+void tns_put_errorf(struct ds *, const struct json_t *id, enum vsi_status,
+                    int code, const char *format, ...)
+    OVS_PRINTF_FORMAT(5, 6);
+
+/* Appends 'id' (an integer or a string, or NULL for null) as JSON. */
+void tns_put_id(struct ds *, const struct json_t *id);
+
+/* Appends the 'len' bytes of 's', or the null-terminated 's', as a JSON
+ * string: quoted, with '"', '\\' and control characters escaped as jansson
+ * escapes them, and every other character as it is.  If 's' is not valid
+ * UTF-8, each of its bytes that is not ASCII is written as '?', as
+ * tns_reply_error() does: whatever its origin (a peer's excerpt, a name in
+ * the database), the output is valid JSON, and keeps the string's length. */
+void tns_put_string(struct ds *, const char *s);
+void tns_put_string_len(struct ds *, const char *s, size_t len);
+
 /* One-line human-readable forms, for logs and unixctl. */
 void tns_request_format(const struct tns_request *, struct ds *);
 void tns_msg_format(const struct tns_msg *, struct ds *);

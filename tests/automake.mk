@@ -97,6 +97,7 @@ tests_test_nve_unit_SOURCES = \
 	tests/test-flow-table.c \
 	tests/test-vsi-lifecycle.c \
 	tests/test-tns.c \
+	tests/test-tns-writer.c \
 	tests/test-vdp.c \
 	tests/test-meter-table.c \
 	tests/test-vsi-plan.c \
@@ -110,6 +111,8 @@ tests_test_nve_unit_SOURCES = \
 	controller/meter-table.h \
 	controller/pipeline.c \
 	controller/pipeline.h \
+	controller/tns-result.c \
+	controller/tns-result.h \
 	controller/vsi-config.c \
 	controller/vsi-config.h \
 	controller/vsi-plan.c \

@@ -27,6 +27,7 @@
     NVE_UNIT_SUITE(flow_table, "desired flow table")            \
     NVE_UNIT_SUITE(vsi_lifecycle, "VSI lifecycle state machine") \
     NVE_UNIT_SUITE(tns, "TNS codec")                  \
+    NVE_UNIT_SUITE(tns_writer, "TNS fixed-shape reply writer") \
     NVE_UNIT_SUITE(vdp, "ECP, EVB and VDP codecs")    \
     NVE_UNIT_SUITE(meter_table, "desired meter table") \
     NVE_UNIT_SUITE(vsi_plan, "VSI request planner") \

@@ -17,8 +17,9 @@
 /* Fuzzing harness of the TNS decoder (lib/tns.c): one input is one line
  * from a TES, without its new-line, as nve-controller's TNS server hands it
  * to tns_decode().  Every decoded message is formatted for the log, and
- * answered as the server answers it; the answers must serialize, and decode
- * back as replies that say what was meant. */
+ * answered as the server answers it (lib/tns.c's fixed-shape writer); the
+ * answers must decode back as replies that say what was meant, and equal
+ * the same replies built as jansson values. */
 
 #include <config.h>
 #include "nve-jansson.h"
@@ -32,21 +33,25 @@
 /* A small batch limit, so that batches over it are found often. */
 #define MAX_BATCH 4
 
-/* Serializes 'reply', as the server sends it, and checks that the TES can
- * decode it as the reply it is: to request 'msg' with 'ok', and for an
- * error, with 'message'. */
+/* Checks that 'reply', as the server writes it, is the same JSON as
+ * 'expected' (which it takes), and that the TES can decode it as the reply
+ * it is: to request 'msg' with 'ok', and for an error, with 'message'. */
 static void
-check_reply(json_t *reply, const struct tns_msg *msg, bool ok,
-            const char *message)
+check_reply(const struct ds *reply, json_t *expected,
+            const struct tns_msg *msg, bool ok, const char *message)
 {
-    size_t len;
-    char *line = tns_serialize(reply, &len);
+    const char *line = reply->string;
+    size_t len = reply->length;
 
-    FUZZ_CHECK(len >= 1 && line[len - 1] == '\n');
-    FUZZ_CHECK(!memchr(line, '\n', len - 1));
+    FUZZ_CHECK(len >= 1 && !memchr(line, '\n', len));
+
+    json_t *json = json_loadb(line, len, 0, NULL);
+    FUZZ_CHECK(json && nve_json_equal(json, expected));
+    json_decref(json);
+    json_decref(expected);
 
     struct tns_batch back;
-    tns_decode(line, len - 1, 1, &back);
+    tns_decode(line, len, 1, &back);
     FUZZ_CHECK(back.n_msgs == 1 && !back.is_array);
 
     const struct tns_msg *r = &back.msgs[0];
@@ -68,7 +73,6 @@ check_reply(json_t *reply, const struct tns_msg *msg, bool ok,
         }
     }
     tns_batch_destroy(&back);
-    free(line);
 }
 
 int
@@ -86,7 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct ds s = DS_EMPTY_INITIALIZER;
 
         tns_msg_format(msg, &s);
-        ds_destroy(&s);
+        ds_clear(&s);
 
         switch (msg->type) {
         case TNS_MSG_ERROR:
@@ -95,9 +99,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        || msg->error.code == TNS_INVALID_REQUEST
                        || msg->error.code == TNS_METHOD_NOT_FOUND
                        || msg->error.code == TNS_INVALID_PARAMS);
-            check_reply(tns_reply_error(msg->id, VSI_ST_INVALID_REQUEST,
-                                        msg->error.code,
-                                        msg->error.message),
+            tns_put_error(&s, msg->id, VSI_ST_INVALID_REQUEST,
+                          msg->error.code, msg->error.message);
+            check_reply(&s, tns_reply_error(msg->id, VSI_ST_INVALID_REQUEST,
+                                            msg->error.code,
+                                            msg->error.message),
                         msg, false, msg->error.message);
             break;
 
@@ -116,9 +122,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_CHECK(net->n_macs <= TNS_MAX_ADDRS);
                 FUZZ_CHECK(net->n_ips <= TNS_MAX_ADDRS);
             }
-            check_reply(tns_reply_success(msg->id,
-                                          json_pack("{s:s}", "status",
-                                                    "SUCCESS")),
+            tns_put_success_start(&s, msg->id);
+            ds_put_cstr(&s, "{\"status\":\"SUCCESS\",\"vsi\":");
+            tns_put_string(&s, rq->vsi);
+            ds_put_char(&s, '}');
+            tns_put_success_end(&s);
+            check_reply(&s, tns_reply_success(msg->id,
+                                              json_pack("{s:s,s:s}",
+                                                        "status", "SUCCESS",
+                                                        "vsi", rq->vsi)),
                         msg, true, NULL);
             break;
         }
@@ -130,6 +142,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         default:
             FUZZ_CHECK(false);
         }
+        ds_destroy(&s);
     }
     tns_batch_destroy(&batch);
     return 0;
