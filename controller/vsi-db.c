@@ -67,6 +67,28 @@ vsi_db_create(struct ovsdb_idl *idl)
     db->idl = idl;
     ovsdb_idl_track_add_all(idl);
 
+    /* The VSI and VSI_Binding tables stay monitored whole, although only
+     * this daemon writes them and ovsdb-server echoes every write back
+     * (issue 10 asked to stop that echo once the rows are loaded):
+     *
+     *   - OVS 3.1's IDL writes only rows that are in its replica, and only
+     *     monitored columns of them (ovsdb_idl_txn_write__() asserts it;
+     *     ovsdb_idl_txn_delete() takes the replica's row), and it has no
+     *     raw "update where _uuid ==" operation.  A condition of false
+     *     after the load would empty the replica, leaving every loaded VSI
+     *     unwritable; monitoring only _uuid would leave every column but
+     *     the insert-only vsi_id unwritable (all the others change after
+     *     the insert).
+     *   - The NVA client publishes this NVE's mappings from the replica's
+     *     VSI and VSI_Binding rows and their change tracking
+     *     (nva-client.c), and options:nva_remote may be set at any time.
+     *   - The operator may delete a VSI row, which removes the VSI
+     *     (vsi_db_for_each_deleted()).
+     *
+     * What is avoided instead: the search for the row (each VSI remembers
+     * its row's UUID), rewriting unchanged columns (vsi_db_write()) and
+     * writing each keep-alive time (vsi_db_mark_refreshed()). */
+
     /* Nobody else writes these rows: a value we write again unchanged need
      * not go to the database (a suspension changes two columns of ten). */
     for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
@@ -354,7 +376,8 @@ vsi_db_write(const struct vsi_db *db, struct ovsdb_idl_txn *txn,
         }
         return;
     }
-    if (!row) {
+    bool is_new = !row;
+    if (is_new) {
         /* A new row, with a UUID of our choosing, remembered in 'v': once
          * the transaction commits, the row is in the replica under it.  A
          * fresh one on every attempt: if an earlier one failed, whatever
@@ -368,14 +391,37 @@ vsi_db_write(const struct vsi_db *db, struct ovsdb_idl_txn *txn,
         nverec_vsi_set_vsi_id(new, v->id);
         row = new;
     }
-    nverec_vsi_set_state(row, vsi_state_name(v->state));
-    nverec_vsi_set_tes(row, v->tes);
-    nverec_vsi_set_port(row, v->port->name);
-    nverec_vsi_set_protocol(row, vsi_protocol_name(v->protocol));
-    nverec_vsi_set_migrating(row, v->migrating);
-    nverec_vsi_set_created_at(row, v->created_at);
-    nverec_vsi_set_updated_at(row, v->updated_at);
-    nverec_vsi_set_keepalive_at(row, v->keepalive_at);
+
+    /* Only what changed.  The IDL would drop an unchanged value too
+     * (ovsdb_idl_set_write_changed_only() above), but only after building
+     * and comparing a datum for it: most writes change one or two columns
+     * of ten (a new row's columns are not parsed, so all are set). */
+    const char *state = vsi_state_name(v->state);
+    const char *protocol = vsi_protocol_name(v->protocol);
+    if (is_new || strcmp(row->state, state)) {
+        nverec_vsi_set_state(row, state);
+    }
+    if (is_new || strcmp(row->tes, v->tes)) {
+        nverec_vsi_set_tes(row, v->tes);
+    }
+    if (is_new || strcmp(row->port, v->port->name)) {
+        nverec_vsi_set_port(row, v->port->name);
+    }
+    if (is_new || strcmp(row->protocol, protocol)) {
+        nverec_vsi_set_protocol(row, protocol);
+    }
+    if (is_new || row->migrating != v->migrating) {
+        nverec_vsi_set_migrating(row, v->migrating);
+    }
+    if (is_new || row->created_at != v->created_at) {
+        nverec_vsi_set_created_at(row, v->created_at);
+    }
+    if (is_new || row->updated_at != v->updated_at) {
+        nverec_vsi_set_updated_at(row, v->updated_at);
+    }
+    if (is_new || row->keepalive_at != v->keepalive_at) {
+        nverec_vsi_set_keepalive_at(row, v->keepalive_at);
+    }
     vsi_db_write_learned(row, v);
     vsi_db_write_counters_base(row, v);
 
