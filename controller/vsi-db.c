@@ -33,6 +33,7 @@
 #include "smap.h"
 #include "timeval.h"
 #include "util.h"
+#include "uuid.h"
 #include "vsi-config.h"
 #include "vsi-counters.h"
 #include "vsi.h"
@@ -52,7 +53,7 @@ struct vsi_db {
     struct ovs_list refreshed;
     long long int next_flush;
 
-    struct ovsdb_idl_index *vsi_by_id;
+    struct ovsdb_idl *idl;
 };
 
 struct vsi_db *
@@ -63,8 +64,30 @@ vsi_db_create(struct ovsdb_idl *idl)
     ovs_list_init(&db->dirty);
     ovs_list_init(&db->staged);
     ovs_list_init(&db->refreshed);
-    db->vsi_by_id = ovsdb_idl_index_create1(idl, &nverec_vsi_col_vsi_id);
+    db->idl = idl;
     ovsdb_idl_track_add_all(idl);
+
+    /* The VSI and VSI_Binding tables stay monitored whole, although only
+     * this daemon writes them and ovsdb-server echoes every write back
+     * (issue 10 asked to stop that echo once the rows are loaded):
+     *
+     *   - OVS 3.1's IDL writes only rows that are in its replica, and only
+     *     monitored columns of them (ovsdb_idl_txn_write__() asserts it;
+     *     ovsdb_idl_txn_delete() takes the replica's row), and it has no
+     *     raw "update where _uuid ==" operation.  A condition of false
+     *     after the load would empty the replica, leaving every loaded VSI
+     *     unwritable; monitoring only _uuid would leave every column but
+     *     the insert-only vsi_id unwritable (all the others change after
+     *     the insert).
+     *   - The NVA client publishes this NVE's mappings from the replica's
+     *     VSI and VSI_Binding rows and their change tracking
+     *     (nva-client.c), and options:nva_remote may be set at any time.
+     *   - The operator may delete a VSI row, which removes the VSI
+     *     (vsi_db_for_each_deleted()).
+     *
+     * What is avoided instead: the search for the row (each VSI remembers
+     * its row's UUID), rewriting unchanged columns (vsi_db_write()) and
+     * writing each keep-alive time (vsi_db_mark_refreshed()). */
 
     /* Nobody else writes these rows: a value we write again unchanged need
      * not go to the database (a suspension changes two columns of ten). */
@@ -141,14 +164,13 @@ vsi_db_forget(struct vsi *v)
     ovs_list_init(&v->refresh_node);
 }
 
+/* The row of 'v', if it has one in the IDL's replica: a hash lookup by
+ * the UUID that 'v' remembers. */
 static const struct nverec_vsi *
-vsi_db_find_row(const struct vsi_db *db, const char *id)
+vsi_db_find_row(const struct vsi_db *db, const struct vsi *v)
 {
-    struct nverec_vsi *key = nverec_vsi_index_init_row(db->vsi_by_id);
-    nverec_vsi_index_set_vsi_id(key, id);
-    const struct nverec_vsi *row = nverec_vsi_index_find(db->vsi_by_id, key);
-    nverec_vsi_index_destroy_row(key);
-    return row;
+    return (uuid_is_zero(&v->row_uuid) ? NULL
+            : nverec_vsi_get_for_uuid(db->idl, &v->row_uuid));
 }
 
 /* A binding's MACs, signalled and learned: the 'macs' column of its row
@@ -344,9 +366,9 @@ vsi_db_read_counters_base(const struct nverec_vsi *row,
 
 static void
 vsi_db_write(const struct vsi_db *db, struct ovsdb_idl_txn *txn,
-             const struct vsi *v)
+             struct vsi *v)
 {
-    const struct nverec_vsi *row = vsi_db_find_row(db, v->id);
+    const struct nverec_vsi *row = vsi_db_find_row(db, v);
 
     if (v->state == VSI_ABSENT) {
         if (row) {
@@ -354,19 +376,52 @@ vsi_db_write(const struct vsi_db *db, struct ovsdb_idl_txn *txn,
         }
         return;
     }
-    if (!row) {
-        struct nverec_vsi *new = nverec_vsi_insert(txn);
+    bool is_new = !row;
+    if (is_new) {
+        /* A new row, with a UUID of our choosing, remembered in 'v': once
+         * the transaction commits, the row is in the replica under it.  A
+         * fresh one on every attempt: if an earlier one failed, whatever
+         * became of it, this one is unused.  (The replica is up to date
+         * whenever a transaction can commit, so a row that committed is
+         * found above, never inserted twice.) */
+        struct uuid uuid;
+        uuid_generate(&uuid);
+        v->row_uuid = uuid;
+        struct nverec_vsi *new = nverec_vsi_insert_persist_uuid(txn, &uuid);
         nverec_vsi_set_vsi_id(new, v->id);
         row = new;
     }
-    nverec_vsi_set_state(row, vsi_state_name(v->state));
-    nverec_vsi_set_tes(row, v->tes);
-    nverec_vsi_set_port(row, v->port->name);
-    nverec_vsi_set_protocol(row, vsi_protocol_name(v->protocol));
-    nverec_vsi_set_migrating(row, v->migrating);
-    nverec_vsi_set_created_at(row, v->created_at);
-    nverec_vsi_set_updated_at(row, v->updated_at);
-    nverec_vsi_set_keepalive_at(row, v->keepalive_at);
+
+    /* Only what changed.  The IDL would drop an unchanged value too
+     * (ovsdb_idl_set_write_changed_only() above), but only after building
+     * and comparing a datum for it: most writes change one or two columns
+     * of ten (a new row's columns are not parsed, so all are set). */
+    const char *state = vsi_state_name(v->state);
+    const char *protocol = vsi_protocol_name(v->protocol);
+    if (is_new || strcmp(row->state, state)) {
+        nverec_vsi_set_state(row, state);
+    }
+    if (is_new || strcmp(row->tes, v->tes)) {
+        nverec_vsi_set_tes(row, v->tes);
+    }
+    if (is_new || strcmp(row->port, v->port->name)) {
+        nverec_vsi_set_port(row, v->port->name);
+    }
+    if (is_new || strcmp(row->protocol, protocol)) {
+        nverec_vsi_set_protocol(row, protocol);
+    }
+    if (is_new || row->migrating != v->migrating) {
+        nverec_vsi_set_migrating(row, v->migrating);
+    }
+    if (is_new || row->created_at != v->created_at) {
+        nverec_vsi_set_created_at(row, v->created_at);
+    }
+    if (is_new || row->updated_at != v->updated_at) {
+        nverec_vsi_set_updated_at(row, v->updated_at);
+    }
+    if (is_new || row->keepalive_at != v->keepalive_at) {
+        nverec_vsi_set_keepalive_at(row, v->keepalive_at);
+    }
     vsi_db_write_learned(row, v);
     vsi_db_write_counters_base(row, v);
 
@@ -441,6 +496,7 @@ vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
 
     NVEREC_VSI_FOR_EACH (row, idl) {
         struct vsi_db_row r = {
+            .uuid = row->header_.uuid,
             .id = row->vsi_id,
             .tes = row->tes,
             .port = row->port,
@@ -611,14 +667,16 @@ vsi_db_read_config(struct ovsdb_idl *idl,
 }
 
 void
-vsi_db_for_each_deleted(struct vsi_db *db, struct ovsdb_idl *idl,
-                        void (*removed)(void *aux, const char *id), void *aux)
+vsi_db_for_each_deleted(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
+                        void (*removed)(void *aux, const char *id,
+                                        const struct uuid *row_uuid),
+                        void *aux)
 {
     const struct nverec_vsi *row;
 
     NVEREC_VSI_FOR_EACH_TRACKED (row, idl) {
-        if (nverec_vsi_is_deleted(row) && !vsi_db_find_row(db, row->vsi_id)) {
-            removed(aux, row->vsi_id);
+        if (nverec_vsi_is_deleted(row)) {
+            removed(aux, row->vsi_id, &row->header_.uuid);
         }
     }
 }

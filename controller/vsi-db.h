@@ -28,6 +28,10 @@
  *     staged VSIs back; if it failed, they are written again.
  *   - Loading: once, at start, every row becomes a struct vsi_db_row that
  *     the VSI table restores.
+ *   - Finding a VSI's row: each VSI remembers the UUID of its row (struct
+ *     vsi 'row_uuid'), which this file chooses when it inserts the row
+ *     (the IDL's "persist UUID" insert), so that a write is a hash lookup
+ *     of the IDL's replica, not an index search by VSI id.
  *   - Configuration: vsi_db_read_config() mirrors the VN, Policy_Profile,
  *     TES_Port and TES tables and NVE_Global's limits into a struct
  *     vsi_config, anew whenever one of them changed.
@@ -41,6 +45,7 @@
 #include <stdint.h>
 #include "openvswitch/list.h"
 #include "openvswitch/types.h"
+#include "openvswitch/uuid.h"
 #include "vsi-counters.h"
 #include "vsi-lifecycle.h"
 #include "vsi-request.h"
@@ -70,6 +75,7 @@ struct vsi_db_binding {
 };
 
 struct vsi_db_row {
+    struct uuid uuid;           /* The VSI row's. */
     const char *id;
     enum vsi_state state;       /* Never VSI_ABSENT. */
     const char *tes;
@@ -121,10 +127,12 @@ void vsi_db_load(struct vsi_db *, struct ovsdb_idl *,
 bool vsi_db_read_config(struct ovsdb_idl *, const struct nverec_nve_global *,
                         struct vsi_config *cfg, bool force);
 
-/* Calls 'removed' with the id of every VSI row deleted by somebody else
- * since the last round. */
+/* Calls 'removed' with the id and UUID of every VSI row deleted since the
+ * last round: it is for 'removed' to tell whether the row was the VSI's
+ * (struct vsi 'row_uuid') and the deletion somebody else's. */
 void vsi_db_for_each_deleted(struct vsi_db *, struct ovsdb_idl *,
-                             void (*removed)(void *aux, const char *id),
+                             void (*removed)(void *aux, const char *id,
+                                             const struct uuid *row_uuid),
                              void *aux);
 
 #endif /* vsi-db.h */

@@ -36,6 +36,7 @@
 #include "svec.h"
 #include "timeval.h"
 #include "util.h"
+#include "uuid.h"
 #include "vsi-config.h"
 #include "vsi-db.h"
 #include "vsi-flows.h"
@@ -1124,6 +1125,7 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
 
     struct vsi *v = vsi_get(t, row->id);
     struct vsi_port *port = vsi_port_get(&t->res, row->port);
+    v->row_uuid = row->uuid;
     free(v->tes);
     v->tes = xstrdup(row->tes);
     v->protocol = row->protocol;
@@ -1489,12 +1491,18 @@ vsi_table_reconfigure(struct vsi_table *t)
 
 /* A VSI row deleted behind our back is the operator's removal. */
 static void
-vsi_row_deleted(void *t_, const char *id)
+vsi_row_deleted(void *t_, const char *id, const struct uuid *row_uuid)
 {
     struct vsi_table *t = t_;
     struct vsi *v = vsi_find__(t, id);
 
-    if (v && v->state != VSI_ABSENT) {
+    /* Our own deletions leave the VSI absent (or freed); a VSI that has
+     * another row by now (it was removed and came back) keeps it.  One
+     * race remains, as with the search by VSI id before: a VSI associated
+     * again while the deletion of its row is being committed, before its
+     * new row is written, takes the echo of that deletion for the
+     * operator's. */
+    if (v && v->state != VSI_ABSENT && uuid_equals(&v->row_uuid, row_uuid)) {
         t->n_removed++;
         vsi_remove(t, v, VSIE_REMOVE, "operator");
     }

@@ -36,6 +36,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/types.h"
+#include "openvswitch/uuid.h"
 #include "vsi-lifecycle.h"
 #include "vsi-request.h"
 
@@ -136,6 +137,9 @@ struct vsi {
                                      * 'pointer_until', or alone. */
 
     /* Database synchronization (vsi-db.c). */
+    struct uuid row_uuid;       /* Its VSI row, chosen by vsi-db.c when it
+                                 * inserts it (or as loaded), all-zero
+                                 * before. */
     struct ovs_list sync_node;  /* In 'dirty' or 'staged', or alone. */
     bool dirty;                 /* In 'dirty'. */
     struct ovs_list refresh_node;   /* In 'refreshed' (keep-alive time to
