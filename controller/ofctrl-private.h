@@ -168,6 +168,13 @@ bool ofctrl_flow_stats_recv_error(const struct ofp_header *oh);
  * dump. */
 void ofctrl_flow_stats_disconnected(void);
 
+/* ofctrl is about to send a change to the switch: the requests made so far
+ * are no longer shared with later ones. */
+void ofctrl_flow_stats_new_epoch(void);
+
+/* Appends the requests' statistics to 's', for nve/show. */
+void ofctrl_flow_stats_format(struct ds *s);
+
 /* Gives up on the requests that are past their deadline (the switch may be
  * alive but unable to answer: OVS 3.1's ovs-vswitchd stops answering
  * OpenFlow while it has lost its database lock), and wakes the main loop

@@ -67,9 +67,15 @@ struct ofctrl_table_stats {
     uint64_t n_bytes;
 };
 
-/* A request of ofctrl_request_flow_stats(). */
+/* A request of ofctrl_request_flow_stats(), shared by the callers that
+ * asked for the same cookie in the same epoch (see 'epoch' below). */
 struct ofctrl_flow_stats {
     struct ovs_list list_node;  /* In 'requests' while pending. */
+    struct hmap_node xid_node;  /* In 'requests_by_xid' while pending. */
+    struct hmap_node cookie_node;   /* In 'shareable' while 'shareable'. */
+    bool pending;               /* In 'requests' and 'requests_by_xid'. */
+    bool shareable;             /* In 'shareable'. */
+    unsigned int n_refs;        /* Callers that hold it. */
     uint64_t cookie;
     ovs_be32 xid;
     bool done;                  /* Reply complete, or failed. */
@@ -97,8 +103,21 @@ static struct hmap counted = HMAP_INITIALIZER(&counted);
 static bool reconnected = true;     /* The next dump is the first since. */
 static struct ovs_list changed = OVS_LIST_INITIALIZER(&changed);
 
-/* Requests awaiting their replies. */
+/* Requests awaiting their replies, in the order of their deadlines, and by
+ * xid. */
 static struct ovs_list requests = OVS_LIST_INITIALIZER(&requests);
+static struct hmap requests_by_xid = HMAP_INITIALIZER(&requests_by_xid);
+
+/* Sharing.  A request made since ofctrl last sent a change to the switch
+ * (a bundle) would be answered with the same counts as one made now: the
+ * switch answers in order.  So the requests of one such epoch are shared
+ * by cookie: the 100,000 VSIs restored after a restart, or associated in
+ * one batch, ask for the counters of the few (port, VN) pairs they join
+ * with one request per pair, not one each (which, besides the switch's
+ * work, made every reply a search of 100,000 pending requests). */
+static struct hmap shareable = HMAP_INITIALIZER(&shareable);
+static uint64_t n_requests_sent;    /* OpenFlow requests. */
+static uint64_t n_requests_shared;  /* Callers given an existing one. */
 
 /* The dump of all flows, and the flows it read so far. */
 static ovs_be32 dump_xid;
@@ -368,7 +387,8 @@ ofctrl_flow_stats_find(ovs_be32 xid)
 {
     struct ofctrl_flow_stats *fs;
 
-    LIST_FOR_EACH (fs, list_node, &requests) {
+    HMAP_FOR_EACH_WITH_HASH (fs, xid_node, hash_int(ntohl(xid), 0),
+                             &requests_by_xid) {
         if (fs->xid == xid) {
             return fs;
         }
@@ -376,14 +396,44 @@ ofctrl_flow_stats_find(ovs_be32 xid)
     return NULL;
 }
 
+static void
+ofctrl_flow_stats_unshare(struct ofctrl_flow_stats *fs)
+{
+    if (fs->shareable) {
+        hmap_remove(&shareable, &fs->cookie_node);
+        fs->shareable = false;
+    }
+}
+
 /* No more replies will come for 'fs': it is done, and complete if 'ok'. */
 static void
 ofctrl_flow_stats_finish(struct ofctrl_flow_stats *fs, bool ok)
 {
-    ovs_list_remove(&fs->list_node);
-    ovs_list_init(&fs->list_node);
+    if (fs->pending) {
+        ovs_list_remove(&fs->list_node);
+        hmap_remove(&requests_by_xid, &fs->xid_node);
+        fs->pending = false;
+    }
     fs->done = true;
     fs->ok = ok;
+}
+
+void
+ofctrl_flow_stats_format(struct ds *s)
+{
+    ds_put_format(s, "  flow statistics: %"PRIu64" requests sent, %"PRIu64
+                  " shared, %"PRIuSIZE" pending\n", n_requests_sent,
+                  n_requests_shared, hmap_count(&requests_by_xid));
+}
+
+void
+ofctrl_flow_stats_new_epoch(void)
+{
+    struct ofctrl_flow_stats *fs;
+
+    HMAP_FOR_EACH_SAFE (fs, cookie_node, &shareable) {
+        ofctrl_flow_stats_unshare(fs);
+    }
 }
 
 /* Adds the counts of one flow, 's', to the sums of its table in 'fs_'. */
@@ -444,6 +494,7 @@ ofctrl_flow_stats_disconnected(void)
 {
     struct ofctrl_flow_stats *fs;
 
+    ofctrl_flow_stats_new_epoch();
     LIST_FOR_EACH_SAFE (fs, list_node, &requests) {
         ofctrl_flow_stats_finish(fs, false);
     }
@@ -495,11 +546,23 @@ ofctrl_flow_stats_wait(void)
 struct ofctrl_flow_stats *
 ofctrl_request_flow_stats(uint64_t cookie)
 {
-    struct ofctrl_flow_stats *fs = xzalloc(sizeof *fs);
+    struct ofctrl_flow_stats *fs;
+    uint32_t hash = hash_uint64(cookie);
 
-    ovs_list_init(&fs->list_node);
+    HMAP_FOR_EACH_WITH_HASH (fs, cookie_node, hash, &shareable) {
+        if (fs->cookie == cookie) {
+            fs->n_refs++;
+            n_requests_shared++;
+            return fs;
+        }
+    }
+
+    fs = xzalloc(sizeof *fs);
+    fs->n_refs = 1;
     fs->cookie = cookie;
     fs->deadline = time_msec() + OFCTRL_FLOW_STATS_TIMEOUT;
+    hmap_insert(&shareable, &fs->cookie_node, hash);
+    fs->shareable = true;
     if (!ofctrl_can_request()) {
         fs->done = true;
         return fs;
@@ -509,7 +572,10 @@ ofctrl_request_flow_stats(uint64_t cookie)
                                                    OVS_BE64_MAX);
     fs->xid = ofctrl_get_xid(msg);
     ofctrl_send(msg);
+    n_requests_sent++;
     ovs_list_push_back(&requests, &fs->list_node);
+    hmap_insert(&requests_by_xid, &fs->xid_node, hash_int(ntohl(fs->xid), 0));
+    fs->pending = true;
     return fs;
 }
 
@@ -611,8 +677,12 @@ ofctrl_flow_stats_pop_changed(uint64_t **cookiesp)
 void
 ofctrl_flow_stats_destroy(struct ofctrl_flow_stats *fs)
 {
-    if (fs) {
-        ovs_list_remove(&fs->list_node);
+    if (fs && !--fs->n_refs) {
+        if (fs->pending) {
+            ovs_list_remove(&fs->list_node);
+            hmap_remove(&requests_by_xid, &fs->xid_node);
+        }
+        ofctrl_flow_stats_unshare(fs);
         free(fs->tables);
         free(fs);
     }

@@ -393,6 +393,7 @@ static struct ofctrl_bundle *
 ofctrl_bundle_create(enum ofctrl_bundle_kind kind, uint64_t seqno)
 {
     struct ofctrl_bundle *b = xzalloc(sizeof *b);
+    ofctrl_flow_stats_new_epoch();
     b->kind = kind;
     b->id = next_bundle_id++;
     b->seqno = seqno;
@@ -1195,6 +1196,7 @@ ofctrl_check_connection(struct flow_table *desired)
         ofctrl_set_state(S_DISCONNECTED);
     }
     if (connected && state == S_DISCONNECTED) {
+        ofctrl_flow_stats_new_epoch();
         ofctrl_socket_is_new();
         swconn_seqno = conn_seqno;
         ofctrl_packet_connected();
@@ -1387,6 +1389,7 @@ ofctrl_format_status(struct ds *s)
                       " (%s)\n", n_refused, last_refusal.cookie,
                       ofperr_get_name(last_refusal.error));
     }
+    ofctrl_flow_stats_format(s);
     ds_put_format(s, "  resyncs: %"PRIu64, n_resyncs);
     if (n_resyncs) {
         ds_put_format(s, ", the last read %"PRIuSIZE" flows and sent "

@@ -154,7 +154,9 @@ void ofctrl_set_meter_table(struct meter_table *meters);
  * flows (false, with zeros, if the switch was not connected, refused, or
  * did not answer within OFCTRL_FLOW_STATS_TIMEOUT ms).  The switch looks
  * flows up by cookie, so that a request costs time proportional to the
- * flows of that cookie. */
+ * flows of that cookie.  Requests for one cookie between two changes sent
+ * to the switch share one OpenFlow request, whose answer they would all
+ * get anyway; each caller destroys what it was given. */
 #define OFCTRL_FLOW_STATS_TIMEOUT 1000
 struct ofctrl_flow_stats *ofctrl_request_flow_stats(uint64_t cookie);
 bool ofctrl_flow_stats_is_done(const struct ofctrl_flow_stats *);
