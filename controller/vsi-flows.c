@@ -92,6 +92,17 @@ struct pair_users {
     uint32_t vnid;
     ofp_port_t ofport;          /* As the last update of a VSI said. */
     struct ovs_list records;    /* Contains "struct binding_record"s. */
+
+    /* The members among 'records' (associated VSIs), counted per profile
+     * (NULL for none), so that whether they share one is known without
+     * going through them: a pair may have tens of thousands. */
+    struct hmap member_profiles;    /* Contains "struct member_profile"s. */
+};
+
+struct member_profile {
+    struct hmap_node node;      /* In 'member_profiles', by 'profile'. */
+    const struct profile *profile;
+    size_t n;
 };
 
 /* One read of the counter of a (port, VN) pair's flooded copies, for one
@@ -217,8 +228,42 @@ pair_users_get(struct vsi_flows *vf, const char *port, uint32_t vnid)
     pu->vnid = vnid;
     pu->ofport = OFPP_NONE;
     ovs_list_init(&pu->records);
+    hmap_init(&pu->member_profiles);
     hmap_insert(&vf->pair_users, &pu->node, pair_hash(port, vnid));
     return pu;
+}
+
+/* Counts 'br', a member of its pair with its profile, once more ('delta'
+ * 1) or less (-1). */
+static void
+pair_users_count(struct binding_record *br, int delta)
+{
+    struct pair_users *pu = br->pair;
+    uint32_t hash = hash_pointer(br->profile, 0);
+    struct member_profile *mp;
+
+    if (!br->member) {
+        return;
+    }
+    HMAP_FOR_EACH_WITH_HASH (mp, node, hash, &pu->member_profiles) {
+        if (mp->profile == br->profile) {
+            break;
+        }
+    }
+    if (delta > 0) {
+        if (!mp) {
+            mp = xzalloc(sizeof *mp);
+            mp->profile = br->profile;
+            hmap_insert(&pu->member_profiles, &mp->node, hash);
+        }
+        mp->n++;
+    } else {
+        ovs_assert(mp && mp->n);
+        if (!--mp->n) {
+            hmap_remove(&pu->member_profiles, &mp->node);
+            free(mp);
+        }
+    }
 }
 
 /* Puts in 'vf->flows' what a flooded copy to 'pu''s pair gets: the profile
@@ -233,22 +278,17 @@ pair_users_update(struct vsi_flows *vf, struct pair_users *pu)
 {
     uint64_t cookie = pair_flood_cookie(pu);
     const struct profile *shared = NULL;
-    bool first = true;
-    const struct binding_record *br;
 
     flow_table_remove_owner(vf->flows, cookie);
-    LIST_FOR_EACH (br, pair_node, &pu->records) {
-        if (br->member) {
-            if (first) {
-                shared = br->profile;
-                first = false;
-            } else if (br->profile != shared) {
-                shared = NULL;
-                break;
-            }
-        }
+    if (hmap_count(&pu->member_profiles) == 1) {
+        const struct member_profile *mp
+            = CONTAINER_OF(hmap_first(&pu->member_profiles),
+                           struct member_profile, node);
+        shared = mp->profile;
     }
     if (ovs_list_is_empty(&pu->records)) {
+        ovs_assert(hmap_is_empty(&pu->member_profiles));
+        hmap_destroy(&pu->member_profiles);
         hmap_remove(&vf->pair_users, &pu->node);
         free(pu->port);
         free(pu);
@@ -312,6 +352,7 @@ binding_records_release(struct vsi_flows *vf, struct binding_record *brs,
         struct binding_record *br = &brs[i];
 
         ovs_list_remove(&br->pair_node);
+        pair_users_count(br, -1);
         hmapx_add(changed, br->pair);
         if (br->member) {
             remote_flows_remove_local(vf->remote, br->vnid, br->port);
@@ -1221,6 +1262,7 @@ vsi_flows_update_vsi(struct vsi_flows *vf, const struct vsi *v)
             br->profile = profiles_ref(vf->profiles, b->profile);
             profile_users_add(vf, br);
         }
+        pair_users_count(br, 1);
 
         /* The meter, under the id that the binding holds. */
         uint32_t meter_id = binding_records_take_meter(old, n_old,
@@ -1319,6 +1361,11 @@ vsi_flows_destroy(struct vsi_flows *vf)
 
     struct pair_users *pair;
     HMAP_FOR_EACH_POP (pair, node, &vf->pair_users) {
+        struct member_profile *mp;
+        HMAP_FOR_EACH_POP (mp, node, &pair->member_profiles) {
+            free(mp);
+        }
+        hmap_destroy(&pair->member_profiles);
         free(pair->port);
         free(pair);
     }
