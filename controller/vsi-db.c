@@ -34,6 +34,7 @@
 #include "timeval.h"
 #include "util.h"
 #include "uuid.h"
+#include "uuidset.h"
 #include "vsi-config.h"
 #include "vsi-counters.h"
 #include "vsi.h"
@@ -54,6 +55,14 @@ struct vsi_db {
     long long int next_flush;
 
     struct ovsdb_idl *idl;
+
+    /* The rows that this daemon deleted, until the IDL reports them
+     * deleted: so that the deletion is not taken for the operator's when
+     * the VSI came back meanwhile (associated again while the deletion was
+     * being committed, before its new row is written).  At most one per
+     * VSI removed since; an entry goes when its deletion is seen, or when
+     * the row, still there (the transaction failed), is written again. */
+    struct uuidset own_deletions;
 };
 
 struct vsi_db *
@@ -65,6 +74,7 @@ vsi_db_create(struct ovsdb_idl *idl)
     ovs_list_init(&db->staged);
     ovs_list_init(&db->refreshed);
     db->idl = idl;
+    uuidset_init(&db->own_deletions);
     ovsdb_idl_track_add_all(idl);
 
     /* The VSI and VSI_Binding tables stay monitored whole, although only
@@ -100,7 +110,10 @@ vsi_db_create(struct ovsdb_idl *idl)
 void
 vsi_db_destroy(struct vsi_db *db)
 {
-    free(db);
+    if (db) {
+        uuidset_destroy(&db->own_deletions);
+        free(db);
+    }
 }
 
 void
@@ -365,16 +378,20 @@ vsi_db_read_counters_base(const struct nverec_vsi *row,
 }
 
 static void
-vsi_db_write(const struct vsi_db *db, struct ovsdb_idl_txn *txn,
+vsi_db_write(struct vsi_db *db, struct ovsdb_idl_txn *txn,
              struct vsi *v)
 {
     const struct nverec_vsi *row = vsi_db_find_row(db, v);
 
     if (v->state == VSI_ABSENT) {
         if (row) {
+            uuidset_insert(&db->own_deletions, &row->header_.uuid);
             nverec_vsi_delete(row);
         }
         return;
+    }
+    if (row) {
+        uuidset_find_and_delete(&db->own_deletions, &row->header_.uuid);
     }
     bool is_new = !row;
     if (is_new) {
@@ -667,7 +684,7 @@ vsi_db_read_config(struct ovsdb_idl *idl,
 }
 
 void
-vsi_db_for_each_deleted(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
+vsi_db_for_each_deleted(struct vsi_db *db, struct ovsdb_idl *idl,
                         void (*removed)(void *aux, const char *id,
                                         const struct uuid *row_uuid),
                         void *aux)
@@ -675,7 +692,9 @@ vsi_db_for_each_deleted(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
     const struct nverec_vsi *row;
 
     NVEREC_VSI_FOR_EACH_TRACKED (row, idl) {
-        if (nverec_vsi_is_deleted(row)) {
+        if (nverec_vsi_is_deleted(row)
+            && !uuidset_find_and_delete(&db->own_deletions,
+                                        &row->header_.uuid)) {
             removed(aux, row->vsi_id, &row->header_.uuid);
         }
     }

@@ -127,9 +127,10 @@ void vsi_db_load(struct vsi_db *, struct ovsdb_idl *,
 bool vsi_db_read_config(struct ovsdb_idl *, const struct nverec_nve_global *,
                         struct vsi_config *cfg, bool force);
 
-/* Calls 'removed' with the id and UUID of every VSI row deleted since the
- * last round: it is for 'removed' to tell whether the row was the VSI's
- * (struct vsi 'row_uuid') and the deletion somebody else's. */
+/* Calls 'removed' with the id and UUID of every VSI row deleted by
+ * somebody else since the last round (this daemon's own deletions are
+ * left out); it is for 'removed' to tell whether the row was the VSI's
+ * (struct vsi 'row_uuid'). */
 void vsi_db_for_each_deleted(struct vsi_db *, struct ovsdb_idl *,
                              void (*removed)(void *aux, const char *id,
                                              const struct uuid *row_uuid),

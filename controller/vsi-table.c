@@ -1496,12 +1496,8 @@ vsi_row_deleted(void *t_, const char *id, const struct uuid *row_uuid)
     struct vsi_table *t = t_;
     struct vsi *v = vsi_find__(t, id);
 
-    /* Our own deletions leave the VSI absent (or freed); a VSI that has
-     * another row by now (it was removed and came back) keeps it.  One
-     * race remains, as with the search by VSI id before: a VSI associated
-     * again while the deletion of its row is being committed, before its
-     * new row is written, takes the echo of that deletion for the
-     * operator's. */
+    /* vsi_db_for_each_deleted() reports only the deletions that are not
+     * ours; a VSI that has another row by now keeps it. */
     if (v && v->state != VSI_ABSENT && uuid_equals(&v->row_uuid, row_uuid)) {
         t->n_removed++;
         vsi_remove(t, v, VSIE_REMOVE, "operator");
