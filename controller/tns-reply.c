@@ -106,14 +106,13 @@ tns_pending_add_errorf(struct tns_pending *p, json_t *id,
                        enum vsi_status status, int code,
                        const char *format, ...)
 {
+    struct tns_reply *r = reply_start(p, id, code);
     va_list args;
-    char *message;
 
     va_start(args, format);
-    message = xvasprintf(format, args);
+    tns_put_errorv(&p->text, id, status, code, format, args);
     va_end(args);
-    tns_pending_add_error(p, id, status, code, message);
-    free(message);
+    reply_end(p, r);
 }
 
 void

@@ -1059,17 +1059,23 @@ tns_put_error(struct ds *out, const json_t *id, enum vsi_status status,
 }
 
 void
+tns_put_errorv(struct ds *out, const json_t *id, enum vsi_status status,
+               int code, const char *format, va_list args)
+{
+    char *message = xvasprintf(format, args);
+    tns_put_error(out, id, status, code, message);
+    free(message);
+}
+
+void
 tns_put_errorf(struct ds *out, const json_t *id, enum vsi_status status,
                int code, const char *format, ...)
 {
     va_list args;
-    char *message;
 
     va_start(args, format);
-    message = xvasprintf(format, args);
+    tns_put_errorv(out, id, status, code, format, args);
     va_end(args);
-    tns_put_error(out, id, status, code, message);
-    free(message);
 }
 
 void

@@ -30,6 +30,7 @@
  * that files which include OVS's own JSON header (as every user of the
  * OVSDB IDL does) may use the decoded requests. */
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -164,6 +165,9 @@ void tns_put_error(struct ds *, const struct json_t *id, enum vsi_status,
 void tns_put_errorf(struct ds *, const struct json_t *id, enum vsi_status,
                     int code, const char *format, ...)
     OVS_PRINTF_FORMAT(5, 6);
+void tns_put_errorv(struct ds *, const struct json_t *id, enum vsi_status,
+                    int code, const char *format, va_list)
+    OVS_PRINTF_FORMAT(5, 0);
 
 /* Appends 'id' (an integer or a string, or NULL for null) as JSON. */
 void tns_put_id(struct ds *, const struct json_t *id);
