@@ -40,6 +40,20 @@ struct barrier {
     bool db_owed;
     bool flows_owed;
 
+    /* Nonzero: the open transaction leaves out the changes of this ticket
+     * and later ones (barrier_db_defer()). */
+    uint64_t db_deferred;
+
+    /* Transactions that carry rounds are numbered 1, 2, ... in the IDL
+     * loop's next_cfg, which becomes its cur_cfg once one commits: a
+     * number of its own, since a transaction that leaves changes out
+     * completes an earlier round than its own, maybe the same as the one
+     * before it did.  One is in flight at a time: 'txn_round' is the
+     * newest round that transaction number 'txn_seq' completes. */
+    uint64_t txn_seq;
+    uint64_t txn_round;
+    uint64_t txn_committed;     /* Newest transaction number committed. */
+
     uint64_t db_done;           /* Newest round committed. */
     uint64_t flows_done;        /* Newest round installed. */
     struct barrier_put *puts;   /* FIFO of rounds awaiting install. */
@@ -67,8 +81,11 @@ barrier_destroy(struct barrier *b)
 void
 barrier_run(struct barrier *b, const struct ovsdb_idl_loop *loop)
 {
-    if (loop->cur_cfg > 0 && (uint64_t) loop->cur_cfg > b->db_done) {
-        b->db_done = loop->cur_cfg;
+    if (loop->cur_cfg > 0 && (uint64_t) loop->cur_cfg > b->txn_committed) {
+        b->txn_committed = loop->cur_cfg;
+        if (b->txn_committed >= b->txn_seq && b->txn_round > b->db_done) {
+            b->db_done = b->txn_round;
+        }
     }
     /* The transaction that was to carry a round failed: whoever wrote in
      * it writes again, so the next transaction must carry a round too. */
@@ -82,7 +99,7 @@ barrier_wait(const struct barrier *b, const struct ovsdb_idl_loop *loop)
 {
     /* A transaction that had nothing to commit completes within
      * ovsdb_idl_loop_commit_and_wait() and wakes nobody. */
-    if (loop->cur_cfg > 0 && (uint64_t) loop->cur_cfg > b->db_done) {
+    if (loop->cur_cfg > 0 && (uint64_t) loop->cur_cfg > b->txn_committed) {
         poll_immediate_wake();
     }
 }
@@ -95,6 +112,14 @@ barrier_ticket(struct barrier *b)
 }
 
 void
+barrier_db_defer(struct barrier *b, uint64_t ticket)
+{
+    if (ticket && (!b->db_deferred || ticket < b->db_deferred)) {
+        b->db_deferred = ticket;
+    }
+}
+
+void
 barrier_round_end(struct barrier *b, struct ovsdb_idl_loop *loop,
                   uint64_t put_seqno, uint64_t installed_seqno)
 {
@@ -104,12 +129,20 @@ barrier_round_end(struct barrier *b, struct ovsdb_idl_loop *loop,
 
     b->db_owed |= b->used;
     if (b->db_owed && loop->open_txn) {
-        /* ovsdb_idl_loop_commit_and_wait() makes cur_cfg this round once
+        /* ovsdb_idl_loop_commit_and_wait() makes cur_cfg this number once
          * the transaction commits, or if it had nothing to commit. */
-        loop->next_cfg = b->round;
-        b->db_owed = false;
-        consumed = true;
+        loop->next_cfg = ++b->txn_seq;
+        if (b->db_deferred) {
+            /* It completes the rounds before the first change it leaves
+             * out; the rounds from there on are still owed. */
+            b->txn_round = b->db_deferred - 1;
+        } else {
+            b->txn_round = b->round;
+            b->db_owed = false;
+            consumed = true;
+        }
     }
+    b->db_deferred = 0;
 
     b->flows_owed |= b->used;
     if (b->flows_owed && put_seqno && b->n_puts
@@ -148,6 +181,18 @@ barrier_round_end(struct barrier *b, struct ovsdb_idl_loop *loop,
     }
 }
 
+uint64_t
+barrier_db_txn(const struct barrier *b)
+{
+    return b->txn_seq + 1;
+}
+
+bool
+barrier_db_txn_committed(const struct barrier *b, uint64_t txn)
+{
+    return txn <= b->txn_committed;
+}
+
 bool
 barrier_db_is_done(const struct barrier *b, uint64_t ticket)
 {
@@ -166,4 +211,6 @@ barrier_format(const struct barrier *b, struct ds *s)
     ds_put_format(s, "generation: %"PRIu64" (committed %"PRIu64", "
                   "installed %"PRIu64")\n", b->round, b->db_done,
                   b->flows_done);
+    ds_put_format(s, "transactions: %"PRIu64" committed of %"PRIu64"\n",
+                  b->txn_committed, b->txn_seq);
 }

@@ -28,7 +28,8 @@
  * barrier_ticket(), and later asks barrier_is_done(ticket).  Tickets are
  * numbers of main loop rounds: every change of a round goes into that
  * round's database transaction and its OpenFlow bundle, so one number says
- * when all of them are done (group commit).  Nothing else in the daemon
+ * when all of them are done (group commit).  A writer that leaves some of
+ * its changes to a later transaction says so (barrier_db_defer()).  Nothing else in the daemon
  * tracks this.  The shape is that of OVN's controller/ofctrl-seqno.c, with
  * the database as a second condition.
  *
@@ -59,6 +60,12 @@ void barrier_wait(const struct barrier *, const struct ovsdb_idl_loop *);
  * barrier_is_done() says so. */
 uint64_t barrier_ticket(struct barrier *);
 
+/* Says that the open transaction of 'loop' leaves out changes from ticket
+ * 'ticket' on (a writer that bounds a transaction's size writes the rest
+ * in later ones): once it commits, only the tickets before are done.
+ * Holds for this round only: call it each round that leaves some out. */
+void barrier_db_defer(struct barrier *, uint64_t ticket);
+
 /* Closes the round: its changes are in the open transaction of 'loop', if
  * there is one (else they go into the next one), and in the flows that
  * ofctrl_put() sent as 'put_seqno' (0 if it sent none: then they go with
@@ -72,6 +79,14 @@ bool barrier_is_done(const struct barrier *, uint64_t ticket);
 
 /* Whether every change up to 'ticket' is committed. */
 bool barrier_db_is_done(const struct barrier *, uint64_t ticket);
+
+/* For a part that wrote into the open transaction (and took a ticket): the
+ * number that transaction gets at the round's end.  Once the loop has no
+ * transaction in flight, barrier_db_txn_committed() says whether it
+ * committed (whether its rounds are done may depend on others:
+ * barrier_db_defer()). */
+uint64_t barrier_db_txn(const struct barrier *);
+bool barrier_db_txn_committed(const struct barrier *, uint64_t txn);
 
 /* unixctl output. */
 void barrier_format(const struct barrier *, struct ds *);

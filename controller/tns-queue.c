@@ -59,7 +59,7 @@ struct tns_queue {
                                          * transaction being committed. */
     size_t n_staged;            /* Rows inserted in that transaction. */
     bool staged;                /* Is there such a transaction? */
-    uint64_t staged_ticket;     /* Its round. */
+    uint64_t staged_txn;        /* Its barrier_db_txn(). */
 
     struct ovsdb_idl_index *by_seq;     /* TES_Notification by (tes,
                                          * seq). */
@@ -386,7 +386,7 @@ tns_queue_run(struct tns_queue *queue, const struct ovsdb_idl_loop *loop,
         return;
     }
 
-    bool committed = barrier_db_is_done(barrier, queue->staged_ticket);
+    bool committed = barrier_db_txn_committed(barrier, queue->staged_txn);
     if (!committed) {
         VLOG_INFO_RL(&rl, "notification transaction failed, retrying");
     }
@@ -525,7 +525,8 @@ tns_queue_sync(struct tns_queue *queue, struct ovsdb_idl *idl,
     }
     if (wrote) {
         queue->staged = true;
-        queue->staged_ticket = barrier_ticket(barrier);
+        barrier_ticket(barrier);
+        queue->staged_txn = barrier_db_txn(barrier);
     }
 }
 

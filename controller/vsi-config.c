@@ -36,6 +36,7 @@ vsi_config_init(struct vsi_config *cfg)
     cfg->max_vsis = -1;
     cfg->keepalive_timeout = VSI_DEFAULT_KEEPALIVE_TIMEOUT;
     cfg->keepalive_flush = VSI_DEFAULT_KEEPALIVE_FLUSH;
+    cfg->transaction_size = VSI_DEFAULT_TRANSACTION_SIZE;
     cfg->pointer_timeout = VSI_DEFAULT_POINTER_TIMEOUT;
     cfg->max_learned_macs = VSI_DEFAULT_MAX_LEARNED_MACS;
 }

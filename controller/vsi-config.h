@@ -36,6 +36,7 @@
 /* Defaults, as documented in nve(5). */
 #define VSI_DEFAULT_KEEPALIVE_TIMEOUT 180000    /* ms */
 #define VSI_DEFAULT_KEEPALIVE_FLUSH 10000       /* ms */
+#define VSI_DEFAULT_TRANSACTION_SIZE 100        /* VSIs */
 #define VSI_DEFAULT_POINTER_TIMEOUT 30000       /* ms */
 #define VSI_DEFAULT_MAX_LEARNED_MACS 16     /* Per binding that learns. */
 #define VSI_DEFAULT_VID_MIN 2
@@ -87,6 +88,8 @@ struct vsi_config {
     long long int keepalive_timeout;    /* ms. */
     long long int keepalive_flush;      /* ms between writes of keep-alive
                                          * times alone; 0: at once. */
+    long long int transaction_size;     /* VSIs written in one transaction
+                                         * at most; 0: no limit. */
     long long int pointer_timeout;      /* ms, 0 for no forwarding
                                          * pointer. */
     long long int max_learned_macs;     /* MACs that one binding without

@@ -44,15 +44,25 @@ VLOG_DEFINE_THIS_MODULE(vsi_db);
 struct vsi_db {
     /* VSIs whose rows must be written ('dirty'), and those written in the
      * transaction being committed ('staged', with ticket
-     * 'staged_ticket'). */
+     * 'staged_ticket').  'dirty' is in the order of the VSIs'
+     * 'dirty_ticket's: a VSI marked dirty again keeps its place. */
     struct ovs_list dirty;
     struct ovs_list staged;
     uint64_t staged_ticket;
+    uint64_t staged_txn;        /* barrier_db_txn(). */
 
     /* VSIs whose keep-alive time alone changed, written in a batch at
-     * 'next_flush' (vsi_db_mark_refreshed()). */
+     * 'next_flush' (vsi_db_mark_refreshed()): they wait in 'refreshed'
+     * until then, and in 'flushing' until written.  A VSI in 'flushing' is
+     * dirty too, of lower priority: a transaction takes the VSIs in
+     * 'dirty' first, whose requests wait for it, and then those, up to
+     * its size (vsi_db_sync()).  A VSI marked dirty leaves 'flushing'. */
     struct ovs_list refreshed;
+    struct ovs_list flushing;
     long long int next_flush;
+
+    /* The last transaction failed: the next one writes every dirty VSI. */
+    bool write_all;
 
     struct ovsdb_idl *idl;
 
@@ -73,6 +83,7 @@ vsi_db_create(struct ovsdb_idl *idl)
     ovs_list_init(&db->dirty);
     ovs_list_init(&db->staged);
     ovs_list_init(&db->refreshed);
+    ovs_list_init(&db->flushing);
     db->idl = idl;
     uuidset_init(&db->own_deletions);
     ovsdb_idl_track_add_all(idl);
@@ -123,7 +134,7 @@ vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
     if (ovs_list_is_empty(&db->staged) || loop->committing_txn) {
         return;
     }
-    if (barrier_db_is_done(barrier, db->staged_ticket)) {
+    if (barrier_db_txn_committed(barrier, db->staged_txn)) {
         ovs_list_push_back_all(committed, &db->staged);
     } else {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -131,18 +142,32 @@ vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
         struct vsi *v;
         LIST_FOR_EACH (v, sync_node, &db->staged) {
             v->dirty = true;
+            v->dirty_ticket = db->staged_ticket;
         }
-        ovs_list_push_back_all(&db->dirty, &db->staged);
+        ovs_list_splice(db->dirty.next, db->staged.next, &db->staged);
+
+        /* Some of these may have changed again meanwhile, and gone to the
+         * end of 'dirty' under a later ticket: the next transaction writes
+         * every dirty VSI, whatever its size, as if there were no limit, so
+         * that the barrier need not know which tickets the failure left
+         * undone. */
+        db->write_all = true;
     }
 }
 
 void
 vsi_db_mark_dirty(struct vsi_db *db, struct vsi *v, struct barrier *barrier)
 {
-    ovs_list_remove(&v->sync_node);
-    ovs_list_push_back(&db->dirty, &v->sync_node);
-    v->dirty = true;
     v->ticket = barrier_ticket(barrier);
+    if (!v->dirty_ticket) {
+        /* Not yet in 'dirty' (maybe in 'flushing' or 'staged'): at its
+         * end.  One that is keeps its place, and the ticket from which it
+         * is dirty, which vsi_db_sync() holds the barrier at. */
+        ovs_list_remove(&v->sync_node);
+        ovs_list_push_back(&db->dirty, &v->sync_node);
+        v->dirty = true;
+        v->dirty_ticket = v->ticket;
+    }
 }
 
 void
@@ -173,6 +198,7 @@ vsi_db_forget(struct vsi *v)
     ovs_list_remove(&v->sync_node);
     ovs_list_init(&v->sync_node);
     v->dirty = false;
+    v->dirty_ticket = 0;
     ovs_list_remove(&v->refresh_node);
     ovs_list_init(&v->refresh_node);
 }
@@ -462,9 +488,26 @@ vsi_db_write(struct vsi_db *db, struct ovsdb_idl_txn *txn,
     }
 }
 
+/* Writes the VSIs of 'list' into 'txn' and stages them, at most '*room',
+ * less what was written. */
+static void
+vsi_db_write_list(struct vsi_db *db, struct ovsdb_idl_txn *txn,
+                  struct ovs_list *list, size_t *room)
+{
+    while (*room && !ovs_list_is_empty(list)) {
+        struct vsi *v = CONTAINER_OF(ovs_list_pop_front(list), struct vsi,
+                                     sync_node);
+        vsi_db_write(db, txn, v);
+        v->dirty = false;
+        v->dirty_ticket = 0;
+        ovs_list_push_back(&db->staged, &v->sync_node);
+        (*room)--;
+    }
+}
+
 void
 vsi_db_sync(struct vsi_db *db, struct ovsdb_idl_txn *txn,
-            struct barrier *barrier)
+            struct barrier *barrier, size_t max_vsis)
 {
     if (txn && !ovs_list_is_empty(&db->refreshed)
         && time_msec() >= db->next_flush) {
@@ -476,22 +519,32 @@ vsi_db_sync(struct vsi_db *db, struct ovsdb_idl_txn *txn,
             ovs_list_init(&v->refresh_node);
             if (v->state != VSI_ABSENT && !v->dirty) {
                 ovs_list_remove(&v->sync_node);
-                ovs_list_push_back(&db->dirty, &v->sync_node);
+                ovs_list_push_back(&db->flushing, &v->sync_node);
                 v->dirty = true;
             }
         }
     }
-    if (!txn || ovs_list_is_empty(&db->dirty)) {
+    if (!txn || (ovs_list_is_empty(&db->dirty)
+                 && ovs_list_is_empty(&db->flushing))) {
         return;
     }
 
-    struct vsi *v;
-    LIST_FOR_EACH (v, sync_node, &db->dirty) {
-        vsi_db_write(db, txn, v);
-        v->dirty = false;
-    }
-    ovs_list_push_back_all(&db->staged, &db->dirty);
+    /* ovsdb-server and the IDL both spend more per row in a large
+     * transaction than in a small one (BENCHMARK.md): a burst is written
+     * in transactions of at most 'max_vsis' VSIs, one after the other. */
+    size_t room = max_vsis && !db->write_all ? max_vsis : SIZE_MAX;
+    db->write_all = false;
+    vsi_db_write_list(db, txn, &db->dirty, &room);
+    vsi_db_write_list(db, txn, &db->flushing, &room);
     db->staged_ticket = barrier_ticket(barrier);
+    db->staged_txn = barrier_db_txn(barrier);
+    if (!ovs_list_is_empty(&db->dirty)) {
+        /* Whatever waits for a VSI left for the next transaction waits for
+         * it: this one completes only the tickets before the oldest. */
+        const struct vsi *first = CONTAINER_OF(ovs_list_front(&db->dirty),
+                                               struct vsi, sync_node);
+        barrier_db_defer(barrier, first->dirty_ticket);
+    }
 }
 
 /* Loading. */
@@ -606,6 +659,12 @@ vsi_db_read_config(struct ovsdb_idl *idl,
                                 "keepalive_flush_interval",
                                 VSI_DEFAULT_KEEPALIVE_FLUSH, 0, 3600000)
                             : VSI_DEFAULT_KEEPALIVE_FLUSH);
+    cfg->transaction_size = (global
+                             ? nve_options_get_int(
+                                 &global->options, "NVE_Global",
+                                 "vsi_transaction_size",
+                                 VSI_DEFAULT_TRANSACTION_SIZE, 0, INT32_MAX)
+                             : VSI_DEFAULT_TRANSACTION_SIZE);
     cfg->pointer_timeout = (global
                             ? nve_options_get_int(
                                 &global->options, "NVE_Global",

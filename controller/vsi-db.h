@@ -23,8 +23,8 @@
  * requests are checked against.
  *
  *   - Writing: a changed VSI is marked dirty (vsi_db_mark_dirty()); each
- *     round, vsi_db_sync() writes every dirty VSI into the open transaction
- *     and stages it.  Once that transaction commits, vsi_db_run() hands the
+ *     round, vsi_db_sync() writes dirty VSIs into the open transaction, up
+ *     to its size (options:vsi_transaction_size), and stages them.  Once that transaction commits, vsi_db_run() hands the
  *     staged VSIs back; if it failed, they are written again.
  *   - Loading: once, at start, every row becomes a struct vsi_db_row that
  *     the VSI table restores.
@@ -113,8 +113,10 @@ void vsi_db_mark_refreshed(struct vsi_db *, struct vsi *, struct barrier *,
 /* Wakes the main loop when the batch of keep-alive times is due. */
 void vsi_db_wait(const struct vsi_db *);
 
-/* Writes the dirty VSIs into 'txn', if not NULL. */
-void vsi_db_sync(struct vsi_db *, struct ovsdb_idl_txn *, struct barrier *);
+/* Writes dirty VSIs into 'txn', if not NULL: at most 'max_vsis' (0: all),
+ * those marked dirty before those whose keep-alive time alone changed. */
+void vsi_db_sync(struct vsi_db *, struct ovsdb_idl_txn *, struct barrier *,
+                 size_t max_vsis);
 
 /* Calls 'restore' for every VSI row; a row that 'restore' refuses, or
  * that is not valid, is logged and left alone. */

@@ -1669,7 +1669,7 @@ void
 vsi_table_sync(struct vsi_table *t, struct ovsdb_idl_txn *txn)
 {
     shash_clear_free_data(&t->refused);
-    vsi_db_sync(t->db, txn, t->barrier);
+    vsi_db_sync(t->db, txn, t->barrier, t->cfg.transaction_size);
 }
 
 void

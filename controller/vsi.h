@@ -140,8 +140,11 @@ struct vsi {
     struct uuid row_uuid;       /* Its VSI row, chosen by vsi-db.c when it
                                  * inserts it (or as loaded), all-zero
                                  * before. */
-    struct ovs_list sync_node;  /* In 'dirty' or 'staged', or alone. */
-    bool dirty;                 /* In 'dirty'. */
+    struct ovs_list sync_node;  /* In 'dirty', 'flushing' or 'staged', or
+                                 * alone. */
+    bool dirty;                 /* In 'dirty' or 'flushing'. */
+    uint64_t dirty_ticket;      /* In 'dirty': barrier ticket from which it
+                                 * was, which orders 'dirty'.  0 otherwise. */
     struct ovs_list refresh_node;   /* In 'refreshed' (keep-alive time to
                                      * write), or alone. */
     uint64_t ticket;            /* Barrier ticket of its last change:
