@@ -30,6 +30,10 @@
  * adds over one OpenFlow 1.5 connection, in bundles followed by barriers, and
  * reports the same way, with no controller logic in between.
  *
+ * IDL mode (--idl-load): the raw limit of a restart.  It loads the VSI and
+ * VSI_Binding tables of the NVE database at TARGET through the same IDL as
+ * nve-controller, with nothing else, and reports how long that took.
+ *
  * Requests and replies are produced and scanned by hand, not through a JSON
  * library, so that the client costs as little CPU as possible on a machine
  * it shares with the daemons it measures. */
@@ -47,7 +51,9 @@
 
 #include "command-line.h"
 #include "fatal-signal.h"
+#include "lib/nve-idl.h"
 #include "nve-options.h"
+#include "ovsdb-idl.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-flow.h"
@@ -81,6 +87,7 @@ static const char *label;
 static bool kv_output;
 static unsigned int timeout = 600;
 static const char *flows_file;
+static bool idl_load;
 static size_t bundle_size = 1000;
 
 static void parse_options(int argc, char *argv[]);
@@ -673,6 +680,57 @@ run_openflow(const char *target)
     return res.n_failed ? 2 : 0;
 }
 
+/* IDL mode. */
+static int
+run_idl_load(const char *target)
+{
+    struct ovsdb_idl *idl = ovsdb_idl_create(target, &nverec_idl_class,
+                                             false, true);
+    ovsdb_idl_add_table(idl, &nverec_table_vsi);
+    for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
+        ovsdb_idl_add_column(idl, &nverec_vsi_columns[i]);
+    }
+    ovsdb_idl_add_table(idl, &nverec_table_vsi_binding);
+    for (size_t i = 0; i < NVEREC_VSI_BINDING_N_COLUMNS; i++) {
+        ovsdb_idl_add_column(idl, &nverec_vsi_binding_columns[i]);
+    }
+
+    struct results res = { .unit = "rows" };
+    res.start_ns = now_ns();
+    long long int deadline = time_msec() + timeout * 1000LL;
+    for (;;) {
+        ovsdb_idl_run(idl);
+        if (ovsdb_idl_has_ever_connected(idl)) {
+            break;
+        }
+        if (!ovsdb_idl_is_alive(idl)) {
+            ovs_fatal(0, "%s: %s", target,
+                      ovsdb_idl_get_last_error(idl)
+                      ? ovs_strerror(ovsdb_idl_get_last_error(idl))
+                      : "connection failed");
+        }
+        if (time_msec() > deadline) {
+            ovs_fatal(0, "timeout after %u s", timeout);
+        }
+        ovsdb_idl_wait(idl);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+    res.end_ns = now_ns();
+    const struct nverec_vsi *vsi;
+    NVEREC_VSI_FOR_EACH (vsi, idl) {
+        res.n_units++;
+    }
+    const struct nverec_vsi_binding *binding;
+    NVEREC_VSI_BINDING_FOR_EACH (binding, idl) {
+        res.n_units++;
+    }
+    res.n_ok = res.n_units;
+    results_print(&res);
+    ovsdb_idl_destroy(idl);
+    return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -684,7 +742,9 @@ main(int argc, char *argv[])
         ovs_fatal(0, "exactly one target required (use --help for help)");
     }
     const char *target = argv[optind];
-    return flows_file ? run_openflow(target) : run_tns(target);
+    return (idl_load ? run_idl_load(target)
+            : flows_file ? run_openflow(target)
+            : run_tns(target));
 }
 
 static size_t
@@ -715,6 +775,7 @@ parse_options(int argc, char *argv[])
         OPT_KV,
         OPT_FLOWS,
         OPT_BUNDLE_SIZE,
+        OPT_IDL_LOAD,
         VLOG_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
@@ -734,6 +795,7 @@ parse_options(int argc, char *argv[])
         {"kv", no_argument, NULL, OPT_KV},
         {"flows", required_argument, NULL, OPT_FLOWS},
         {"bundle-size", required_argument, NULL, OPT_BUNDLE_SIZE},
+        {"idl-load", no_argument, NULL, OPT_IDL_LOAD},
         {"timeout", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -797,6 +859,9 @@ parse_options(int argc, char *argv[])
         case OPT_BUNDLE_SIZE:
             bundle_size = parse_size("bundle-size", optarg, 1);
             break;
+        case OPT_IDL_LOAD:
+            idl_load = true;
+            break;
         case 't':
             if (!nve_options_parse_timeout(optarg, &timeout)) {
                 ovs_fatal(0, "--timeout: \"%s\" is not an integer of at "
@@ -829,6 +894,7 @@ usage(void)
 %s: signalling-to-forwarding benchmark for nve-controller\n\
 usage: %s [OPTIONS] TARGET               (TNS mode)\n\
        %s --flows=FILE [OPTIONS] TARGET  (raw OpenFlow mode)\n\
+       %s --idl-load [OPTIONS] TARGET    (raw IDL mode)\n\
 \n\
 TNS mode: connects to the NVE at TARGET (e.g. unix:RUNDIR/nve-tns.sock) and\n\
 sends one request per VSI PREFIX<first>...PREFIX<first+count-1>, at most\n\
@@ -860,6 +926,11 @@ barrier; latencies are those of whole bundles.\n\
       --flows=FILE        flows to add\n\
       --bundle-size=K     flow_mods per bundle (default 1000)\n\
 \n\
+IDL mode: loads the VSI and VSI_Binding tables of the NVE database at\n\
+TARGET (e.g. unix:RUNDIR/db.sock) through nve-controller's IDL, with\n\
+nothing else, and reports the rows and the time from connecting to\n\
+loaded.\n\
+\n\
 Output:\n\
       --label=TEXT        prefix the results with TEXT\n\
       --kv                one line of key=value pairs\n\
@@ -870,7 +941,7 @@ Output:\n\
 Throughput is from the first request sent to the last reply received;\n\
 latency from the moment a request was written to its reply.  The exit\n\
 status is 0 if every reply was SUCCESS, 2 if any failed.\n",
-           program_name, program_name, program_name);
+           program_name, program_name, program_name, program_name);
     vlog_usage();
     exit(EXIT_SUCCESS);
 }
