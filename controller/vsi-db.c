@@ -644,6 +644,17 @@ config_changed(struct ovsdb_idl *idl)
             || nverec_tes_track_get_first(idl));
 }
 
+/* NVE_Global options:'key' between 'min' and 'max', 'def' without one. */
+static long long int
+global_option(const struct nverec_nve_global *global, const char *key,
+              long long int def, long long int min, long long int max)
+{
+    return (global
+            ? nve_options_get_int(&global->options, "NVE_Global", key, def,
+                                  min, max)
+            : def);
+}
+
 bool
 vsi_db_read_config(struct ovsdb_idl *idl,
                    const struct nverec_nve_global *global,
@@ -653,31 +664,18 @@ vsi_db_read_config(struct ovsdb_idl *idl,
     cfg->keepalive_timeout = (global && global->n_keepalive_timeout
                               ? *global->keepalive_timeout
                               : VSI_DEFAULT_KEEPALIVE_TIMEOUT);
-    cfg->keepalive_flush = (global
-                            ? nve_options_get_int(
-                                &global->options, "NVE_Global",
-                                "keepalive_flush_interval",
-                                VSI_DEFAULT_KEEPALIVE_FLUSH, 0, 3600000)
-                            : VSI_DEFAULT_KEEPALIVE_FLUSH);
-    cfg->transaction_size = (global
-                             ? nve_options_get_int(
-                                 &global->options, "NVE_Global",
-                                 "vsi_transaction_size",
-                                 VSI_DEFAULT_TRANSACTION_SIZE, 0, INT32_MAX)
-                             : VSI_DEFAULT_TRANSACTION_SIZE);
-    cfg->pointer_timeout = (global
-                            ? nve_options_get_int(
-                                &global->options, "NVE_Global",
-                                "forwarding_pointer_timeout",
-                                VSI_DEFAULT_POINTER_TIMEOUT, 0, INT32_MAX)
-                            : VSI_DEFAULT_POINTER_TIMEOUT);
-    cfg->max_learned_macs = (global
-                             ? nve_options_get_int(
-                                 &global->options, "NVE_Global",
-                                 "vsi_max_learned_macs",
-                                 VSI_DEFAULT_MAX_LEARNED_MACS, 0,
-                                 VSI_MAX_ADDRS)
-                             : VSI_DEFAULT_MAX_LEARNED_MACS);
+    cfg->keepalive_flush = global_option(global, "keepalive_flush_interval",
+                                         VSI_DEFAULT_KEEPALIVE_FLUSH,
+                                         0, 3600000);
+    cfg->transaction_size = global_option(global, "vsi_transaction_size",
+                                          VSI_DEFAULT_TRANSACTION_SIZE,
+                                          0, INT32_MAX);
+    cfg->pointer_timeout = global_option(global, "forwarding_pointer_timeout",
+                                         VSI_DEFAULT_POINTER_TIMEOUT,
+                                         0, INT32_MAX);
+    cfg->max_learned_macs = global_option(global, "vsi_max_learned_macs",
+                                          VSI_DEFAULT_MAX_LEARNED_MACS,
+                                          0, VSI_MAX_ADDRS);
     if (!force && !config_changed(idl)) {
         return false;
     }
