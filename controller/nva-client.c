@@ -1588,15 +1588,21 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
     if (!ovsdb_idl_has_ever_connected(nve_idl)) {
         return;
     }
-    nva_track_vsis(c, nve_idl);
 
     const char *remote = cfg ? smap_get(&cfg->options, "nva_remote") : NULL;
     if (!remote || !remote[0]) {
-        /* Standalone: nothing learned stays. */
+        /* Standalone: nothing learned stays, and no model of the local
+         * VSIs is kept (an NVE without an NVA would pay for it with every
+         * change and every restart): connecting reads it again from the
+         * VSI table before anything is published ('publish_full'). */
         nva_client_disconnect(c);
+        local_vsis_clear(c);
+        sset_clear(&c->publish_dirty);
         c->standalone = true;
         return;
     }
+    nva_track_vsis(c, nve_idl);
+
     if (strstr(remote, "ssl:") && !stream_ssl_is_configured()) {
         static struct vlog_rate_limit ssl_rl = VLOG_RATE_LIMIT_INIT(1, 5);
         VLOG_INFO_RL(&ssl_rl, "NVA at %s: waiting for SSL to be configured",
