@@ -182,8 +182,9 @@ barrier_round_end(struct barrier *b, struct ovsdb_idl_loop *loop,
 }
 
 uint64_t
-barrier_db_txn(const struct barrier *b)
+barrier_db_txn(struct barrier *b)
 {
+    barrier_ticket(b);
     return b->txn_seq + 1;
 }
 

@@ -80,12 +80,13 @@ bool barrier_is_done(const struct barrier *, uint64_t ticket);
 /* Whether every change up to 'ticket' is committed. */
 bool barrier_db_is_done(const struct barrier *, uint64_t ticket);
 
-/* For a part that wrote into the open transaction (and took a ticket): the
- * number that transaction gets at the round's end.  Once the loop has no
+/* For a part that wrote into the open transaction: takes a ticket, so
+ * that the round is carried by that transaction, and returns the number
+ * the transaction gets at the round's end.  Once the loop has no
  * transaction in flight, barrier_db_txn_committed() says whether it
  * committed (whether its rounds are done may depend on others:
  * barrier_db_defer()). */
-uint64_t barrier_db_txn(const struct barrier *);
+uint64_t barrier_db_txn(struct barrier *);
 bool barrier_db_txn_committed(const struct barrier *, uint64_t txn);
 
 /* unixctl output. */

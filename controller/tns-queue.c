@@ -525,7 +525,6 @@ tns_queue_sync(struct tns_queue *queue, struct ovsdb_idl *idl,
     }
     if (wrote) {
         queue->staged = true;
-        barrier_ticket(barrier);
         queue->staged_txn = barrier_db_txn(barrier);
     }
 }

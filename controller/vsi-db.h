@@ -24,8 +24,9 @@
  *
  *   - Writing: a changed VSI is marked dirty (vsi_db_mark_dirty()); each
  *     round, vsi_db_sync() writes dirty VSIs into the open transaction, up
- *     to its size (options:vsi_transaction_size), and stages them.  Once that transaction commits, vsi_db_run() hands the
- *     staged VSIs back; if it failed, they are written again.
+ *     to its size (options:vsi_transaction_size), and stages them.  Once
+ *     that transaction commits, vsi_db_run() hands the staged VSIs back; if
+ *     it failed, they are written again.
  *   - Loading: once, at start, every row becomes a struct vsi_db_row that
  *     the VSI table restores.
  *   - Finding a VSI's row: each VSI remembers the UUID of its row (struct

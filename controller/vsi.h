@@ -143,8 +143,9 @@ struct vsi {
     struct ovs_list sync_node;  /* In 'dirty', 'flushing' or 'staged', or
                                  * alone. */
     bool dirty;                 /* In 'dirty' or 'flushing'. */
-    uint64_t dirty_ticket;      /* In 'dirty': barrier ticket from which it
-                                 * was, which orders 'dirty'.  0 otherwise. */
+    uint64_t dirty_ticket;      /* In 'dirty': the barrier ticket of the
+                                 * change that put it there, which orders
+                                 * 'dirty'.  0 otherwise. */
     struct ovs_list refresh_node;   /* In 'refreshed' (keep-alive time to
                                      * write), or alone. */
     uint64_t ticket;            /* Barrier ticket of its last change:
