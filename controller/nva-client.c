@@ -38,6 +38,7 @@
 #include "lib/nva-idl.h"
 #include "lib/nve-idl.h"
 #include "lib/nve-options.h"
+#include "lib/vsi-row.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/poll-loop.h"
@@ -559,10 +560,13 @@ local_vsi_update(struct nva_client *c, const struct nverec_vsi *vsi,
 
     char uuid_s[UUID_LEN + 1];
     snprintf(uuid_s, sizeof uuid_s, UUID_FMT, UUID_ARGS(uuid));
-    for (size_t i = 0; i < vsi->n_bindings; i++) {
-        const struct nverec_vsi_binding *b = vsi->bindings[i];
-        for (size_t k = 0; k < b->n_macs; k++) {
-            char *key = mapping_key(b->vnid, b->macs[k]);
+    size_t n_bindings = vsi_row_n_bindings(vsi);
+    for (size_t i = 0; i < n_bindings; i++) {
+        struct vsi_row_binding b;
+
+        vsi_row_get_binding(vsi, i, &b);
+        for (size_t k = 0; k < b.n_macs; k++) {
+            char *key = mapping_key(b.vnid, b.macs[k]);
             if (!key || !sset_add(&lv->keys, key)) {
                 free(key);
                 continue;
@@ -673,7 +677,8 @@ nva_nves_check(struct nva_client *c)
 /* Change tracking. */
 
 /* Applies the NVE database's tracked VSI changes to the local model.  A
- * change of a VSI_Binding is one of the VSI that refers to it. */
+ * change of a VSI_Binding is one of the VSI that refers to it (a VSI's
+ * bindings are its own columns and its VSI_Binding rows, vsi-row.h). */
 static void
 nva_track_vsis(struct nva_client *c, struct ovsdb_idl *nve_idl)
 {
@@ -819,22 +824,26 @@ nva_publish_nve(struct nva_client *c, struct ovsdb_idl_txn *txn,
     }
 }
 
-/* Returns the binding of 'vsi' with 'key', if any. */
-static const struct nverec_vsi_binding *
-vsi_binding_for_key(const struct nverec_vsi *vsi, const char *key)
+/* Finds the binding of 'vsi' with 'key', into '*b': returns false if
+ * there is none. */
+static bool
+vsi_binding_for_key(const struct nverec_vsi *vsi, const char *key,
+                    struct vsi_row_binding *b)
 {
-    for (size_t i = 0; i < vsi->n_bindings; i++) {
-        const struct nverec_vsi_binding *b = vsi->bindings[i];
+    size_t n_bindings = vsi_row_n_bindings(vsi);
+
+    for (size_t i = 0; i < n_bindings; i++) {
+        vsi_row_get_binding(vsi, i, b);
         for (size_t k = 0; k < b->n_macs; k++) {
             char *bkey = mapping_key(b->vnid, b->macs[k]);
             bool found = bkey && !strcmp(bkey, key);
             free(bkey);
             if (found) {
-                return b;
+                return true;
             }
         }
     }
-    return NULL;
+    return false;
 }
 
 /* Makes this NVE's Mapping row for 'key' what its VSIs say: none if no VSI
@@ -847,7 +856,8 @@ static void
 nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
                 struct ovsdb_idl_txn *txn, const char *name, const char *key)
 {
-    const struct nverec_vsi_binding *binding = NULL;
+    struct vsi_row_binding binding_ = { .row = NULL };
+    const struct vsi_row_binding *binding = NULL;
     const struct nverec_vsi *vsi = NULL;
     const struct local_key *lk = local_key_find(c, key);
 
@@ -857,11 +867,11 @@ nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
         SSET_FOR_EACH (uuid_s, &lk->vsis) {
             struct uuid uuid;
             const struct nverec_vsi *row;
-            const struct nverec_vsi_binding *b;
+            struct vsi_row_binding b;
 
             if (!uuid_from_string(&uuid, uuid_s)
                 || !(row = nverec_vsi_get_for_uuid(nve_idl, &uuid))
-                || !(b = vsi_binding_for_key(row, key))) {
+                || !vsi_binding_for_key(row, key, &b)) {
                 continue;
             }
             bool assoc = !strcmp(row->state, "associated");
@@ -869,7 +879,8 @@ nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
                 || (assoc != !strcmp(vsi->state, "associated")
                     ? assoc : strcmp(row->vsi_id, vsi->vsi_id) < 0)) {
                 vsi = row;
-                binding = b;
+                binding_ = b;
+                binding = &binding_;
             }
         }
     }

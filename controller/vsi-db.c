@@ -25,6 +25,7 @@
 #include "barrier.h"
 #include "lib/nve-idl.h"
 #include "lib/nve-options.h"
+#include "lib/vsi-row.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -221,21 +222,35 @@ binding_mac(const struct vsi_binding *b, size_t i)
     return i < b->n_macs ? b->macs[i] : b->learned[i - b->n_macs];
 }
 
+/* The MACs of 'b', signalled and learned, as strings, into '*macs' (which
+ * the caller frees, as '*strings'); returns how many. */
+static size_t
+binding_mac_strings(const struct vsi_binding *b, const char ***macs,
+                    char (**strings)[ETH_ADDR_STRLEN + 1])
+{
+    size_t n = b->n_macs + b->n_learned;
+
+    *macs = xcalloc(MAX(n, 1), sizeof **macs);
+    *strings = xcalloc(MAX(n, 1), sizeof **strings);
+    for (size_t i = 0; i < n; i++) {
+        snprintf((*strings)[i], sizeof (*strings)[i], ETH_ADDR_FMT,
+                 ETH_ADDR_ARGS(binding_mac(b, i)));
+        (*macs)[i] = (*strings)[i];
+    }
+    return n;
+}
+
+/* Writes 'b' into a new VSI_Binding row of 'txn', returned. */
 static struct nverec_vsi_binding *
-binding_write(struct ovsdb_idl_txn *txn, const struct vsi_binding *b)
+binding_write_row(struct ovsdb_idl_txn *txn, const struct vsi_binding *b)
 {
     struct nverec_vsi_binding *row = nverec_vsi_binding_insert(txn);
-    size_t n = b->n_macs + b->n_learned;
-    const char **macs = xcalloc(MAX(n, 1), sizeof *macs);
-    char (*mac_strings)[ETH_ADDR_STRLEN + 1]
-        = xcalloc(MAX(n, 1), sizeof *mac_strings);
+    char (*strings)[ETH_ADDR_STRLEN + 1];
+    const char **macs;
+    size_t n = binding_mac_strings(b, &macs, &strings);
     int64_t pcp = b->pcp;
+    int64_t meter_id = b->meter_id;
 
-    for (size_t i = 0; i < n; i++) {
-        snprintf(mac_strings[i], sizeof mac_strings[i], ETH_ADDR_FMT,
-                 ETH_ADDR_ARGS(binding_mac(b, i)));
-        macs[i] = mac_strings[i];
-    }
     nverec_vsi_binding_set_vn(row, b->pv->vn);
     nverec_vsi_binding_set_vnid(row, b->pv->vnid);
     nverec_vsi_binding_set_macs(row, macs, n);
@@ -243,16 +258,54 @@ binding_write(struct ovsdb_idl_txn *txn, const struct vsi_binding *b)
     nverec_vsi_binding_set_vid(row, b->pv->vid);
     nverec_vsi_binding_set_pcp(row, &pcp, pcp >= 0);
     nverec_vsi_binding_set_profile(row, b->profile);
-    int64_t meter_id = b->meter_id;
     nverec_vsi_binding_set_meter_id(row, &meter_id, meter_id != 0);
     free(macs);
-    free(mac_strings);
+    free(strings);
     return row;
 }
 
-/* Whether binding row 'row' already says what 'b' says. */
+/* Writes 'b', or no binding if it is NULL, into the columns of VSI row
+ * 'row' that hold its first binding. */
+static void
+binding_write_inline(const struct nverec_vsi *row,
+                     const struct vsi_binding *b)
+{
+    if (!b) {
+        nverec_vsi_set_vn(row, NULL);
+        nverec_vsi_set_vnid(row, NULL, 0);
+        nverec_vsi_set_macs(row, NULL, 0);
+        nverec_vsi_set_ips(row, NULL, 0);
+        nverec_vsi_set_vid(row, NULL, 0);
+        nverec_vsi_set_pcp(row, NULL, 0);
+        nverec_vsi_set_profile(row, NULL);
+        nverec_vsi_set_meter_id(row, NULL, 0);
+        return;
+    }
+
+    char (*strings)[ETH_ADDR_STRLEN + 1];
+    const char **macs;
+    size_t n = binding_mac_strings(b, &macs, &strings);
+    int64_t vnid = b->pv->vnid;
+    int64_t vid = b->pv->vid;
+    int64_t pcp = b->pcp;
+    int64_t meter_id = b->meter_id;
+
+    nverec_vsi_set_vn(row, b->pv->vn);
+    nverec_vsi_set_vnid(row, &vnid, 1);
+    nverec_vsi_set_macs(row, macs, n);
+    nverec_vsi_set_ips(row, (const char **) b->ips, b->n_ips);
+    nverec_vsi_set_vid(row, &vid, 1);
+    nverec_vsi_set_pcp(row, &pcp, pcp >= 0);
+    nverec_vsi_set_profile(row, b->profile);
+    nverec_vsi_set_meter_id(row, &meter_id, meter_id != 0);
+    free(macs);
+    free(strings);
+}
+
+/* Whether binding 'row', as the database has it, already says what 'b'
+ * says. */
 static bool
-binding_row_equal(const struct nverec_vsi_binding *row,
+binding_row_equal(const struct vsi_row_binding *row,
                   const struct vsi_binding *b)
 {
     if (row->vnid != b->pv->vnid || row->vid != b->pv->vid
@@ -287,6 +340,58 @@ binding_row_equal(const struct nverec_vsi_binding *row,
         }
     }
     return true;
+}
+
+/* Writes the bindings of 'v' into 'row' (new if 'is_new'): the first in
+ * the row's own columns, the others in VSI_Binding rows (vsi-row.h), each
+ * part only if it changed.  A row written before schema 1.3.0, whose
+ * first binding is in a VSI_Binding row, gets it moved into its own
+ * columns; the VSI_Binding row, no longer referred to, goes with the
+ * transaction (the table is not a root). */
+static void
+vsi_db_write_bindings(struct ovsdb_idl_txn *txn,
+                      const struct nverec_vsi *row, bool is_new,
+                      const struct vsi *v)
+{
+    const struct vsi_binding *first = v->n_bindings ? &v->bindings[0] : NULL;
+    bool has_inline = !is_new && vsi_row_has_inline_binding(row);
+
+    if (is_new || has_inline != !!first) {
+        if (first || !is_new) {
+            binding_write_inline(row, first);
+        }
+    } else if (first) {
+        struct vsi_row_binding rb;
+
+        vsi_row_get_binding(row, 0, &rb);
+        if (!binding_row_equal(&rb, first)) {
+            binding_write_inline(row, first);
+        }
+    }
+
+    /* The others are rewritten only if they changed (the IDL sorts the set
+     * by UUID, so compare without regard to order). */
+    size_t n_others = v->n_bindings - !!first;
+    const struct vsi_binding *others = v->bindings + !!first;
+    bool same = is_new ? !n_others : row->n_bindings == n_others;
+    for (size_t i = 0; i < n_others && same && !is_new; i++) {
+        same = false;
+        for (size_t k = 0; k < row->n_bindings && !same; k++) {
+            struct vsi_row_binding rb;
+
+            vsi_row_binding_from_row(row->bindings[k], &rb);
+            same = binding_row_equal(&rb, &others[i]);
+        }
+    }
+    if (!same) {
+        struct nverec_vsi_binding **rows
+            = xcalloc(MAX(n_others, 1), sizeof *rows);
+        for (size_t i = 0; i < n_others; i++) {
+            rows[i] = binding_write_row(txn, &others[i]);
+        }
+        nverec_vsi_set_bindings(row, rows, n_others);
+        free(rows);
+    }
 }
 
 /* external_ids:learned_macs of a VSI row: which of its bindings' MACs the
@@ -468,24 +573,7 @@ vsi_db_write(struct vsi_db *db, struct ovsdb_idl_txn *txn,
     vsi_db_write_learned(row, v);
     vsi_db_write_counters_base(row, v);
 
-    /* The bindings are rewritten only if they changed (the IDL sorts the
-     * set by UUID, so compare without regard to order). */
-    bool same = row->n_bindings == v->n_bindings;
-    for (size_t i = 0; i < v->n_bindings && same; i++) {
-        same = false;
-        for (size_t k = 0; k < row->n_bindings && !same; k++) {
-            same = binding_row_equal(row->bindings[k], &v->bindings[i]);
-        }
-    }
-    if (!same) {
-        struct nverec_vsi_binding **rows
-            = xcalloc(MAX(v->n_bindings, 1), sizeof *rows);
-        for (size_t i = 0; i < v->n_bindings; i++) {
-            rows[i] = binding_write(txn, &v->bindings[i]);
-        }
-        nverec_vsi_set_bindings(row, rows, v->n_bindings);
-        free(rows);
-    }
+    vsi_db_write_bindings(txn, row, is_new, v);
 }
 
 /* Writes the VSIs of 'list' into 'txn' and stages them, at most '*room',
@@ -576,7 +664,7 @@ vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
             .created_at = row->created_at,
             .updated_at = row->updated_at,
             .keepalive_at = row->keepalive_at,
-            .n_bindings = row->n_bindings,
+            .n_bindings = vsi_row_n_bindings(row),
         };
         vsi_db_read_counters_base(row, &r.counters_base);
 
@@ -588,29 +676,30 @@ vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
         }
 
         const char *learned = smap_get(&row->external_ids, "learned_macs");
-        r.bindings = xcalloc(MAX(row->n_bindings, 1), sizeof *r.bindings);
-        for (size_t i = 0; i < row->n_bindings; i++) {
-            const struct nverec_vsi_binding *br = row->bindings[i];
+        r.bindings = xcalloc(MAX(r.n_bindings, 1), sizeof *r.bindings);
+        for (size_t i = 0; i < r.n_bindings; i++) {
             struct vsi_db_binding *b = &r.bindings[i];
+            struct vsi_row_binding br;
 
+            vsi_row_get_binding(row, i, &br);
             *b = (struct vsi_db_binding) {
-                .vn = br->vn,
-                .vnid = br->vnid,
-                .macs = xcalloc(MAX(br->n_macs, 1), sizeof *b->macs),
-                .learned = xcalloc(MAX(br->n_macs, 1), sizeof *b->learned),
-                .ips = br->ips,
-                .n_ips = br->n_ips,
-                .vid = br->vid,
-                .pcp = br->n_pcp ? *br->pcp : -1,
-                .profile = br->profile,
-                .meter_id = br->n_meter_id ? *br->meter_id : 0,
+                .vn = br.vn,
+                .vnid = br.vnid,
+                .macs = xcalloc(MAX(br.n_macs, 1), sizeof *b->macs),
+                .learned = xcalloc(MAX(br.n_macs, 1), sizeof *b->learned),
+                .ips = br.ips,
+                .n_ips = br.n_ips,
+                .vid = br.vid,
+                .pcp = br.n_pcp ? *br.pcp : -1,
+                .profile = br.profile,
+                .meter_id = br.n_meter_id ? *br.meter_id : 0,
             };
-            for (size_t k = 0; k < br->n_macs; k++) {
+            for (size_t k = 0; k < br.n_macs; k++) {
                 struct eth_addr mac;
-                if (!eth_addr_from_string(br->macs[k], &mac)) {
+                if (!eth_addr_from_string(br.macs[k], &mac)) {
                     continue;
                 }
-                if (learned_macs_contain(learned, br->vnid, mac)) {
+                if (learned_macs_contain(learned, br.vnid, mac)) {
                     b->learned[b->n_learned++] = mac;
                 } else {
                     b->macs[b->n_macs++] = mac;

@@ -21,7 +21,9 @@ lib_libnve_la_SOURCES = \
 	lib/vdp.h \
 	lib/vsi-lifecycle.c \
 	lib/vsi-lifecycle.h \
-	lib/vsi-request.h
+	lib/vsi-request.h \
+	lib/vsi-row.c \
+	lib/vsi-row.h
 nodist_lib_libnve_la_SOURCES =
 
 BUILT_SOURCES += lib/nve-idl.c lib/nve-idl.h

@@ -39,6 +39,7 @@
 #include "lib/acl-match.h"
 #include "lib/nve-idl.h"
 #include "lib/nve-options.h"
+#include "lib/vsi-row.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/match.h"
@@ -1165,10 +1166,8 @@ show_remote(struct ds *output, int level, struct ovsdb_idl *idl,
 static int
 compare_vsi_bindings(const void *a_, const void *b_)
 {
-    const struct nverec_vsi_binding *const *ap = a_;
-    const struct nverec_vsi_binding *const *bp = b_;
-    const struct nverec_vsi_binding *a = *ap;
-    const struct nverec_vsi_binding *b = *bp;
+    const struct vsi_row_binding *a = a_;
+    const struct vsi_row_binding *b = b_;
     int cmp = strcmp(a->vn, b->vn);
 
     return cmp ? cmp : a->vid < b->vid ? -1 : a->vid > b->vid;
@@ -1184,6 +1183,16 @@ show_vsi(struct ds *output, int level, const struct nverec_vsi *vsi)
         &nverec_vsi_col_port,
         &nverec_vsi_col_migrating,
     };
+    /* A binding's columns, in the VSI row for its first binding and in a
+     * VSI_Binding row for the others (lib/vsi-row.h). */
+    static const struct ovsdb_idl_column *inline_columns[] = {
+        &nverec_vsi_col_vnid,
+        &nverec_vsi_col_vid,
+        &nverec_vsi_col_pcp,
+        &nverec_vsi_col_profile,
+        &nverec_vsi_col_macs,
+        &nverec_vsi_col_ips,
+    };
     static const struct ovsdb_idl_column *binding_columns[] = {
         &nverec_vsi_binding_col_vnid,
         &nverec_vsi_binding_col_vid,
@@ -1192,23 +1201,28 @@ show_vsi(struct ds *output, int level, const struct nverec_vsi *vsi)
         &nverec_vsi_binding_col_macs,
         &nverec_vsi_binding_col_ips,
     };
+    BUILD_ASSERT_DECL(ARRAY_SIZE(inline_columns)
+                      == ARRAY_SIZE(binding_columns));
 
     show_header(output, level, "VSI", vsi->vsi_id);
     for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
         show_column(output, level + 1, &vsi->header_, columns[i]);
     }
 
-    const struct nverec_vsi_binding **bindings
-        = xmemdup(vsi->bindings, vsi->n_bindings * sizeof *bindings);
-    if (vsi->n_bindings) {
-        qsort(bindings, vsi->n_bindings, sizeof *bindings,
-              compare_vsi_bindings);
+    size_t n = vsi_row_n_bindings(vsi);
+    struct vsi_row_binding *bindings = xcalloc(MAX(n, 1), sizeof *bindings);
+    for (size_t i = 0; i < n; i++) {
+        vsi_row_get_binding(vsi, i, &bindings[i]);
     }
-    for (size_t i = 0; i < vsi->n_bindings; i++) {
-        show_header(output, level + 1, "VSI_Binding", bindings[i]->vn);
+    qsort(bindings, n, sizeof *bindings, compare_vsi_bindings);
+    for (size_t i = 0; i < n; i++) {
+        const struct vsi_row_binding *b = &bindings[i];
+
+        show_header(output, level + 1, "Binding", b->vn);
         for (size_t j = 0; j < ARRAY_SIZE(binding_columns); j++) {
-            show_column(output, level + 2, &bindings[i]->header_,
-                        binding_columns[j]);
+            show_column(output, level + 2,
+                        b->row ? &b->row->header_ : &vsi->header_,
+                        b->row ? binding_columns[j] : inline_columns[j]);
         }
     }
     free(bindings);
