@@ -118,6 +118,7 @@ static struct hmap requests_by_xid = HMAP_INITIALIZER(&requests_by_xid);
 static struct hmap shareable = HMAP_INITIALIZER(&shareable);
 static uint64_t n_requests_sent;    /* OpenFlow requests. */
 static uint64_t n_requests_shared;  /* Callers given an existing one. */
+static uint64_t n_requests_done;    /* Requests that became done. */
 
 /* The dump of all flows, and the flows it read so far. */
 static ovs_be32 dump_xid;
@@ -416,6 +417,7 @@ ofctrl_flow_stats_finish(struct ofctrl_flow_stats *fs, bool ok)
     }
     fs->done = true;
     fs->ok = ok;
+    n_requests_done++;
 }
 
 void
@@ -565,6 +567,7 @@ ofctrl_request_flow_stats(uint64_t cookie)
     fs->shareable = true;
     if (!ofctrl_can_request()) {
         fs->done = true;
+        n_requests_done++;
         return fs;
     }
 
@@ -583,6 +586,12 @@ bool
 ofctrl_flow_stats_is_done(const struct ofctrl_flow_stats *fs)
 {
     return fs->done;
+}
+
+uint64_t
+ofctrl_flow_stats_n_done(void)
+{
+    return n_requests_done;
 }
 
 bool

@@ -165,6 +165,10 @@ bool ofctrl_flow_stats_get(const struct ofctrl_flow_stats *,
                            uint64_t *n_packets, uint64_t *n_bytes);
 void ofctrl_flow_stats_destroy(struct ofctrl_flow_stats *);
 
+/* How many requests became done so far: a caller with many requests
+ * outstanding looks for those done only when this changed. */
+uint64_t ofctrl_flow_stats_n_done(void);
+
 /* Counted flows: those for which 'cb' returns true.  Their sums in
  * ofctrl_flow_stats_get() include a base per cookie and table that keeps
  * what flows of the cookie counted before the switch deleted or lost them,

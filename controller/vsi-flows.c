@@ -132,6 +132,9 @@ struct vsi_flows {
     struct hmap profile_users;  /* Contains "struct profile_users". */
     struct hmap pair_users;     /* Contains "struct pair_users". */
     struct ovs_list rx_reads;   /* Contains "struct rx_read"s. */
+    uint64_t rx_reads_n_done;   /* ofctrl_flow_stats_n_done() when
+                                 * 'rx_reads' were last looked at... */
+    bool rx_reads_dirty;        /* ...unless a read was done at once. */
     uint64_t rx_seq;            /* The last association's seq. */
     uint64_t rx_read_number;    /* The last read's number. */
 };
@@ -424,6 +427,9 @@ rx_read_create(struct vsi_flows *vf, const struct vsi *v, uint32_t vnid,
     rd->vnid = vnid;
     rd->port = xstrdup(port);
     ovs_list_push_back(&vf->rx_reads, &rd->node);
+    if (ofctrl_flow_stats_is_done(rd->stats)) {
+        vf->rx_reads_dirty = true;
+    }
     return rd;
 }
 
@@ -544,11 +550,22 @@ rx_reads_forget_vsi(struct vsi_flows *vf, const struct vsi *v)
 }
 
 /* Applies the reads that are done; frees those that no query owns.  A
- * start that the switch could not report (not connected) is read again. */
+ * start that the switch could not report (not connected) is read again.
+ *
+ * Only when some request became done since the last time: the reads of a
+ * burst of associations, or of every VSI restored after a restart, wait
+ * together for a few shared requests, over many main loop iterations. */
 static void
 rx_reads_run(struct vsi_flows *vf)
 {
+    uint64_t n_done = ofctrl_flow_stats_n_done();
     struct rx_read *rd;
+
+    if (n_done == vf->rx_reads_n_done && !vf->rx_reads_dirty) {
+        return;
+    }
+    vf->rx_reads_n_done = n_done;
+    vf->rx_reads_dirty = false;
 
     LIST_FOR_EACH_SAFE (rd, node, &vf->rx_reads) {
         if (rd->applied || !ofctrl_flow_stats_is_done(rd->stats)) {
@@ -567,6 +584,9 @@ rx_reads_run(struct vsi_flows *vf)
                                                             rd->vnid));
             rd->number = ++vf->rx_read_number;
             rd->applied = false;
+            if (ofctrl_flow_stats_is_done(rd->stats)) {
+                vf->rx_reads_dirty = true;
+            }
         } else {
             rx_read_destroy(rd);
         }
