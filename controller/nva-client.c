@@ -856,8 +856,7 @@ static void
 nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
                 struct ovsdb_idl_txn *txn, const char *name, const char *key)
 {
-    struct vsi_row_binding binding_ = { .row = NULL };
-    const struct vsi_row_binding *binding = NULL;
+    struct vsi_row_binding binding = { .row = NULL };  /* Of 'vsi'. */
     const struct nverec_vsi *vsi = NULL;
     const struct local_key *lk = local_key_find(c, key);
 
@@ -879,8 +878,7 @@ nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
                 || (assoc != !strcmp(vsi->state, "associated")
                     ? assoc : strcmp(row->vsi_id, vsi->vsi_id) < 0)) {
                 vsi = row;
-                binding_ = b;
-                binding = &binding_;
+                binding = b;
             }
         }
     }
@@ -934,8 +932,8 @@ nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
         nvarec_mapping_set_nve(new, name);
         nvarec_mapping_set_vnid(new, vnid);
         nvarec_mapping_set_mac(new, mac);
-        nvarec_mapping_set_ips(new, (const char **) binding->ips,
-                               binding->n_ips);
+        nvarec_mapping_set_ips(new, (const char **) binding.ips,
+                               binding.n_ips);
         nvarec_mapping_set_vsi_id(new, vsi->vsi_id);
         nvarec_mapping_set_state(new, state);
         nvarec_mapping_set_seq(new, (max && !strcmp(state, "active")
@@ -966,9 +964,9 @@ nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
     if (strcmp(own->vsi_id, vsi->vsi_id)) {
         nvarec_mapping_set_vsi_id(own, vsi->vsi_id);
     }
-    if (!strings_equal(own->ips, own->n_ips, binding->ips, binding->n_ips)) {
-        nvarec_mapping_set_ips(own, (const char **) binding->ips,
-                               binding->n_ips);
+    if (!strings_equal(own->ips, own->n_ips, binding.ips, binding.n_ips)) {
+        nvarec_mapping_set_ips(own, (const char **) binding.ips,
+                               binding.n_ips);
     }
 }
 

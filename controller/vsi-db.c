@@ -342,6 +342,30 @@ binding_row_equal(const struct vsi_row_binding *row,
     return true;
 }
 
+/* Whether the VSI_Binding rows of 'row' already say what 'bindings[0..n)'
+ * say, in whatever order (the IDL sorts the set by UUID). */
+static bool
+binding_rows_equal(const struct nverec_vsi *row,
+                   const struct vsi_binding *bindings, size_t n)
+{
+    if (row->n_bindings != n) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool found = false;
+        for (size_t k = 0; k < row->n_bindings && !found; k++) {
+            struct vsi_row_binding rb;
+
+            vsi_row_binding_from_row(row->bindings[k], &rb);
+            found = binding_row_equal(&rb, &bindings[i]);
+        }
+        if (!found) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Writes the bindings of 'v' into 'row' (new if 'is_new'): the first in
  * the row's own columns, the others in VSI_Binding rows (vsi-row.h), each
  * part only if it changed.  A row written before schema 1.3.0, whose
@@ -354,36 +378,23 @@ vsi_db_write_bindings(struct ovsdb_idl_txn *txn,
                       const struct vsi *v)
 {
     const struct vsi_binding *first = v->n_bindings ? &v->bindings[0] : NULL;
-    bool has_inline = !is_new && vsi_row_has_inline_binding(row);
+    const struct vsi_binding *others = v->bindings + !!first;
+    size_t n_others = v->n_bindings - !!first;
 
-    if (is_new || has_inline != !!first) {
-        if (first || !is_new) {
+    if (is_new || !vsi_row_has_inline_binding(row)) {
+        if (first) {
             binding_write_inline(row, first);
         }
-    } else if (first) {
+    } else {
         struct vsi_row_binding rb;
 
         vsi_row_get_binding(row, 0, &rb);
-        if (!binding_row_equal(&rb, first)) {
+        if (!first || !binding_row_equal(&rb, first)) {
             binding_write_inline(row, first);
         }
     }
 
-    /* The others are rewritten only if they changed (the IDL sorts the set
-     * by UUID, so compare without regard to order). */
-    size_t n_others = v->n_bindings - !!first;
-    const struct vsi_binding *others = v->bindings + !!first;
-    bool same = is_new ? !n_others : row->n_bindings == n_others;
-    for (size_t i = 0; i < n_others && same && !is_new; i++) {
-        same = false;
-        for (size_t k = 0; k < row->n_bindings && !same; k++) {
-            struct vsi_row_binding rb;
-
-            vsi_row_binding_from_row(row->bindings[k], &rb);
-            same = binding_row_equal(&rb, &others[i]);
-        }
-    }
-    if (!same) {
+    if (is_new ? n_others : !binding_rows_equal(row, others, n_others)) {
         struct nverec_vsi_binding **rows
             = xcalloc(MAX(n_others, 1), sizeof *rows);
         for (size_t i = 0; i < n_others; i++) {
