@@ -686,6 +686,12 @@ vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
             continue;
         }
 
+        if (!vsi_row_has_inline_binding(row)
+            && (row->vn || row->n_vnid || row->n_vid)) {
+            VLOG_WARN("VSI row %s: columns vn, vnid and vid are set only in "
+                      "part: ignoring its first binding", row->vsi_id);
+        }
+
         const char *learned = smap_get(&row->external_ids, "learned_macs");
         r.bindings = xcalloc(MAX(r.n_bindings, 1), sizeof *r.bindings);
         for (size_t i = 0; i < r.n_bindings; i++) {
