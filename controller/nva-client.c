@@ -68,6 +68,11 @@ VLOG_DEFINE_THIS_MODULE(nva_client);
 #define NVA_MAX_DAD_MOVES 100
 #define NVA_DEFAULT_DAD_WINDOW 180000   /* ms. */
 
+/* The keys compared, at most, for one transaction of the NVA database
+ * (publishing) and of the NVE database (learning): see
+ * options:nva_transaction_size in nve(5). */
+#define NVA_DEFAULT_TRANSACTION_SIZE 1000
+
 /* The most NVEs that a learned mapping sends a moving VM's frames to
  * besides its own (nva_learn_key()). */
 #define NVA_MAX_STANDBYS 4
@@ -137,6 +142,16 @@ struct nva_client {
     struct sset learn_dirty;
     bool publish_full;
     bool learn_full;
+    size_t txn_size;            /* options:nva_transaction_size, 0: no
+                                 * limit. */
+    struct sset learn_touched;  /* Learned remote NVEs that lost or changed
+                                 * a mapping since the learning's last
+                                 * batch: forgotten, if unused, once no key
+                                 * is left to learn. */
+    bool publish_more;          /* The last run published a batch, and keys
+                                 * are left: run again, even if the batch
+                                 * changed nothing (no reply to wait for). */
+    bool learn_more;            /* The same for learning. */
     struct sset moved_keys;     /* Keys of VSIs in 'moved', compared every
                                  * run until they are no longer. */
     struct sset learned;        /* Keys of the learned Remote_Mapping rows. */
@@ -228,6 +243,7 @@ nva_client_create(void)
     hmap_init(&c->local_keys);
     sset_init(&c->publish_dirty);
     sset_init(&c->learn_dirty);
+    sset_init(&c->learn_touched);
     sset_init(&c->moved_keys);
     sset_init(&c->learned);
     sset_init(&c->standby_keys);
@@ -238,7 +254,28 @@ nva_client_create(void)
     shash_init(&c->unused);
     simap_init(&c->peers);
     c->learn_full = true;
+    c->txn_size = NVA_DEFAULT_TRANSACTION_SIZE;
     return c;
+}
+
+/* Moves at most 'n' of the keys in 'dirty' (all of them if 'n' is 0) into
+ * 'batch', which must be empty: those compared in one transaction. */
+static void
+nva_take_batch(struct sset *dirty, size_t n, struct sset *batch)
+{
+    if (!n || sset_count(dirty) <= n) {
+        sset_swap(dirty, batch);
+        return;
+    }
+
+    const char *key;
+    SSET_FOR_EACH_SAFE (key, dirty) {
+        if (!n--) {
+            break;
+        }
+        sset_add(batch, key);
+        sset_delete(dirty, SSET_NODE_FROM_NAME(key));
+    }
 }
 
 static void
@@ -266,6 +303,7 @@ nva_client_destroy(struct nva_client *c)
         hmap_destroy(&c->local_keys);
         sset_destroy(&c->publish_dirty);
         sset_destroy(&c->learn_dirty);
+        sset_destroy(&c->learn_touched);
         sset_destroy(&c->moved_keys);
         sset_destroy(&c->learned);
         sset_destroy(&c->standby_keys);
@@ -1004,10 +1042,12 @@ nva_publish_mappings(struct nva_client *c, struct ovsdb_idl *nve_idl,
     SSET_FOR_EACH (key, &c->moved_keys) {
         sset_add(&c->publish_dirty, key);
     }
-    SSET_FOR_EACH (key, &c->publish_dirty) {
+    struct sset batch = SSET_INITIALIZER(&batch);
+    nva_take_batch(&c->publish_dirty, c->txn_size, &batch);
+    SSET_FOR_EACH (key, &batch) {
         nva_publish_key(c, nve_idl, txn, name, key);
     }
-    sset_clear(&c->publish_dirty);
+    sset_destroy(&batch);
 }
 
 /* Learning. */
@@ -1468,17 +1508,18 @@ nva_learn_key(struct nva_client *c, struct ovsdb_idl_txn *txn,
 
 /* Makes the learned Remote_NVE and Remote_Mapping rows of the NVE database
  * those of the NVA, for the keys that changed, or every key after a
- * (re)connection.  'name' is this NVE's name, NULL to remove every learned
+ * (re)connection: at most 'c->txn_size' keys in 'txn', the others in the
+ * next calls.  'name' is this NVE's name, NULL to remove every learned
  * row. */
 static void
 nva_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
           struct ovsdb_idl_txn *txn, const char *name)
 {
     struct shash remotes = SHASH_INITIALIZER(&remotes);
-    struct sset touched = SSET_INITIALIZER(&touched);
+    struct sset *touched = &c->learn_touched;
     const char *key;
 
-    if (c->learn_full || !name) {
+    if (c->learn_full) {
         const struct nverec_remote_mapping *rm;
         const struct nverec_remote_nve *remote;
 
@@ -1522,7 +1563,7 @@ nva_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
         }
         NVEREC_REMOTE_NVE_FOR_EACH (remote, nve_idl) {
             if (smap_is_learned(&remote->external_ids)) {
-                sset_add(&touched, remote->name);
+                sset_add(touched, remote->name);
             }
         }
         sset_clear(&c->learned);
@@ -1530,17 +1571,25 @@ nva_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
         c->learn_full = false;
     }
 
-    SSET_FOR_EACH (key, &c->learn_dirty) {
-        nva_learn_key(c, txn, name, key, &remotes, &touched);
+    struct sset batch = SSET_INITIALIZER(&batch);
+    nva_take_batch(&c->learn_dirty, c->txn_size, &batch);
+    SSET_FOR_EACH (key, &batch) {
+        nva_learn_key(c, txn, name, key, &remotes, touched);
     }
-    sset_clear(&c->learn_dirty);
+    sset_destroy(&batch);
+    if (!sset_is_empty(&c->learn_dirty)) {
+        /* A remote is forgotten only once every key is learned: one that
+         * a key of a later batch uses keeps its tunnel port. */
+        shash_destroy(&remotes);
+        return;
+    }
 
     /* The learned remotes that lost their last mapping go, if nothing
      * else refers to them: at once if they are dead (or nothing is learned
      * any more), else after options:nva_forget_delay, so that a VM that
      * comes back finds its tunnel port in place (creating one stalls the
      * userspace datapath). */
-    SSET_FOR_EACH (key, &touched) {
+    SSET_FOR_EACH (key, touched) {
         const struct nverec_remote_nve *r = remote_find(c, key);
         if (!r || !smap_is_learned(&r->external_ids)) {
             continue;
@@ -1560,7 +1609,7 @@ nva_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
                       xmemdup(&deadline, sizeof deadline));
         }
     }
-    sset_destroy(&touched);
+    sset_clear(touched);
     shash_destroy(&remotes);
 }
 
@@ -1593,10 +1642,17 @@ void
 nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
                const struct nverec_nve_global *cfg)
 {
-    c->can_learn = c->standalone = false;
+    c->can_learn = c->standalone = c->publish_more = false;
     if (!ovsdb_idl_has_ever_connected(nve_idl)) {
         return;
     }
+
+    c->txn_size = (cfg
+                   ? nve_options_get_int(&cfg->options, "NVE_Global",
+                                         "nva_transaction_size",
+                                         NVA_DEFAULT_TRANSACTION_SIZE,
+                                         0, INT32_MAX)
+                   : NVA_DEFAULT_TRANSACTION_SIZE);
 
     const char *remote = cfg ? smap_get(&cfg->options, "nva_remote") : NULL;
     if (!remote || !remote[0]) {
@@ -1604,6 +1660,10 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
          * VSIs is kept (an NVE without an NVA would pay for it with every
          * change and every restart): connecting reads it again from the
          * VSI table before anything is published ('publish_full'). */
+        if (c->remote) {
+            /* What was learned goes: every learned row is swept. */
+            c->learn_full = true;
+        }
         nva_client_disconnect(c);
         local_vsis_clear(c);
         sset_clear(&c->publish_dirty);
@@ -1622,7 +1682,11 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
 
     struct ovsdb_idl *idl = c->loop.idl;
     struct ovsdb_idl_txn *nva_txn = ovsdb_idl_loop_run(&c->loop);
-    bool connected = ovsdb_idl_is_connected(idl);
+    /* Connected, and with the NVA's rows: after a restart, until its first
+     * reply, the replica is empty, and everything learned would seem
+     * withdrawn, everything published missing. */
+    bool connected = (ovsdb_idl_is_connected(idl)
+                      && ovsdb_idl_has_ever_connected(idl));
     long long int alive_interval = nve_options_get_int(
         &cfg->options, "NVE_Global", "nva_alive_interval",
         NVA_DEFAULT_ALIVE_INTERVAL, 1000, 86400000);
@@ -1695,6 +1759,7 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
         }
         nva_publish_nve(c, nva_txn, cfg);
         nva_publish_mappings(c, nve_idl, nva_txn, cfg->name);
+        c->publish_more = !sset_is_empty(&c->publish_dirty);
         nva_publish_duplicates(c, nva_txn, cfg->name);
         c->can_publish = true;
     }
@@ -1706,6 +1771,7 @@ nva_client_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
                  struct ovsdb_idl_txn *nve_txn,
                  const struct nverec_nve_global *cfg)
 {
+    c->learn_more = false;
     if (!ovsdb_idl_has_ever_connected(nve_idl)) {
         return;
     }
@@ -1714,14 +1780,20 @@ nva_client_learn(struct nva_client *c, struct ovsdb_idl *nve_idl,
         /* The keys stay marked for the round after the commit. */
     } else if (c->standalone) {
         if (!c->swept) {
+            /* In batches, as learning: the first marks every learned row
+             * ('learn_full'). */
             nva_learn(c, nve_idl, nve_txn, NULL);
-            c->swept = true;
+            c->swept = sset_is_empty(&c->learn_dirty);
+            c->learn_more = !c->swept;
         }
-        sset_clear(&c->learn_dirty);
-        c->learn_full = true;
+        if (c->swept) {
+            sset_clear(&c->learn_dirty);
+            c->learn_full = true;
+        }
     } else if (c->can_learn) {
         if (c->learn_full || !sset_is_empty(&c->learn_dirty)) {
             nva_learn(c, nve_idl, nve_txn, cfg->name);
+            c->learn_more = !sset_is_empty(&c->learn_dirty);
         }
         nva_forget_unused(c);
     }
@@ -1737,6 +1809,12 @@ nva_client_pop_moved(struct nva_client *c, struct sset *moved)
 void
 nva_client_wait(struct nva_client *c)
 {
+    /* A batch that changed nothing has no reply to wake us up: the next one
+     * goes in the next round.  While a batch's transaction is committing,
+     * the run takes no new batch ('*_more' false) and its reply wakes us. */
+    if (c->publish_more || c->learn_more) {
+        poll_immediate_wake();
+    }
     if (c->remote) {
         if (c->can_publish) {
             poll_timer_wait_until(c->next_alive);
@@ -1810,6 +1888,9 @@ nva_client_format(const struct nva_client *c, struct ds *ds)
     ds_put_format(ds, "full comparisons: %llu\n", c->n_full);
     ds_put_format(ds, "keys compared: %llu published, %llu learned\n",
                   c->n_publish_compared, c->n_learn_compared);
+    ds_put_format(ds, "keys waiting: %"PRIuSIZE" to publish, %"PRIuSIZE
+                  " to learn\n", sset_count(&c->publish_dirty),
+                  sset_count(&c->learn_dirty));
     ds_put_format(ds, "condition updates: %llu\n", c->n_cond_updates);
 
     const struct shash_node **nodes = shash_sort(&c->nves);
