@@ -148,10 +148,9 @@ struct nva_client {
                                  * a mapping since the learning's last
                                  * batch: forgotten, if unused, once no key
                                  * is left to learn. */
-    bool publish_more;          /* The last run published a batch, and keys
-                                 * are left: run again, even if the batch
-                                 * changed nothing (no reply to wait for). */
-    bool learn_more;            /* The same for learning. */
+    bool learn_more;            /* The last nva_client_learn() learned a
+                                 * batch, and keys are left: see
+                                 * nva_client_wait(). */
     struct sset moved_keys;     /* Keys of VSIs in 'moved', compared every
                                  * run until they are no longer. */
     struct sset learned;        /* Keys of the learned Remote_Mapping rows. */
@@ -254,7 +253,6 @@ nva_client_create(void)
     shash_init(&c->unused);
     simap_init(&c->peers);
     c->learn_full = true;
-    c->txn_size = NVA_DEFAULT_TRANSACTION_SIZE;
     return c;
 }
 
@@ -1642,7 +1640,7 @@ void
 nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
                const struct nverec_nve_global *cfg)
 {
-    c->can_learn = c->standalone = c->publish_more = false;
+    c->can_learn = c->can_publish = c->standalone = false;
     if (!ovsdb_idl_has_ever_connected(nve_idl)) {
         return;
     }
@@ -1759,7 +1757,6 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
         }
         nva_publish_nve(c, nva_txn, cfg);
         nva_publish_mappings(c, nve_idl, nva_txn, cfg->name);
-        c->publish_more = !sset_is_empty(&c->publish_dirty);
         nva_publish_duplicates(c, nva_txn, cfg->name);
         c->can_publish = true;
     }
@@ -1809,10 +1806,13 @@ nva_client_pop_moved(struct nva_client *c, struct sset *moved)
 void
 nva_client_wait(struct nva_client *c)
 {
-    /* A batch that changed nothing has no reply to wake us up: the next one
-     * goes in the next round.  While a batch's transaction is committing,
-     * the run takes no new batch ('*_more' false) and its reply wakes us. */
-    if (c->publish_more || c->learn_more) {
+    /* Keys left after a batch: a batch that changed nothing has no reply
+     * to wake us up, so the next one goes in the next round.  While a
+     * batch's transaction is committing, the run takes no batch (no
+     * transaction: 'can_publish' and 'learn_more' false) and the reply
+     * wakes us. */
+    if ((c->can_publish && !sset_is_empty(&c->publish_dirty))
+        || c->learn_more) {
         poll_immediate_wake();
     }
     if (c->remote) {
