@@ -38,7 +38,6 @@
 #include "lib/nva-idl.h"
 #include "lib/nve-idl.h"
 #include "lib/nve-options.h"
-#include "lib/vsi-row.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/poll-loop.h"
@@ -54,6 +53,7 @@
 #include "timeval.h"
 #include "util.h"
 #include "uuid.h"
+#include "vsi-table.h"
 
 VLOG_DEFINE_THIS_MODULE(nva_client);
 
@@ -77,10 +77,11 @@ VLOG_DEFINE_THIS_MODULE(nva_client);
  * besides its own (nva_learn_key()). */
 #define NVA_MAX_STANDBYS 4
 
-/* A VSI row of the NVE database, with the mapping keys of its bindings. */
+/* A VSI of the VSI table, with the mapping keys of its bindings as last
+ * committed to the NVE database (nva_client_vsi_committed()). */
 struct local_vsi {
-    struct hmap_node node;      /* In 'local_vsis', by 'uuid'. */
-    struct uuid uuid;
+    struct hmap_node node;      /* In 'local_vsis', by 'id'. */
+    char *id;
     struct sset keys;
 };
 
@@ -96,7 +97,7 @@ struct nve_liveness {
 struct local_key {
     struct hmap_node node;      /* In 'local_keys', by 'key'. */
     char *key;
-    struct sset vsis;           /* UUIDs of VSI rows, as strings. */
+    struct sset vsis;           /* Ids of the VSIs. */
 };
 
 /* The recent moves of a MAC: changes of the NVE of its winning mapping, as
@@ -133,7 +134,9 @@ struct nva_client {
     struct ovsdb_idl_index *remote_by_name;     /* Remote_NVE (name). */
     struct ovsdb_idl_index *remote_by_ip;       /* Remote_NVE (ip). */
 
-    /* What this NVE publishes, as the VSI table says. */
+    /* What this NVE publishes, as the VSI table says: kept only with an
+     * NVA ('remote'). */
+    const struct vsi_table *vsis;   /* As of the last nva_client_run(). */
     struct hmap local_vsis;
     struct hmap local_keys;
 
@@ -194,6 +197,8 @@ struct nva_client {
     unsigned long long int n_full;              /* Full runs. */
     unsigned long long int n_cond_updates;      /* Conditions set. */
     unsigned long long int n_publish_compared;  /* Keys compared... */
+    unsigned long long int n_publish_deferred;  /* ...or left until a VSI's
+                                                 * change commits. */
     unsigned long long int n_learn_compared;
 };
 
@@ -207,8 +212,7 @@ nva_client_register_nve_idl(struct ovsdb_idl *idl)
 {
     static const struct ovsdb_idl_table_class *tables[] = {
         &nverec_table_remote_nve, &nverec_table_remote_mapping,
-        &nverec_table_virtual_network, &nverec_table_vsi,
-        &nverec_table_vsi_binding,
+        &nverec_table_virtual_network,
     };
     for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
         const struct ovsdb_idl_table_class *tc = tables[i];
@@ -431,14 +435,17 @@ nva_peers_count(struct nva_client *c, const char *nve, int delta)
 
 /* Keys: "VNID/MAC", the MAC in canonical form; NULL if 'mac' is not one. */
 static char *
+mapping_key_mac(int64_t vnid, struct eth_addr mac)
+{
+    return xasprintf("%"PRId64"/"ETH_ADDR_FMT, vnid, ETH_ADDR_ARGS(mac));
+}
+
+static char *
 mapping_key(int64_t vnid, const char *mac)
 {
     struct eth_addr ea;
 
-    if (!eth_addr_from_string(mac, &ea)) {
-        return NULL;
-    }
-    return xasprintf("%"PRId64"/"ETH_ADDR_FMT, vnid, ETH_ADDR_ARGS(ea));
+    return eth_addr_from_string(mac, &ea) ? mapping_key_mac(vnid, ea) : NULL;
 }
 
 /* Returns 'key''s VNID, and stores its MAC in '*mac'. */
@@ -533,12 +540,12 @@ local_key_find(const struct nva_client *c, const char *key)
 }
 
 static struct local_vsi *
-local_vsi_find(const struct nva_client *c, const struct uuid *uuid)
+local_vsi_find(const struct nva_client *c, const char *id)
 {
     struct local_vsi *lv;
 
-    HMAP_FOR_EACH_WITH_HASH (lv, node, uuid_hash(uuid), &c->local_vsis) {
-        if (uuid_equals(&lv->uuid, uuid)) {
+    HMAP_FOR_EACH_WITH_HASH (lv, node, hash_string(id, 0), &c->local_vsis) {
+        if (!strcmp(lv->id, id)) {
             return lv;
         }
     }
@@ -549,14 +556,12 @@ local_vsi_find(const struct nva_client *c, const struct uuid *uuid)
 static void
 local_vsi_forget_keys(struct nva_client *c, struct local_vsi *lv)
 {
-    char uuid_s[UUID_LEN + 1];
     const char *key;
 
-    snprintf(uuid_s, sizeof uuid_s, UUID_FMT, UUID_ARGS(&lv->uuid));
     SSET_FOR_EACH (key, &lv->keys) {
         struct local_key *lk = local_key_find(c, key);
         if (lk) {
-            sset_find_and_delete(&lk->vsis, uuid_s);
+            sset_find_and_delete(&lk->vsis, lv->id);
             if (sset_is_empty(&lk->vsis)) {
                 hmap_remove(&c->local_keys, &lk->node);
                 sset_destroy(&lk->vsis);
@@ -569,41 +574,47 @@ local_vsi_forget_keys(struct nva_client *c, struct local_vsi *lv)
     sset_clear(&lv->keys);
 }
 
-/* Makes the local model follow VSI row 'vsi', new, changed or deleted. */
 static void
-local_vsi_update(struct nva_client *c, const struct nverec_vsi *vsi,
-                 bool deleted)
+local_vsi_destroy(struct nva_client *c, struct local_vsi *lv)
 {
-    const struct uuid *uuid = &vsi->header_.uuid;
-    struct local_vsi *lv = local_vsi_find(c, uuid);
+    local_vsi_forget_keys(c, lv);
+    hmap_remove(&c->local_vsis, &lv->node);
+    sset_destroy(&lv->keys);
+    free(lv->id);
+    free(lv);
+}
+
+/* Makes the local model follow VSI 'v', new, changed or gone (in
+ * VSI_ABSENT): the keys of its bindings' MACs, signalled and learned. */
+static void
+local_vsi_update(struct nva_client *c, const struct vsi *v)
+{
+    struct local_vsi *lv = local_vsi_find(c, v->id);
 
     if (lv) {
         local_vsi_forget_keys(c, lv);
-        if (deleted) {
-            hmap_remove(&c->local_vsis, &lv->node);
-            sset_destroy(&lv->keys);
-            free(lv);
-            return;
+    }
+    if (v->state == VSI_ABSENT) {
+        if (lv) {
+            local_vsi_destroy(c, lv);
         }
-    } else if (deleted) {
         return;
-    } else {
+    }
+    if (!lv) {
         lv = xzalloc(sizeof *lv);
-        lv->uuid = *uuid;
+        lv->id = xstrdup(v->id);
         sset_init(&lv->keys);
-        hmap_insert(&c->local_vsis, &lv->node, uuid_hash(uuid));
+        hmap_insert(&c->local_vsis, &lv->node, hash_string(v->id, 0));
     }
 
-    char uuid_s[UUID_LEN + 1];
-    snprintf(uuid_s, sizeof uuid_s, UUID_FMT, UUID_ARGS(uuid));
-    size_t n_bindings = vsi_row_n_bindings(vsi);
-    for (size_t i = 0; i < n_bindings; i++) {
-        struct vsi_row_binding b;
+    for (size_t i = 0; i < v->n_bindings; i++) {
+        const struct vsi_binding *b = &v->bindings[i];
 
-        vsi_row_get_binding(vsi, i, &b);
-        for (size_t k = 0; k < b.n_macs; k++) {
-            char *key = mapping_key(b.vnid, b.macs[k]);
-            if (!key || !sset_add(&lv->keys, key)) {
+        for (size_t k = 0; k < b->n_macs + b->n_learned; k++) {
+            struct eth_addr mac = (k < b->n_macs ? b->macs[k]
+                                   : b->learned[k - b->n_macs]);
+            char *key = mapping_key_mac(b->pv->vnid, mac);
+            if (!sset_add(&lv->keys, key)) {
                 free(key);
                 continue;
             }
@@ -614,9 +625,23 @@ local_vsi_update(struct nva_client *c, const struct nverec_vsi *vsi,
                 sset_init(&lk->vsis);
                 hmap_insert(&c->local_keys, &lk->node, hash_string(key, 0));
             }
-            sset_add(&lk->vsis, uuid_s);
+            sset_add(&lk->vsis, v->id);
             sset_add_and_free(&c->publish_dirty, key);
         }
+    }
+}
+
+static void
+local_vsi_update_cb(void *c, const struct vsi *v)
+{
+    local_vsi_update(c, v);
+}
+
+void
+nva_client_vsi_committed(struct nva_client *c, const struct vsi *v)
+{
+    if (c->remote) {
+        local_vsi_update(c, v);
     }
 }
 
@@ -626,10 +651,7 @@ local_vsis_clear(struct nva_client *c)
     struct local_vsi *lv;
 
     HMAP_FOR_EACH_SAFE (lv, node, &c->local_vsis) {
-        local_vsi_forget_keys(c, lv);
-        hmap_remove(&c->local_vsis, &lv->node);
-        sset_destroy(&lv->keys);
-        free(lv);
+        local_vsi_destroy(c, lv);
     }
 }
 
@@ -711,19 +733,6 @@ nva_nves_check(struct nva_client *c)
 }
 
 /* Change tracking. */
-
-/* Applies the NVE database's tracked VSI changes to the local model.  A
- * change of a VSI_Binding is one of the VSI that refers to it (a VSI's
- * bindings are its own columns and its VSI_Binding rows, vsi-row.h). */
-static void
-nva_track_vsis(struct nva_client *c, struct ovsdb_idl *nve_idl)
-{
-    const struct nverec_vsi *vsi;
-
-    NVEREC_VSI_FOR_EACH_TRACKED (vsi, nve_idl) {
-        local_vsi_update(c, vsi, nverec_vsi_is_deleted(vsi));
-    }
-}
 
 /* Marks the keys that the NVA's tracked changes concern, then clears
  * them. */
@@ -860,26 +869,24 @@ nva_publish_nve(struct nva_client *c, struct ovsdb_idl_txn *txn,
     }
 }
 
-/* Finds the binding of 'vsi' with 'key', into '*b': returns false if
- * there is none. */
-static bool
-vsi_binding_for_key(const struct nverec_vsi *vsi, const char *key,
-                    struct vsi_row_binding *b)
+/* Returns the binding of 'v' with 'key' (VNID 'vnid', MAC 'mac'), or NULL
+ * if it has none. */
+static const struct vsi_binding *
+vsi_binding_for_key(const struct vsi *v, int64_t vnid, struct eth_addr mac)
 {
-    size_t n_bindings = vsi_row_n_bindings(vsi);
-
-    for (size_t i = 0; i < n_bindings; i++) {
-        vsi_row_get_binding(vsi, i, b);
-        for (size_t k = 0; k < b->n_macs; k++) {
-            char *bkey = mapping_key(b->vnid, b->macs[k]);
-            bool found = bkey && !strcmp(bkey, key);
-            free(bkey);
-            if (found) {
-                return true;
+    for (size_t i = 0; i < v->n_bindings; i++) {
+        const struct vsi_binding *b = &v->bindings[i];
+        if (b->pv->vnid != vnid) {
+            continue;
+        }
+        for (size_t k = 0; k < b->n_macs + b->n_learned; k++) {
+            if (eth_addr_equals(mac, (k < b->n_macs ? b->macs[k]
+                                      : b->learned[k - b->n_macs]))) {
+                return b;
             }
         }
     }
-    return false;
+    return NULL;
 }
 
 /* Makes this NVE's Mapping row for 'key' what its VSIs say: none if no VSI
@@ -889,35 +896,43 @@ vsi_binding_for_key(const struct nverec_vsi *vsi, const char *key,
  * another NVE's active mapping beats (the VM moved there), goes into
  * 'c->moved' instead: it is for the VSI table to deactivate it. */
 static void
-nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
-                struct ovsdb_idl_txn *txn, const char *name, const char *key)
+nva_publish_key(struct nva_client *c, struct ovsdb_idl_txn *txn, const char *name, const char *key)
 {
-    struct vsi_row_binding binding = { .row = NULL };  /* Of 'vsi'. */
-    const struct nverec_vsi *vsi = NULL;
+    const char *mac;
+    int64_t vnid = mapping_key_parse(key, &mac);
+    struct eth_addr ea;
+    bool valid = eth_addr_from_string(mac, &ea);   /* Keys are canonical. */
+
+    const struct vsi_binding *binding = NULL;   /* Of 'vsi'. */
+    const struct vsi *vsi = NULL;
     const struct local_key *lk = local_key_find(c, key);
-
-    c->n_publish_compared++;
-    if (lk) {
-        const char *uuid_s;
-        SSET_FOR_EACH (uuid_s, &lk->vsis) {
-            struct uuid uuid;
-            const struct nverec_vsi *row;
-            struct vsi_row_binding b;
-
-            if (!uuid_from_string(&uuid, uuid_s)
-                || !(row = nverec_vsi_get_for_uuid(nve_idl, &uuid))
-                || !vsi_binding_for_key(row, key, &b)) {
+    if (lk && valid) {
+        const char *id;
+        SSET_FOR_EACH (id, &lk->vsis) {
+            const struct vsi *v = vsi_table_find(c->vsis, id);
+            if (!v) {
+                continue;
+            } else if (vsi_has_pending_write(v)) {
+                /* Not yet what its row says: what is published is durable
+                 * here.  The key is compared again once the change
+                 * commits (nva_client_vsi_committed()). */
+                c->n_publish_deferred++;
+                return;
+            }
+            const struct vsi_binding *b = vsi_binding_for_key(v, vnid, ea);
+            if (!b) {
                 continue;
             }
-            bool assoc = !strcmp(row->state, "associated");
+            bool assoc = v->state == VSI_ASSOCIATED;
             if (!vsi
-                || (assoc != !strcmp(vsi->state, "associated")
-                    ? assoc : strcmp(row->vsi_id, vsi->vsi_id) < 0)) {
-                vsi = row;
+                || (assoc != (vsi->state == VSI_ASSOCIATED)
+                    ? assoc : strcmp(v->id, vsi->id) < 0)) {
+                vsi = v;
                 binding = b;
             }
         }
     }
+    c->n_publish_compared++;
 
     /* The NVA's rows for the key: this NVE's, the highest sequence number
      * of the others' and the winning active one of theirs. */
@@ -940,8 +955,6 @@ nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
     }
     free(rows);
 
-    const char *mac;
-    int64_t vnid = mapping_key_parse(key, &mac);
     if (!vsi) {
         if (own) {
             VLOG_DBG("withdrawing mapping %s", key);
@@ -959,18 +972,17 @@ nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
      * published: a destination that stays prepared after the VM went
      * elsewhere gets no more copies; the standby mapping of a VM leaving
      * (emigrating, suspended) keeps its number. */
-    const char *state = (!strcmp(vsi->state, "associated")
-                         ? "active" : "standby");
-    bool prospective = !strcmp(vsi->state, "pre_associated");
+    const char *state = vsi->state == VSI_ASSOCIATED ? "active" : "standby";
+    bool prospective = vsi->state == VSI_PRE_ASSOCIATED;
     if (!own) {
         VLOG_DBG("publishing mapping %s", key);
         struct nvarec_mapping *new = nvarec_mapping_insert(txn);
         nvarec_mapping_set_nve(new, name);
         nvarec_mapping_set_vnid(new, vnid);
         nvarec_mapping_set_mac(new, mac);
-        nvarec_mapping_set_ips(new, (const char **) binding.ips,
-                               binding.n_ips);
-        nvarec_mapping_set_vsi_id(new, vsi->vsi_id);
+        nvarec_mapping_set_ips(new, (const char **) binding->ips,
+                               binding->n_ips);
+        nvarec_mapping_set_vsi_id(new, vsi->id);
         nvarec_mapping_set_state(new, state);
         nvarec_mapping_set_seq(new, (max && !strcmp(state, "active")
                                      ? max->seq + 1
@@ -984,10 +996,10 @@ nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
         if (sset_add(&c->moved_keys, key)) {
             VLOG_INFO("vsi %s: mapping %"PRId64" %s is active at %s "
                       "with sequence number %"PRId64" (here %"PRId64")",
-                      vsi->vsi_id, own->vnid, own->mac, best->nve,
+                      vsi->id, own->vnid, own->mac, best->nve,
                       best->seq, own->seq);
         }
-        sset_add(&c->moved, vsi->vsi_id);
+        sset_add(&c->moved, vsi->id);
     } else {
         sset_find_and_delete(&c->moved_keys, key);
     }
@@ -997,12 +1009,12 @@ nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
         }
         nvarec_mapping_set_state(own, state);
     }
-    if (strcmp(own->vsi_id, vsi->vsi_id)) {
-        nvarec_mapping_set_vsi_id(own, vsi->vsi_id);
+    if (strcmp(own->vsi_id, vsi->id)) {
+        nvarec_mapping_set_vsi_id(own, vsi->id);
     }
-    if (!strings_equal(own->ips, own->n_ips, binding.ips, binding.n_ips)) {
-        nvarec_mapping_set_ips(own, (const char **) binding.ips,
-                               binding.n_ips);
+    if (!strings_equal(own->ips, own->n_ips, binding->ips, binding->n_ips)) {
+        nvarec_mapping_set_ips(own, (const char **) binding->ips,
+                               binding->n_ips);
     }
 }
 
@@ -1010,17 +1022,14 @@ nva_publish_key(struct nva_client *c, struct ovsdb_idl *nve_idl,
  * local model is read again from the VSI table, and this NVE's rows of the
  * NVA are all compared (which removes its stale ones). */
 static void
-nva_publish_mappings(struct nva_client *c, struct ovsdb_idl *nve_idl,
-                     struct ovsdb_idl_txn *txn, const char *name)
+nva_publish_mappings(struct nva_client *c, struct ovsdb_idl_txn *txn,
+                     const char *name)
 {
     if (c->publish_full) {
-        const struct nverec_vsi *vsi;
         const struct nvarec_mapping *row;
 
         local_vsis_clear(c);
-        NVEREC_VSI_FOR_EACH (vsi, nve_idl) {
-            local_vsi_update(c, vsi, false);
-        }
+        vsi_table_for_each(c->vsis, local_vsi_update_cb, c);
         struct nvarec_mapping *target
             = nvarec_mapping_index_init_row(c->mapping_by_nve);
         nvarec_mapping_index_set_nve(target, name);
@@ -1043,7 +1052,7 @@ nva_publish_mappings(struct nva_client *c, struct ovsdb_idl *nve_idl,
     struct sset batch = SSET_INITIALIZER(&batch);
     nva_take_batch(&c->publish_dirty, c->txn_size, &batch);
     SSET_FOR_EACH (key, &batch) {
-        nva_publish_key(c, nve_idl, txn, name, key);
+        nva_publish_key(c, txn, name, key);
     }
     sset_destroy(&batch);
 }
@@ -1638,8 +1647,10 @@ nva_forget_unused(struct nva_client *c)
 
 void
 nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
+               const struct vsi_table *vsis,
                const struct nverec_nve_global *cfg)
 {
+    c->vsis = vsis;
     c->can_learn = c->can_publish = c->standalone = false;
     if (!ovsdb_idl_has_ever_connected(nve_idl)) {
         return;
@@ -1668,7 +1679,6 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
         c->standalone = true;
         return;
     }
-    nva_track_vsis(c, nve_idl);
 
     if (strstr(remote, "ssl:") && !stream_ssl_is_configured()) {
         static struct vlog_rate_limit ssl_rl = VLOG_RATE_LIMIT_INIT(1, 5);
@@ -1756,7 +1766,7 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
             c->n_full++;
         }
         nva_publish_nve(c, nva_txn, cfg);
-        nva_publish_mappings(c, nve_idl, nva_txn, cfg->name);
+        nva_publish_mappings(c, nva_txn, cfg->name);
         nva_publish_duplicates(c, nva_txn, cfg->name);
         c->can_publish = true;
     }
@@ -1888,6 +1898,7 @@ nva_client_format(const struct nva_client *c, struct ds *ds)
     ds_put_format(ds, "full comparisons: %llu\n", c->n_full);
     ds_put_format(ds, "keys compared: %llu published, %llu learned\n",
                   c->n_publish_compared, c->n_learn_compared);
+    ds_put_format(ds, "keys deferred: %llu\n", c->n_publish_deferred);
     ds_put_format(ds, "keys waiting: %"PRIuSIZE" to publish, %"PRIuSIZE
                   " to learn\n", sset_count(&c->publish_dirty),
                   sset_count(&c->learn_dirty));

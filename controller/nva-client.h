@@ -30,8 +30,10 @@
  *   - Publish.  The NVE's own NVA row (name, underlay address,
  *     encapsulation, alive_at) and one Mapping per MAC of each VSI, active
  *     if the VSI is associated, standby otherwise, are kept equal to the
- *     VSI rows of the NVE database: what is published is always durable
- *     locally.  The comparison is with this NVE's own rows in the NVA, so a
+ *     VSIs as committed to the NVE database: what is published is always
+ *     durable locally.  The VSIs are the VSI table's (vsi-table.h), which
+ *     says when a change of one committed (nva_client_vsi_committed()); a
+ *     key of a VSI whose latest change is not yet committed waits for it.  The comparison is with this NVE's own rows in the NVA, so a
  *     restart or a reconnection reconciles (adds what is missing, removes
  *     stale rows); other NVEs' rows are never written.  A VSI associated
  *     here whose active mapping another NVE's beats (the VM moved there) is
@@ -53,9 +55,11 @@
  *     are (and survive restarts of the controller); once it is back, both
  *     directions are reconciled.
  *
- * Both directions are incremental: a run compares only the mappings whose
- * rows changed in either database (IDL change tracking), so that one VM's
- * change costs the same whatever the number of mappings.  Everything is
+ * Both directions are incremental: a run compares only the mappings of
+ * the VSIs whose changes committed and of the rows that changed in the NVA
+ * or in the NVE database's Remote_NVE and Remote_Mapping tables (IDL change
+ * tracking), so that one VM's change costs the same whatever the number of
+ * mappings.  Everything is
  * compared only after a (re)connection to the NVA, a change of this NVE's
  * name, of the VNs or of the operator's Remote_NVE and Remote_Mapping
  * rows.  nva/show counts both. */
@@ -64,6 +68,8 @@ struct nverec_nve_global;
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
 struct ds;
+struct vsi;
+struct vsi_table;
 
 /* The value of external_ids:nva of learned rows in the NVE database. */
 #define NVA_LEARNED_KEY "nva"
@@ -87,11 +93,16 @@ void nva_client_destroy(struct nva_client *);
 
 /* Connects, and publishes.  Call once per main loop iteration, after
  * ovsdb_idl_loop_run() of the NVE database and the SSL configuration (an
- * ssl: NVA waits for it), and before anything writes into the round's NVE
- * database transaction, so that the VSI rows it reads are committed ones.
- * 'cfg' may be NULL. */
+ * ssl: NVA waits for it), and after vsi_table_run() (which reports the
+ * committed VSIs).  'cfg' may be NULL. */
 void nva_client_run(struct nva_client *, struct ovsdb_idl *nve_idl,
+                    const struct vsi_table *,
                     const struct nverec_nve_global *cfg);
+
+/* Notes that the last change of VSI 'v' (perhaps its removal, in
+ * VSI_ABSENT) committed to the NVE database: its keys are compared with the
+ * NVA again.  For vsi_table_set_committed_cb(). */
+void nva_client_vsi_committed(struct nva_client *, const struct vsi *);
 
 /* Moves into 'moved' (which the caller initialized) the ids of the VSIs
  * that the last nva_client_run() found associated here and published

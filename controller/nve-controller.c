@@ -322,6 +322,13 @@ cur_cfg_run(const struct cur_cfg_tracker *t,
     }
 }
 
+/* The VSI table's report of a VSI whose change committed, for the NVA. */
+static void
+controller_vsi_committed(void *nva, const struct vsi *v)
+{
+    nva_client_vsi_committed(nva, v);
+}
+
 static void
 controller_init(struct controller *c)
 {
@@ -347,6 +354,7 @@ controller_init(struct controller *c)
     c->vsi_flows = vsi_flows_create(c->flows, c->profiles, c->remote_flows,
                                     c->meters);
     c->vsis = vsi_table_create(c->nve_loop.idl, c->barrier, c->vsi_flows);
+    vsi_table_set_committed_cb(c->vsis, controller_vsi_committed, c->nva);
     c->tns = tns_server_create(c->nve_loop.idl);
     ovs_list_init(&c->vsi_shows);
 
@@ -571,9 +579,9 @@ controller_run(struct controller *c)
     if (nve_read) {
         tns_configure(c->tns, nve_cfg);
     }
-    /* After the SSL settings; before anything writes into the round's
-     * transaction, so that the NVA reads committed VSI rows only. */
-    nva_client_run(c->nva, nve_idl, nve_cfg);
+    /* After the SSL settings, and after the VSI table reported the VSIs
+     * whose changes committed. */
+    nva_client_run(c->nva, nve_idl, c->vsis, nve_cfg);
     controller_moved_run(c);
     tns_server_run(c->tns, c->vsis, &vctx);
     if (vsi_table_is_ready(c->vsis)) {

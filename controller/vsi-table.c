@@ -55,6 +55,8 @@ struct vsi_table {
     bool loaded;                /* VSIs read from the database? */
 
     struct vsi_db *db;
+    void (*committed_cb)(void *aux, const struct vsi *);
+    void *committed_aux;
     struct barrier *barrier;
     struct vsi_flows *flows;
     struct ovs_list notifications;
@@ -1623,6 +1625,28 @@ vsi_table_destroy(struct vsi_table *t)
 }
 
 void
+vsi_table_set_committed_cb(struct vsi_table *t,
+                           void (*cb)(void *aux, const struct vsi *),
+                           void *aux)
+{
+    t->committed_cb = cb;
+    t->committed_aux = aux;
+}
+
+void
+vsi_table_for_each(const struct vsi_table *t,
+                   void (*cb)(void *aux, const struct vsi *), void *aux)
+{
+    const struct vsi *v;
+
+    HMAP_FOR_EACH (v, node, &t->vsis) {
+        if (v->state != VSI_ABSENT) {
+            cb(aux, v);
+        }
+    }
+}
+
+void
 vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
 {
     /* Free the VSIs whose removal committed. */
@@ -1631,6 +1655,9 @@ vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
     vsi_db_run(t->db, ctx->nve_loop, t->barrier, &committed);
     LIST_FOR_EACH_POP (v, sync_node, &committed) {
         ovs_list_init(&v->sync_node);
+        if (t->committed_cb) {
+            t->committed_cb(t->committed_aux, v);
+        }
         if (v->state == VSI_ABSENT) {
             hmap_remove(&t->vsis, &v->node);
             hmap_remove(&t->by_cookie, &v->cookie_node);

@@ -93,6 +93,18 @@ void vsi_table_run(struct vsi_table *, const struct vsi_ctx *);
  * handled. */
 bool vsi_table_is_ready(const struct vsi_table *);
 
+/* Makes vsi_table_run() call 'cb' with every VSI whose last change (its
+ * removal, in VSI_ABSENT, too) was committed to the database since the
+ * last run, before a removed one is freed. */
+void vsi_table_set_committed_cb(struct vsi_table *,
+                                void (*cb)(void *aux, const struct vsi *),
+                                void *aux);
+
+/* Calls 'cb' with every VSI held (not in VSI_ABSENT). */
+void vsi_table_for_each(const struct vsi_table *,
+                        void (*cb)(void *aux, const struct vsi *),
+                        void *aux);
+
 /* Handles one request.  Fills in 'outcome', which the caller must
  * destroy. */
 void vsi_table_request(struct vsi_table *, const struct vsi_request *,

@@ -157,6 +157,15 @@ struct vsi {
                                  * it.  0 if loaded from the database. */
 };
 
+/* Whether 'v' has a change that its row in the NVE database does not hold
+ * yet: one being written, or to be (vsi-db.c).  A keep-alive time alone,
+ * kept in memory until its batch is due, does not count until then. */
+static inline bool
+vsi_has_pending_write(const struct vsi *v)
+{
+    return !ovs_list_is_empty(&v->sync_node);
+}
+
 /* Whether 'v' was pre-associated by "immigrate" and so becomes associated
  * on the VM's first frame at this NVE (migration.c). */
 static inline bool
