@@ -50,7 +50,11 @@ struct vsi_db {
     struct ovs_list dirty;
     struct ovs_list staged;
     uint64_t staged_ticket;
-    uint64_t staged_txn;        /* barrier_db_txn(). */
+    uint64_t staged_txn;        /* barrier_db_txn(), 0 if none pending. */
+
+    /* The rows' images (see "Images of rows" below) of an earlier epoch
+     * are void: a transaction failed since. */
+    unsigned int epoch;
 
     /* VSIs whose keep-alive time alone changed, written in a batch at
      * 'next_flush' (vsi_db_mark_refreshed()): they wait in 'refreshed'
@@ -91,25 +95,26 @@ vsi_db_create(struct ovsdb_idl *idl)
 
     /* The VSI and VSI_Binding tables stay monitored whole, although only
      * this daemon writes them and ovsdb-server echoes every write back
-     * (issue 10 asked to stop that echo once the rows are loaded):
+     * (issue 10 asked to stop that echo once the rows are loaded).  Nothing
+     * reads the replica's columns any more but the load: a write compares
+     * the VSI with its row's image (see "Images of rows"), and the NVA
+     * client follows the VSI table (nva-client.h).  What still needs them:
      *
      *   - OVS 3.1's IDL writes only rows that are in its replica, and only
      *     monitored columns of them (ovsdb_idl_txn_write__() asserts it;
      *     ovsdb_idl_txn_delete() takes the replica's row), and it has no
      *     raw "update where _uuid ==" operation.  A condition of false
      *     after the load would empty the replica, leaving every loaded VSI
-     *     unwritable; monitoring only _uuid would leave every column but
-     *     the insert-only vsi_id unwritable (all the others change after
-     *     the insert).
-     *   - The NVA client publishes this NVE's mappings from the replica's
-     *     VSI and VSI_Binding rows and their change tracking
-     *     (nva-client.c), and options:nva_remote may be set at any time.
+     *     unwritable; monitoring only vsi_id would leave every other column
+     *     unwritable (all of them change after the insert).
+     *   - The load reads every column, once, at start.
      *   - The operator may delete a VSI row, which removes the VSI
-     *     (vsi_db_for_each_deleted()).
+     *     (vsi_db_for_each_deleted()): vsi_id monitored would do.
      *
-     * What is avoided instead: the search for the row (each VSI remembers
-     * its row's UUID), rewriting unchanged columns (vsi_db_write()) and
-     * writing each keep-alive time (vsi_db_mark_refreshed()). */
+     * What is avoided meanwhile: the search for the row (each VSI remembers
+     * its row's UUID), reading and rewriting unchanged columns
+     * (vsi_db_write()) and writing each keep-alive time
+     * (vsi_db_mark_refreshed()). */
 
     /* Nobody else writes these rows: a value we write again unchanged need
      * not go to the database (a suspension changes two columns of ten). */
@@ -132,10 +137,12 @@ void
 vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
            struct barrier *barrier, struct ovs_list *committed)
 {
-    if (ovs_list_is_empty(&db->staged) || loop->committing_txn) {
+    if (!db->staged_txn || loop->committing_txn) {
         return;
     }
-    if (barrier_db_txn_committed(barrier, db->staged_txn)) {
+    uint64_t txn = db->staged_txn;
+    db->staged_txn = 0;
+    if (barrier_db_txn_committed(barrier, txn)) {
         ovs_list_push_back_all(committed, &db->staged);
     } else {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -146,6 +153,11 @@ vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
             v->dirty_ticket = db->staged_ticket;
         }
         ovs_list_splice(db->dirty.next, db->staged.next, &db->staged);
+
+        /* Some rows do not hold what their images say: those of the VSIs
+         * written again below, and maybe of VSIs that left 'staged' (they
+         * changed again meanwhile).  Every image is void. */
+        db->epoch++;
 
         /* Some of these may have changed again meanwhile, and gone to the
          * end of 'dirty' under a later ticket: the next transaction writes
@@ -302,139 +314,23 @@ binding_write_inline(const struct nverec_vsi *row,
     free(strings);
 }
 
-/* Whether binding 'row', as the database has it, already says what 'b'
- * says. */
-static bool
-binding_row_equal(const struct vsi_row_binding *row,
-                  const struct vsi_binding *b)
-{
-    if (row->vnid != b->pv->vnid || row->vid != b->pv->vid
-        || strcmp(row->vn, b->pv->vn)
-        || row->n_pcp != (b->pcp >= 0)
-        || (row->n_pcp && *row->pcp != b->pcp)
-        || !nullable_string_is_equal(row->profile, b->profile)
-        || (row->n_meter_id ? *row->meter_id : 0) != b->meter_id
-        || row->n_macs != b->n_macs + b->n_learned
-        || row->n_ips != b->n_ips) {
-        return false;
-    }
-    /* The IDL keeps the set sorted as strings, the learned MACs come in
-     * the order of learning: compare as sets (the MACs are distinct). */
-    for (size_t i = 0; i < row->n_macs; i++) {
-        struct eth_addr mac;
-        bool found = false;
-
-        if (!eth_addr_from_string(row->macs[i], &mac)) {
-            return false;
-        }
-        for (size_t k = 0; k < b->n_macs + b->n_learned && !found; k++) {
-            found = eth_addr_equals(mac, binding_mac(b, k));
-        }
-        if (!found) {
-            return false;
-        }
-    }
-    for (size_t i = 0; i < b->n_ips; i++) {
-        if (strcmp(row->ips[i], b->ips[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Whether the VSI_Binding rows of 'row' already say what 'bindings[0..n)'
- * say, in whatever order (the IDL sorts the set by UUID). */
-static bool
-binding_rows_equal(const struct nverec_vsi *row,
-                   const struct vsi_binding *bindings, size_t n)
-{
-    if (row->n_bindings != n) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        bool found = false;
-        for (size_t k = 0; k < row->n_bindings && !found; k++) {
-            struct vsi_row_binding rb;
-
-            vsi_row_binding_from_row(row->bindings[k], &rb);
-            found = binding_row_equal(&rb, &bindings[i]);
-        }
-        if (!found) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Writes the bindings of 'v' into 'row' (new if 'is_new'): the first in
- * the row's own columns, the others in VSI_Binding rows (vsi-row.h), each
- * part only if it changed.  A row written before schema 1.3.0, whose
- * first binding is in a VSI_Binding row, gets it moved into its own
- * columns; the VSI_Binding row, no longer referred to, goes with the
- * transaction (the table is not a root). */
-static void
-vsi_db_write_bindings(struct ovsdb_idl_txn *txn,
-                      const struct nverec_vsi *row, bool is_new,
-                      const struct vsi *v)
-{
-    const struct vsi_binding *first = v->n_bindings ? &v->bindings[0] : NULL;
-    const struct vsi_binding *others = v->bindings + !!first;
-    size_t n_others = v->n_bindings - !!first;
-
-    if (is_new || !vsi_row_has_inline_binding(row)) {
-        if (first) {
-            binding_write_inline(row, first);
-        }
-    } else {
-        struct vsi_row_binding rb;
-
-        vsi_row_get_binding(row, 0, &rb);
-        if (!first || !binding_row_equal(&rb, first)) {
-            binding_write_inline(row, first);
-        }
-    }
-
-    if (is_new ? n_others : !binding_rows_equal(row, others, n_others)) {
-        struct nverec_vsi_binding **rows
-            = xcalloc(MAX(n_others, 1), sizeof *rows);
-        for (size_t i = 0; i < n_others; i++) {
-            rows[i] = binding_write_row(txn, &others[i]);
-        }
-        nverec_vsi_set_bindings(row, rows, n_others);
-        free(rows);
-    }
-}
-
 /* external_ids:learned_macs of a VSI row: which of its bindings' MACs the
  * VSI learned from frames, as "VNID/MAC" separated by commas, so that they
- * are learned again, not signalled, after a restart.  Absent if none. */
+ * are learned again, not signalled, after a restart.  Absent if none.
+ * Appends it to 's' (nothing if none). */
 static void
-vsi_db_write_learned(const struct nverec_vsi *row, const struct vsi *v)
+vsi_db_put_learned(struct ds *s, const struct vsi *v)
 {
-    struct ds s = DS_EMPTY_INITIALIZER;
+    size_t start = s->length;
 
     for (size_t i = 0; i < v->n_bindings; i++) {
         const struct vsi_binding *b = &v->bindings[i];
         for (size_t k = 0; k < b->n_learned; k++) {
-            ds_put_format(&s, "%s%"PRIu32"/"ETH_ADDR_FMT, s.length ? "," : "",
+            ds_put_format(s, "%s%"PRIu32"/"ETH_ADDR_FMT,
+                          s->length > start ? "," : "",
                           b->pv->vnid, ETH_ADDR_ARGS(b->learned[k]));
         }
     }
-
-    const char *old = smap_get(&row->external_ids, "learned_macs");
-    if (s.length ? !old || strcmp(old, ds_cstr(&s)) : !!old) {
-        struct smap ids;
-
-        smap_clone(&ids, &row->external_ids);
-        if (s.length) {
-            smap_replace(&ids, "learned_macs", ds_cstr(&s));
-        } else {
-            smap_remove(&ids, "learned_macs");
-        }
-        nverec_vsi_set_external_ids(row, &ids);
-        smap_destroy(&ids);
-    }
-    ds_destroy(&s);
 }
 
 /* Whether 'learned', a value of external_ids:learned_macs, lists 'mac' in
@@ -465,16 +361,14 @@ learned_macs_contain(const char *learned, uint32_t vnid, struct eth_addr mac)
     VSI_COUNTER(rx_packets)                     \
     VSI_COUNTER(rx_bytes)
 
-/* Writes the base of 'v''s counters to 'row', only those that are not zero
- * (so that a VSI whose flows never went has none), and only if it changed:
- * the base changes seldom, and the row is rewritten at each change of the
- * VSI. */
-static void
-vsi_db_write_counters_base(const struct nverec_vsi *row, const struct vsi *v)
+/* The base of 'v''s counters as column counters_base has it: only those
+ * that are not zero (so that a VSI whose flows never went has none).
+ * Returns how many, in 'keys' and 'values'. */
+static size_t
+vsi_db_counters_base(const struct vsi *v, const char *keys[4],
+                     int64_t values[4])
 {
     struct vsi_counters c;
-    const char *keys[4];
-    int64_t values[4];
     size_t n = 0;
 
     vsi_counters_get_base(v, &c);
@@ -485,20 +379,7 @@ vsi_db_write_counters_base(const struct nverec_vsi *row, const struct vsi *v)
     }
     VSI_COUNTERS
 #undef VSI_COUNTER
-
-    bool same = row->n_counters_base == n;
-    for (size_t i = 0; i < n && same; i++) {
-        same = false;
-        for (size_t k = 0; k < row->n_counters_base; k++) {
-            if (!strcmp(row->key_counters_base[k], keys[i])) {
-                same = row->value_counters_base[k] == values[i];
-                break;
-            }
-        }
-    }
-    if (!same) {
-        nverec_vsi_set_counters_base(row, keys, values, n);
-    }
+    return n;
 }
 
 /* Reads the base of the counters that 'row' keeps into 'c'. */
@@ -519,6 +400,353 @@ vsi_db_read_counters_base(const struct nverec_vsi *row,
     }
 }
 
+/* Images of rows.
+ *
+ * What a VSI's row holds, as this daemon last wrote it (or loaded it), is
+ * kept with the VSI as a struct vsi_db_image: a write compares the VSI with
+ * it and sends only the columns that changed, without reading the IDL's
+ * replica of the row.  The columns are in parts, each compared as a
+ * string in which two values have the same form only if the columns would
+ * be equal (sets sorted as the database sorts them).
+ *
+ * An image describes the row once every transaction written so far
+ * commits.  When one fails, every image is void ('epoch'): the VSIs it
+ * carried are written again, and any VSI is written whole the next time it
+ * changes. */
+enum image_part {
+    PART_PLACE,                 /* tes, port. */
+    PART_FIRST,                 /* The first binding: vn, vnid, macs, ips,
+                                 * vid, pcp, profile, meter_id. */
+    PART_OTHERS,                /* bindings: the others' VSI_Binding rows. */
+    PART_LEARNED,               /* external_ids:learned_macs. */
+    PART_COUNTERS,              /* counters_base. */
+    N_PARTS
+};
+
+struct vsi_db_image {
+    unsigned int epoch;         /* vsi_db 'epoch' when written. */
+    enum vsi_state state;
+    enum vsi_protocol protocol;
+    bool migrating;
+    long long int created_at, updated_at, keepalive_at;
+    uint32_t ends[N_PARTS];     /* Where each part ends in 'text'. */
+    char text[];
+};
+
+/* A copy of the 'n' pointers 'strings', which may be NULL if 'n' is 0. */
+static const char **
+strings_copy(char *const *strings, size_t n)
+{
+    const char **copy = xcalloc(MAX(n, 1), sizeof *copy);
+
+    if (n) {
+        memcpy(copy, strings, n * sizeof *copy);
+    }
+    return copy;
+}
+
+static int
+compare_strings(const void *a_, const void *b_)
+{
+    const char *const *a = a_;
+    const char *const *b = b_;
+
+    return strcmp(*a, *b);
+}
+
+/* Appends the 'n' strings 'strings', sorted, each followed by ','. */
+static void
+image_put_set(struct ds *s, const char **strings, size_t n)
+{
+    qsort(strings, n, sizeof *strings, compare_strings);
+    for (size_t i = 0; i < n; i++) {
+        ds_put_cstr(s, strings[i]);
+        ds_put_char(s, ',');
+    }
+    ds_put_char(s, '\0');
+}
+
+/* Appends a binding of these columns to 's' ('pcp' -1 and 'meter_id' 0 for
+ * none).  Sorts 'macs' and 'ips'. */
+static void
+image_put_binding(struct ds *s, const char *vn, int64_t vnid, int64_t vid,
+                  int64_t pcp, const char *profile, int64_t meter_id,
+                  const char **macs, size_t n_macs,
+                  const char **ips, size_t n_ips)
+{
+    ds_put_cstr(s, vn);
+    ds_put_char(s, '\0');
+    ds_put_format(s, "%"PRId64" %"PRId64" %"PRId64" %"PRId64" %c",
+                  vnid, vid, pcp, meter_id, profile ? '+' : '-');
+    ds_put_cstr(s, profile ? profile : "");
+    ds_put_char(s, '\0');
+    image_put_set(s, macs, n_macs);
+    image_put_set(s, ips, n_ips);
+}
+
+/* Appends binding 'b' of a VSI. */
+static void
+image_put_vsi_binding(struct ds *s, const struct vsi_binding *b)
+{
+    char (*strings)[ETH_ADDR_STRLEN + 1];
+    const char **macs;
+    size_t n = binding_mac_strings(b, &macs, &strings);
+    const char **ips = strings_copy(b->ips, b->n_ips);
+
+    image_put_binding(s, b->pv->vn, b->pv->vnid, b->pv->vid, b->pcp,
+                      b->profile, b->meter_id, macs, n, ips, b->n_ips);
+    free(ips);
+    free(macs);
+    free(strings);
+}
+
+/* Appends binding 'b' of a row. */
+static void
+image_put_row_binding(struct ds *s, const struct vsi_row_binding *b)
+{
+    const char **macs = strings_copy(b->macs, b->n_macs);
+    const char **ips = strings_copy(b->ips, b->n_ips);
+
+    image_put_binding(s, b->vn, b->vnid, b->vid, b->n_pcp ? *b->pcp : -1,
+                      b->profile, b->n_meter_id ? *b->meter_id : 0,
+                      macs, b->n_macs, ips, b->n_ips);
+    free(macs);
+    free(ips);
+}
+
+static void
+image_put_counters(struct ds *s, const char **keys, const int64_t *values,
+                   size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(s, "%s=%"PRId64",", keys[i], values[i]);
+    }
+}
+
+static void
+image_end_part(struct vsi_db_image *image, enum image_part part,
+               const struct ds *s)
+{
+    image->ends[part] = s->length;
+}
+
+/* Turns 'hdr' and the parts in 's' into a new image. */
+static struct vsi_db_image *
+image_finish(const struct vsi_db_image *hdr, struct ds *s)
+{
+    struct vsi_db_image *image = xmalloc(sizeof *image + s->length);
+
+    *image = *hdr;
+    memcpy(image->text, s->string, s->length);
+    ds_destroy(s);
+    return image;
+}
+
+/* The image of the row that 'v' should have. */
+static struct vsi_db_image *
+image_from_vsi(const struct vsi_db *db, const struct vsi *v)
+{
+    struct vsi_db_image hdr = {
+        .epoch = db->epoch,
+        .state = v->state,
+        .protocol = v->protocol,
+        .migrating = v->migrating,
+        .created_at = v->created_at,
+        .updated_at = v->updated_at,
+        .keepalive_at = v->keepalive_at,
+    };
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&s, v->tes);
+    ds_put_char(&s, '\0');
+    ds_put_cstr(&s, v->port->name);
+    image_end_part(&hdr, PART_PLACE, &s);
+    if (v->n_bindings) {
+        image_put_vsi_binding(&s, &v->bindings[0]);
+    }
+    image_end_part(&hdr, PART_FIRST, &s);
+    for (size_t i = 1; i < v->n_bindings; i++) {
+        image_put_vsi_binding(&s, &v->bindings[i]);
+    }
+    image_end_part(&hdr, PART_OTHERS, &s);
+    vsi_db_put_learned(&s, v);
+    image_end_part(&hdr, PART_LEARNED, &s);
+
+    const char *keys[4];
+    int64_t values[4];
+    size_t n = vsi_db_counters_base(v, keys, values);
+    image_put_counters(&s, keys, values, n);
+    image_end_part(&hdr, PART_COUNTERS, &s);
+    return image_finish(&hdr, &s);
+}
+
+static int
+compare_row_bindings(const void *a_, const void *b_)
+{
+    const struct vsi_row_binding *a = a_;
+    const struct vsi_row_binding *b = b_;
+
+    return a->vnid < b->vnid ? -1 : a->vnid > b->vnid;
+}
+
+/* The image of 'row', as loaded into 'r', or NULL if the row is not in the
+ * form that this daemon writes (its first binding in a VSI_Binding row,
+ * as before schema 1.3.0, or set only in part): it is then written whole
+ * the next time. */
+static struct vsi_db_image *
+image_from_row(const struct vsi_db *db, const struct nverec_vsi *row,
+               const struct vsi_db_row *r)
+{
+    if (!vsi_row_has_inline_binding(row) && vsi_row_n_bindings(row)) {
+        return NULL;
+    }
+
+    struct vsi_db_image hdr = {
+        .epoch = db->epoch,
+        .state = r->state,
+        .protocol = r->protocol,
+        .migrating = r->migrating,
+        .created_at = r->created_at,
+        .updated_at = r->updated_at,
+        .keepalive_at = r->keepalive_at,
+    };
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&s, row->tes);
+    ds_put_char(&s, '\0');
+    ds_put_cstr(&s, row->port);
+    image_end_part(&hdr, PART_PLACE, &s);
+
+    size_t n = vsi_row_n_bindings(row);
+    struct vsi_row_binding *bindings = xcalloc(MAX(n, 1), sizeof *bindings);
+    for (size_t i = 0; i < n; i++) {
+        vsi_row_get_binding(row, i, &bindings[i]);
+    }
+    if (n) {
+        image_put_row_binding(&s, &bindings[0]);
+    }
+    image_end_part(&hdr, PART_FIRST, &s);
+    if (n > 1) {
+        /* The VSI keeps them by VNID, the IDL by UUID. */
+        qsort(bindings + 1, n - 1, sizeof *bindings, compare_row_bindings);
+    }
+    for (size_t i = 1; i < n; i++) {
+        image_put_row_binding(&s, &bindings[i]);
+    }
+    free(bindings);
+    image_end_part(&hdr, PART_OTHERS, &s);
+
+    ds_put_cstr(&s, smap_get_def(&row->external_ids, "learned_macs", ""));
+    image_end_part(&hdr, PART_LEARNED, &s);
+
+    static const char *names[] = {
+#define VSI_COUNTER(NAME) #NAME,
+        VSI_COUNTERS
+#undef VSI_COUNTER
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        for (size_t k = 0; k < row->n_counters_base; k++) {
+            if (!strcmp(row->key_counters_base[k], names[i])) {
+                image_put_counters(&s, &names[i],
+                                   &row->value_counters_base[k], 1);
+            }
+        }
+    }
+    image_end_part(&hdr, PART_COUNTERS, &s);
+    return image_finish(&hdr, &s);
+}
+
+/* Whether part 'part' of 'a' and 'b' are equal. */
+static bool
+image_part_equals(const struct vsi_db_image *a, const struct vsi_db_image *b,
+                  enum image_part part)
+{
+    uint32_t a_start = part ? a->ends[part - 1] : 0;
+    uint32_t b_start = part ? b->ends[part - 1] : 0;
+    uint32_t len = a->ends[part] - a_start;
+
+    return (len == b->ends[part] - b_start
+            && !memcmp(&a->text[a_start], &b->text[b_start], len));
+}
+
+/* Whether 'new' differs from 'old' (NULL if unknown) in 'part'. */
+static bool
+image_part_changed(const struct vsi_db_image *old,
+                   const struct vsi_db_image *new, enum image_part part)
+{
+    return !old || !image_part_equals(old, new, part);
+}
+
+void
+vsi_db_image_destroy(struct vsi_db_image *image)
+{
+    free(image);
+}
+
+/* Writes 'v''s bindings into 'row' (new if 'is_new'), those parts that
+ * changed since 'old' (NULL if unknown): the first in the row's own
+ * columns, the others in VSI_Binding rows (vsi-row.h).  A row written
+ * before schema 1.3.0, whose first binding is in a VSI_Binding row, has no
+ * image: its first binding moves into its own columns; the VSI_Binding row,
+ * no longer referred to, goes with the transaction (the table is not a
+ * root). */
+static void
+vsi_db_write_bindings(struct ovsdb_idl_txn *txn,
+                      const struct nverec_vsi *row, bool is_new,
+                      const struct vsi *v, const struct vsi_db_image *old,
+                      const struct vsi_db_image *new)
+{
+    const struct vsi_binding *first = v->n_bindings ? &v->bindings[0] : NULL;
+    const struct vsi_binding *others = v->bindings + !!first;
+    size_t n_others = v->n_bindings - !!first;
+
+    if (is_new ? first != NULL : image_part_changed(old, new, PART_FIRST)) {
+        binding_write_inline(row, first);
+    }
+    if (is_new ? n_others : image_part_changed(old, new, PART_OTHERS)) {
+        struct nverec_vsi_binding **rows
+            = xcalloc(MAX(n_others, 1), sizeof *rows);
+        for (size_t i = 0; i < n_others; i++) {
+            rows[i] = binding_write_row(txn, &others[i]);
+        }
+        nverec_vsi_set_bindings(row, rows, n_others);
+        free(rows);
+    }
+}
+
+/* Writes the learned MACs and the counters' base of 'v' into 'row', if
+ * they changed since 'old'. */
+static void
+vsi_db_write_extras(const struct nverec_vsi *row, bool is_new,
+                    const struct vsi *v, const struct vsi_db_image *old,
+                    const struct vsi_db_image *new)
+{
+    /* The column holds only this key, written whole (nve(5)): a partial
+     * update of a map is made by the IDL from its replica's value. */
+    if (is_new ? new->ends[PART_LEARNED] > new->ends[PART_LEARNED - 1]
+        : image_part_changed(old, new, PART_LEARNED)) {
+        struct ds learned = DS_EMPTY_INITIALIZER;
+        struct smap ids = SMAP_INITIALIZER(&ids);
+
+        vsi_db_put_learned(&learned, v);
+        if (learned.length) {
+            smap_add(&ids, "learned_macs", ds_cstr(&learned));
+        }
+        nverec_vsi_set_external_ids(row, &ids);
+        smap_destroy(&ids);
+        ds_destroy(&learned);
+    }
+
+    if (image_part_changed(old, new, PART_COUNTERS)) {
+        const char *keys[4];
+        int64_t values[4];
+        size_t n = vsi_db_counters_base(v, keys, values);
+        if (!is_new || n) {
+            nverec_vsi_set_counters_base(row, keys, values, n);
+        }
+    }
+}
+
 static void
 vsi_db_write(struct vsi_db *db, struct ovsdb_idl_txn *txn,
              struct vsi *v)
@@ -530,6 +758,8 @@ vsi_db_write(struct vsi_db *db, struct ovsdb_idl_txn *txn,
             uuidset_insert(&db->own_deletions, &row->header_.uuid);
             nverec_vsi_delete(row);
         }
+        vsi_db_image_destroy(v->db_image);
+        v->db_image = NULL;
         return;
     }
     if (row) {
@@ -551,40 +781,40 @@ vsi_db_write(struct vsi_db *db, struct ovsdb_idl_txn *txn,
         row = new;
     }
 
-    /* Only what changed.  The IDL would drop an unchanged value too
-     * (ovsdb_idl_set_write_changed_only() above), but only after building
-     * and comparing a datum for it: most writes change one or two columns
-     * of ten (a new row's columns are not parsed, so all are set). */
-    const char *state = vsi_state_name(v->state);
-    const char *protocol = vsi_protocol_name(v->protocol);
-    if (is_new || strcmp(row->state, state)) {
-        nverec_vsi_set_state(row, state);
+    /* Only what changed since the row's image: most writes change one or
+     * two columns of twenty.  A new row has every column that is not
+     * empty. */
+    const struct vsi_db_image *old = (is_new || !v->db_image
+                                      || v->db_image->epoch != db->epoch
+                                      ? NULL : v->db_image);
+    struct vsi_db_image *new = image_from_vsi(db, v);
+    if (!old || old->state != new->state) {
+        nverec_vsi_set_state(row, vsi_state_name(v->state));
     }
-    if (is_new || strcmp(row->tes, v->tes)) {
+    if (image_part_changed(old, new, PART_PLACE)) {
         nverec_vsi_set_tes(row, v->tes);
-    }
-    if (is_new || strcmp(row->port, v->port->name)) {
         nverec_vsi_set_port(row, v->port->name);
     }
-    if (is_new || strcmp(row->protocol, protocol)) {
-        nverec_vsi_set_protocol(row, protocol);
+    if (!old || old->protocol != new->protocol) {
+        nverec_vsi_set_protocol(row, vsi_protocol_name(v->protocol));
     }
-    if (is_new || row->migrating != v->migrating) {
+    if (!old || old->migrating != new->migrating) {
         nverec_vsi_set_migrating(row, v->migrating);
     }
-    if (is_new || row->created_at != v->created_at) {
+    if (!old || old->created_at != new->created_at) {
         nverec_vsi_set_created_at(row, v->created_at);
     }
-    if (is_new || row->updated_at != v->updated_at) {
+    if (!old || old->updated_at != new->updated_at) {
         nverec_vsi_set_updated_at(row, v->updated_at);
     }
-    if (is_new || row->keepalive_at != v->keepalive_at) {
+    if (!old || old->keepalive_at != new->keepalive_at) {
         nverec_vsi_set_keepalive_at(row, v->keepalive_at);
     }
-    vsi_db_write_learned(row, v);
-    vsi_db_write_counters_base(row, v);
+    vsi_db_write_extras(row, is_new, v, old, new);
+    vsi_db_write_bindings(txn, row, is_new, v, old, new);
 
-    vsi_db_write_bindings(txn, row, is_new, v);
+    vsi_db_image_destroy(v->db_image);
+    v->db_image = new;
 }
 
 /* Writes the VSIs of 'list' into 'txn' and stages them, at most '*room',
@@ -658,8 +888,9 @@ compare_db_bindings(const void *a_, const void *b_)
 }
 
 void
-vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
-            bool (*restore)(void *aux, const struct vsi_db_row *), void *aux)
+vsi_db_load(struct vsi_db *db, struct ovsdb_idl *idl,
+            struct vsi *(*restore)(void *aux, const struct vsi_db_row *),
+            void *aux)
 {
     const struct nverec_vsi *row;
 
@@ -727,7 +958,11 @@ vsi_db_load(struct vsi_db *db OVS_UNUSED, struct ovsdb_idl *idl,
         qsort(r.bindings, r.n_bindings, sizeof *r.bindings,
               compare_db_bindings);
 
-        if (!restore(aux, &r)) {
+        struct vsi *v = restore(aux, &r);
+        if (v) {
+            vsi_db_image_destroy(v->db_image);
+            v->db_image = image_from_row(db, row, &r);
+        } else {
             VLOG_WARN("ignoring VSI row %s with state %s", row->vsi_id,
                       row->state);
         }

@@ -26,7 +26,11 @@
  *     round, vsi_db_sync() writes dirty VSIs into the open transaction, up
  *     to its size (options:vsi_transaction_size), and stages them.  Once
  *     that transaction commits, vsi_db_run() hands the staged VSIs back; if
- *     it failed, they are written again.
+ *     it failed, they are written again.  A write sends only the columns
+ *     that changed since the image of the row that the VSI keeps (struct
+ *     vsi 'db_image': what this file last wrote or loaded), not reading
+ *     the IDL's replica; after a failed transaction every image is void,
+ *     and a VSI is written whole the next time it changes.
  *   - Loading: once, at start, every row becomes a struct vsi_db_row that
  *     the VSI table restores.
  *   - Finding a VSI's row: each VSI remembers the UUID of its row (struct
@@ -58,6 +62,7 @@ struct ovsdb_idl_loop;
 struct ovsdb_idl_txn;
 struct vsi;
 struct vsi_config;
+struct vsi_db_image;
 
 /* A VSI as its rows say, for loading. */
 struct vsi_db_binding {
@@ -104,6 +109,9 @@ void vsi_db_mark_dirty(struct vsi_db *, struct vsi *, struct barrier *);
 /* Takes 'v' out of the queues (it is being freed). */
 void vsi_db_forget(struct vsi *);
 
+/* Frees the image of a VSI's row (struct vsi 'db_image'). */
+void vsi_db_image_destroy(struct vsi_db_image *);
+
 /* Notes that only the keep-alive time of 'v' changed: it is written with
  * the next batch, at most 'interval' ms from the first one noted, without
  * a ticket (no reply waits for it).  An 'interval' of 0 marks 'v' dirty
@@ -119,10 +127,11 @@ void vsi_db_wait(const struct vsi_db *);
 void vsi_db_sync(struct vsi_db *, struct ovsdb_idl_txn *, struct barrier *,
                  size_t max_vsis);
 
-/* Calls 'restore' for every VSI row; a row that 'restore' refuses, or
- * that is not valid, is logged and left alone. */
+/* Calls 'restore' for every VSI row, which returns the VSI it made of it; a
+ * row that 'restore' refuses (returning NULL), or that is not valid, is
+ * logged and left alone. */
 void vsi_db_load(struct vsi_db *, struct ovsdb_idl *,
-                 bool (*restore)(void *aux, const struct vsi_db_row *),
+                 struct vsi *(*restore)(void *aux, const struct vsi_db_row *),
                  void *aux);
 
 /* Rebuilds 'cfg' from the database if it changed since the last call (or

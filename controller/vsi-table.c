@@ -459,6 +459,7 @@ vsi_free(struct vsi *v)
     free(v->bindings);
     free(v->id);
     free(v->tes);
+    vsi_db_image_destroy(v->db_image);
     free(v);
 }
 
@@ -1116,13 +1117,13 @@ vsi_table_refused(const struct vsi_table *t, uint64_t *ticket)
 
 /* Loading from the database. */
 
-static bool
+static struct vsi *
 vsi_restore(void *t_, const struct vsi_db_row *row)
 {
     struct vsi_table *t = t_;
 
     if (vsi_find__(t, row->id)) {
-        return false;
+        return NULL;
     }
 
     struct vsi *v = vsi_get(t, row->id);
@@ -1199,7 +1200,7 @@ vsi_restore(void *t_, const struct vsi_db_row *row)
     if (rewrite) {
         vsi_mark_dirty(t, v);
     }
-    return true;
+    return v;
 }
 
 /* Gives a meter id to each binding loaded without one, and writes it. */

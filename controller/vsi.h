@@ -41,6 +41,8 @@
 #include "vsi-request.h"
 
 /* A TES-facing port, as far as VSIs are concerned. */
+struct vsi_db_image;
+
 struct vsi_port {
     struct hmap_node node;      /* In vsi_resources 'ports', by name. */
     char *name;
@@ -140,6 +142,8 @@ struct vsi {
     struct uuid row_uuid;       /* Its VSI row, chosen by vsi-db.c when it
                                  * inserts it (or as loaded), all-zero
                                  * before. */
+    struct vsi_db_image *db_image;  /* What its row holds (vsi-db.c), or
+                                     * NULL if unknown. */
     struct ovs_list sync_node;  /* In 'dirty', 'flushing' or 'staged', or
                                  * alone. */
     bool dirty;                 /* In 'dirty' or 'flushing'. */
