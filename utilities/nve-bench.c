@@ -32,7 +32,8 @@
  *
  * IDL mode (--idl-load): the raw limit of a restart.  It loads the VSI and
  * VSI_Binding tables of the NVE database at TARGET through the same IDL as
- * nve-controller, with nothing else, and reports how long that took.
+ * nve-controller, with nothing else, and reports how long that took, and
+ * how much resident memory the replica took per row.
  *
  * Requests and replies are produced and scanned by hand, not through a JSON
  * library, so that the client costs as little CPU as possible on a machine
@@ -44,6 +45,9 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +132,38 @@ percentile_us(const uint64_t *sorted, size_t n, double p)
     }
     size_t i = (size_t) (p / 100.0 * (n - 1) + 0.5);
     return sorted[MIN(i, n - 1)] / 1000.0;
+}
+
+/* The bytes that this process has allocated and not freed, or -1 if
+ * unknown. */
+static long long int
+heap_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+#else
+    return -1;
+#endif
+}
+
+/* This process's resident set size, in kB, or -1 if unknown. */
+static long long int
+rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    long long int kib = -1;
+    char line[128];
+
+    if (f) {
+        while (fgets(line, sizeof line, f)) {
+            if (sscanf(line, "VmRSS: %lld kB", &kib) == 1) {
+                break;
+            }
+        }
+        fclose(f);
+    }
+    return kib;
 }
 
 static void
@@ -696,6 +732,8 @@ run_idl_load(const char *target)
     }
 
     struct results res = { .unit = "rows" };
+    long long int rss0 = rss_kib();
+    long long int heap0 = heap_in_use();
     res.start_ns = now_ns();
     long long int deadline = time_msec() + timeout * 1000LL;
     for (;;) {
@@ -727,6 +765,23 @@ run_idl_load(const char *target)
     }
     res.n_ok = res.n_units;
     results_print(&res);
+
+    /* The memory that the replica holds (allocated and not freed), and
+     * the resident memory that loading it took (which includes what the
+     * parsing of the monitor reply freed but the allocator keeps). */
+    long long int rss1 = rss_kib();
+    long long int heap1 = heap_in_use();
+    if (rss0 >= 0 && rss1 >= 0 && heap0 >= 0 && heap1 >= 0 && res.n_units) {
+        long long int n = res.n_units;
+        if (kv_output) {
+            printf("rss_bytes_per_row=%lld heap_bytes_per_row=%lld\n",
+                   (rss1 - rss0) * 1024 / n, (heap1 - heap0) / n);
+        } else {
+            printf("  memory per row: %lld bytes resident, %lld bytes "
+                   "allocated\n", (rss1 - rss0) * 1024 / n,
+                   (heap1 - heap0) / n);
+        }
+    }
     ovsdb_idl_destroy(idl);
     return 0;
 }
@@ -928,8 +983,9 @@ barrier; latencies are those of whole bundles.\n\
 \n\
 IDL mode: loads the VSI and VSI_Binding tables of the NVE database at\n\
 TARGET (e.g. unix:RUNDIR/db.sock) through nve-controller's IDL, with\n\
-nothing else, and reports the rows and the time from connecting to\n\
-loaded.\n\
+nothing else, and reports the rows, the time from connecting to\n\
+loaded, and the memory per row: resident, and allocated and not freed\n\
+(the replica itself).\n\
 \n\
 Output:\n\
       --label=TEXT        prefix the results with TEXT\n\
