@@ -30,6 +30,7 @@
 #include "flow.h"
 #include "hash.h"
 #include "lib/nve-idl.h"
+#include "lib/nve-util.h"
 #include "nva-client.h"
 #include "ofctrl.h"
 #include "openvswitch/dynamic-string.h"
@@ -1031,15 +1032,6 @@ remote_flows_format_status(const struct remote_flows *rf, struct ds *s)
 }
 
 static int
-compare_strings(const void *a_, const void *b_)
-{
-    const char *const *a = a_;
-    const char *const *b = b_;
-
-    return strcmp(*a, *b);
-}
-
-static int
 compare_vns(const void *a_, const void *b_)
 {
     const struct vn_flood *const *a = a_;
@@ -1072,7 +1064,7 @@ remote_flows_format_flood(const struct remote_flows *rf, struct ds *s)
         HMAP_FOR_EACH (lp, node, &vn->locals) {
             names[k++] = lp->name;
         }
-        qsort(names, k, sizeof *names, compare_strings);
+        qsort(names, k, sizeof *names, nve_compare_strings);
         ds_put_format(s, "vnid %"PRIu32":", vn->vnid);
         for (size_t j = 0; j < k; j++) {
             ds_put_format(s, " local %s", names[j]);
@@ -1083,7 +1075,7 @@ remote_flows_format_flood(const struct remote_flows *rf, struct ds *s)
         HMAP_FOR_EACH (m, node, &vn->members) {
             names[k++] = m->remote->name;
         }
-        qsort(names, k, sizeof *names, compare_strings);
+        qsort(names, k, sizeof *names, nve_compare_strings);
         for (size_t j = 0; j < k; j++) {
             ds_put_format(s, " remote %s", names[j]);
         }

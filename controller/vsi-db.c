@@ -25,6 +25,7 @@
 #include "barrier.h"
 #include "lib/nve-idl.h"
 #include "lib/nve-options.h"
+#include "lib/nve-util.h"
 #include "lib/vsi-row.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
@@ -445,20 +446,11 @@ strings_copy(char *const *strings, size_t n)
     return copy;
 }
 
-static int
-compare_strings(const void *a_, const void *b_)
-{
-    const char *const *a = a_;
-    const char *const *b = b_;
-
-    return strcmp(*a, *b);
-}
-
 /* Appends the 'n' strings 'strings', sorted, each followed by ','. */
 static void
 image_put_set(struct ds *s, const char **strings, size_t n)
 {
-    qsort(strings, n, sizeof *strings, compare_strings);
+    qsort(strings, n, sizeof *strings, nve_compare_strings);
     for (size_t i = 0; i < n; i++) {
         ds_put_cstr(s, strings[i]);
         ds_put_char(s, ',');

@@ -26,6 +26,7 @@
 #include "flow.h"
 #include "flow-table.h"
 #include "hash.h"
+#include "lib/nve-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -184,15 +185,6 @@ compare_macs(const void *a_, const void *b_)
     return x < y ? -1 : x > y;
 }
 
-static int
-compare_strings(const void *a_, const void *b_)
-{
-    const char *const *a = a_;
-    const char *const *b = b_;
-
-    return strcmp(*a, *b);
-}
-
 static void
 binding_init(struct vsi_table *t, struct vsi *v, struct vsi_binding *b,
              struct vsi_port_vn *pv, const struct eth_addr *macs,
@@ -216,7 +208,7 @@ binding_init(struct vsi_table *t, struct vsi *v, struct vsi_binding *b,
         b->ips[i] = xstrdup(ips[i]);
     }
     b->n_ips = n_ips;
-    qsort(b->ips, n_ips, sizeof *b->ips, compare_strings);
+    qsort(b->ips, n_ips, sizeof *b->ips, nve_compare_strings);
     b->requested_vid = requested_vid;
     b->profile = nullable_xstrdup(profile);
     b->default_profile = default_profile;

@@ -9,6 +9,8 @@ lib_libnve_la_SOURCES = \
 	lib/nve-jansson.h \
 	lib/nve-options.c \
 	lib/nve-options.h \
+	lib/nve-util.c \
+	lib/nve-util.h \
 	lib/ecp.c \
 	lib/ecp.h \
 	lib/evb.c \
