@@ -172,7 +172,9 @@ results_print(struct results *r)
     double secs = (r->end_ns - r->start_ns) / 1e9;
     double rate = secs > 0 ? r->n_units / secs : 0;
 
-    qsort(r->latency_ns, r->n, sizeof *r->latency_ns, compare_u64);
+    if (r->n) {
+        qsort(r->latency_ns, r->n, sizeof *r->latency_ns, compare_u64);
+    }
     double p50 = percentile_us(r->latency_ns, r->n, 50);
     double p90 = percentile_us(r->latency_ns, r->n, 90);
     double p99 = percentile_us(r->latency_ns, r->n, 99);
