@@ -157,12 +157,12 @@ register_nve_idl(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &nverec_nve_global_col_bridge);
     ovsdb_idl_add_column(idl, &nverec_nve_global_col_options);
     ovsdb_idl_add_column(idl, &nverec_nve_global_col_nb_cfg);
-    /* We write cur_cfg: our own writes need not wake us up. */
     ovsdb_idl_add_column(idl, &nverec_nve_global_col_cur_cfg);
-    ovsdb_idl_omit_alert(idl, &nverec_nve_global_col_cur_cfg);
     tunnels_register_nve_idl(idl);
     remote_flows_register_nve_idl(idl);
     nva_client_register_nve_idl(idl);
+    /* The VSI table registers what it needs of VSI and VSI_Binding
+     * (vsi_db_create()). */
 
     /* The VSI table and the TNS server read these. */
     ovsdb_idl_add_column(idl, &nverec_nve_global_col_keepalive_timeout);
@@ -175,8 +175,7 @@ register_nve_idl(struct ovsdb_idl *idl)
     static const struct ovsdb_idl_table_class *whole_tables[] = {
         &nverec_table_ssl, &nverec_table_virtual_network, &nverec_table_tes,
         &nverec_table_tes_port, &nverec_table_policy_profile,
-        &nverec_table_acl, &nverec_table_vsi, &nverec_table_vsi_binding,
-        &nverec_table_tes_notification,
+        &nverec_table_acl, &nverec_table_tes_notification,
     };
     for (size_t i = 0; i < ARRAY_SIZE(whole_tables); i++) {
         const struct ovsdb_idl_table_class *tc = whole_tables[i];
@@ -184,6 +183,21 @@ register_nve_idl(struct ovsdb_idl *idl)
             ovsdb_idl_add_column(idl, &tc->columns[k]);
         }
     }
+
+    /* Changes are tracked in every column of the other tables, which are
+     * all replicated whole so (ovsdb_idl_track_add_column() adds a column
+     * it tracks). */
+    for (size_t i = 0; i < nverec_idl_class.n_tables; i++) {
+        const struct ovsdb_idl_table_class *tc = &nverec_idl_class.tables[i];
+        if (tc != &nverec_table_vsi && tc != &nverec_table_vsi_binding) {
+            for (size_t k = 0; k < tc->n_columns; k++) {
+                ovsdb_idl_track_add_column(idl, &tc->columns[k]);
+            }
+        }
+    }
+
+    /* We write cur_cfg: our own writes need not wake us up. */
+    ovsdb_idl_omit_alert(idl, &nverec_nve_global_col_cur_cfg);
 }
 
 /* The TNS listeners: the default socket, the command line's and the
@@ -353,7 +367,8 @@ controller_init(struct controller *c)
     vdp_server_register_ovs_idl(c->ovs_loop.idl);
     c->vsi_flows = vsi_flows_create(c->flows, c->profiles, c->remote_flows,
                                     c->meters);
-    c->vsis = vsi_table_create(c->nve_loop.idl, c->barrier, c->vsi_flows);
+    c->vsis = vsi_table_create(c->nve_loop.idl, nve_remote, c->barrier,
+                               c->vsi_flows);
     vsi_table_set_committed_cb(c->vsis, controller_vsi_committed, c->nva);
     c->tns = tns_server_create(c->nve_loop.idl);
     ovs_list_init(&c->vsi_shows);

@@ -22,6 +22,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if HAVE_DECL_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include "barrier.h"
 #include "lib/nve-idl.h"
 #include "lib/nve-options.h"
@@ -79,10 +82,15 @@ struct vsi_db {
      * VSI removed since; an entry goes when its deletion is seen, or when
      * the row, still there (the transaction failed), is written again. */
     struct uuidset own_deletions;
+
+    /* Until the VSIs are loaded: a connection of its own to the database
+     * that replicates the VSI and VSI_Binding rows whole, once (see
+     * vsi_db_create()). */
+    struct ovsdb_idl *loader;
 };
 
 struct vsi_db *
-vsi_db_create(struct ovsdb_idl *idl)
+vsi_db_create(struct ovsdb_idl *idl, const char *remote)
 {
     struct vsi_db *db = xzalloc(sizeof *db);
 
@@ -92,35 +100,42 @@ vsi_db_create(struct ovsdb_idl *idl)
     ovs_list_init(&db->flushing);
     db->idl = idl;
     uuidset_init(&db->own_deletions);
-    ovsdb_idl_track_add_all(idl);
 
-    /* The VSI and VSI_Binding tables stay monitored whole, although only
-     * this daemon writes them and ovsdb-server echoes every write back
-     * (issue 10 asked to stop that echo once the rows are loaded).  Nothing
-     * reads the replica's columns any more but the load: a write compares
-     * the VSI with its row's image (see "Images of rows"), and the NVA
-     * client follows the VSI table (nva-client.h).  What still needs them:
+    /* Only this daemon writes the VSI and VSI_Binding tables, and once the
+     * VSIs are loaded it reads nothing of them: a write compares the VSI
+     * with its row's image (see "Images of rows"), and the NVA client
+     * follows the VSI table (nva-client.h).  So 'idl' replicates of each
+     * VSI row only vsi_id, and no VSI_Binding row at all, with the patch
+     * ovs-patches/0002 that lets it write the other columns unreplicated:
      *
-     *   - OVS 3.1's IDL writes only rows that are in its replica, and only
-     *     monitored columns of them (ovsdb_idl_txn_write__() asserts it;
-     *     ovsdb_idl_txn_delete() takes the replica's row), and it has no
-     *     raw "update where _uuid ==" operation.  A condition of false
-     *     after the load would empty the replica, leaving every loaded VSI
-     *     unwritable; monitoring only vsi_id would leave every other column
-     *     unwritable (all of them change after the insert).
-     *   - The load reads every column, once, at start.
-     *   - The operator may delete a VSI row, which removes the VSI
-     *     (vsi_db_for_each_deleted()): vsi_id monitored would do.
+     *   - OVS's IDL writes only rows of its replica (it has no raw "update
+     *     where _uuid =="), and ovsdb_idl_txn_delete() takes a replica row:
+     *     each VSI's row is there, under the UUID that the VSI remembers.
+     *   - vsi_id tells which VSI an operator removed by deleting its row
+     *     (vsi_db_for_each_deleted()).
+     *   - ovsdb-server sends back of a write only what the replica
+     *     monitors: of an insertion, vsi_id; of any other write, nothing.
+     *     The replica costs a few hundred bytes per VSI instead of about
+     *     2.4 kB (BENCHMARK.md), and processing the echo of every write is
+     *     gone.
      *
-     * What is avoided meanwhile: the search for the row (each VSI remembers
-     * its row's UUID), reading and rewriting unchanged columns
-     * (vsi_db_write()) and writing each keep-alive time
-     * (vsi_db_mark_refreshed()). */
-
-    /* Nobody else writes these rows: a value we write again unchanged need
-     * not go to the database (a suspension changes two columns of ten). */
+     * Loading needs every column, once: a second IDL, 'loader', replicates
+     * both tables whole until vsi_db_load() has read them, and is then
+     * destroyed with its replica. */
+    ovsdb_idl_track_add_column(idl, &nverec_vsi_col_vsi_id);
     for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
-        ovsdb_idl_set_write_changed_only(idl, &nverec_vsi_columns[i], true);
+        const struct ovsdb_idl_column *column = &nverec_vsi_columns[i];
+        if (column != &nverec_vsi_col_vsi_id) {
+            ovsdb_idl_set_write_unreplicated(idl, column, true);
+        }
+    }
+
+    db->loader = ovsdb_idl_create(remote, &nverec_idl_class, false, true);
+    for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
+        ovsdb_idl_add_column(db->loader, &nverec_vsi_columns[i]);
+    }
+    for (size_t i = 0; i < NVEREC_VSI_BINDING_N_COLUMNS; i++) {
+        ovsdb_idl_add_column(db->loader, &nverec_vsi_binding_columns[i]);
     }
     return db;
 }
@@ -130,6 +145,7 @@ vsi_db_destroy(struct vsi_db *db)
 {
     if (db) {
         uuidset_destroy(&db->own_deletions);
+        ovsdb_idl_destroy(db->loader);
         free(db);
     }
 }
@@ -201,6 +217,9 @@ vsi_db_mark_refreshed(struct vsi_db *db, struct vsi *v,
 void
 vsi_db_wait(const struct vsi_db *db)
 {
+    if (db->loader) {
+        ovsdb_idl_wait(db->loader);
+    }
     if (!ovs_list_is_empty(&db->refreshed)) {
         poll_timer_wait_until(db->next_flush);
     }
@@ -879,14 +898,37 @@ compare_db_bindings(const void *a_, const void *b_)
     return a->vnid < b->vnid ? -1 : a->vnid > b->vnid;
 }
 
+bool
+vsi_db_load_ready(struct vsi_db *db)
+{
+    ovs_assert(db->loader);
+    ovsdb_idl_run(db->loader);
+    return (ovsdb_idl_has_ever_connected(db->loader)
+            && ovsdb_idl_has_ever_connected(db->idl));
+}
+
 void
-vsi_db_load(struct vsi_db *db, struct ovsdb_idl *idl,
+vsi_db_load(struct vsi_db *db,
             struct vsi *(*restore)(void *aux, const struct vsi_db_row *),
             void *aux)
 {
-    const struct nverec_vsi *row;
+    ovs_assert(vsi_db_load_ready(db));
 
-    NVEREC_VSI_FOR_EACH (row, idl) {
+    const struct nverec_vsi *row;
+    NVEREC_VSI_FOR_EACH (row, db->loader) {
+        /* The two replicas are two snapshots of the database, maybe not the
+         * same one.  A row that 'idl' does not have was deleted since the
+         * loader's snapshot, or before its own (the deletion may be all that
+         * 'idl' reports later, or nothing): it is not loaded.  (One inserted
+         * by someone else since 'idl''s snapshot is not either: this daemon
+         * loads only the rows it finds at start.) */
+        if (!nverec_vsi_get_for_uuid(db->idl, &row->header_.uuid)) {
+            VLOG_INFO("VSI row %s ("UUID_FMT") not loaded: deleted, or "
+                      "inserted by another client, while loading",
+                      row->vsi_id, UUID_ARGS(&row->header_.uuid));
+            continue;
+        }
+
         struct vsi_db_row r = {
             .uuid = row->header_.uuid,
             .id = row->vsi_id,
@@ -964,6 +1006,14 @@ vsi_db_load(struct vsi_db *db, struct ovsdb_idl *idl,
         }
         free(r.bindings);
     }
+
+    /* The loader's replica, as large as the tables, goes back to the
+     * system. */
+    ovsdb_idl_destroy(db->loader);
+    db->loader = NULL;
+#if HAVE_DECL_MALLOC_TRIM
+    malloc_trim(0);
+#endif
 }
 
 /* Configuration. */

@@ -28,11 +28,13 @@
  *     that transaction commits, vsi_db_run() hands the staged VSIs back; if
  *     it failed, they are written again.  A write sends only the columns
  *     that changed since the image of the row that the VSI keeps (struct
- *     vsi 'db_image': what this file last wrote or loaded), not reading
- *     the IDL's replica; after a failed transaction every image is void,
- *     and a VSI is written whole the next time it changes.
- *   - Loading: once, at start, every row becomes a struct vsi_db_row that
- *     the VSI table restores.
+ *     vsi 'db_image': what this file last wrote or loaded): the IDL's
+ *     replica holds of each VSI row only vsi_id, and no VSI_Binding row
+ *     (see vsi_db_create()).  After a failed transaction every image is
+ *     void, and a VSI is written whole the next time it changes.
+ *   - Loading: once, at start, through a connection of its own that
+ *     replicates both tables whole until then, every row becomes a struct
+ *     vsi_db_row that the VSI table restores.
  *   - Finding a VSI's row: each VSI remembers the UUID of its row (struct
  *     vsi 'row_uuid'), which this file chooses when it inserts the row
  *     (the IDL's "persist UUID" insert), so that a write is a hash lookup
@@ -94,7 +96,9 @@ struct vsi_db_row {
     struct vsi_counters counters_base;  /* See vsi-counters.h. */
 };
 
-struct vsi_db *vsi_db_create(struct ovsdb_idl *);
+/* 'idl' is the NVE database's main IDL, 'remote' its remote: loading
+ * connects to it once more (vsi_db_load()). */
+struct vsi_db *vsi_db_create(struct ovsdb_idl *idl, const char *remote);
 void vsi_db_destroy(struct vsi_db *);
 
 /* Notes whether the transaction with the staged VSIs committed: if so,
@@ -127,10 +131,14 @@ void vsi_db_wait(const struct vsi_db *);
 void vsi_db_sync(struct vsi_db *, struct ovsdb_idl_txn *, struct barrier *,
                  size_t max_vsis);
 
-/* Calls 'restore' for every VSI row, which returns the VSI it made of it; a
- * row that 'restore' refuses (returning NULL), or that is not valid, is
- * logged and left alone. */
-void vsi_db_load(struct vsi_db *, struct ovsdb_idl *,
+/* Loading.  vsi_db_load_ready() returns true once both the main IDL and
+ * the loader's have read the database (until then vsi_db_wait() wakes the
+ * main loop for the loader).  Then vsi_db_load() calls 'restore' for every
+ * VSI row, which returns the VSI it made of it; a row that 'restore'
+ * refuses (returning NULL), or that is not valid, is logged and left
+ * alone.  Loading happens once: neither may be called after. */
+bool vsi_db_load_ready(struct vsi_db *);
+void vsi_db_load(struct vsi_db *,
                  struct vsi *(*restore)(void *aux, const struct vsi_db_row *),
                  void *aux);
 

@@ -1564,7 +1564,8 @@ vsi_table_age(struct vsi_table *t)
 /* The main loop. */
 
 struct vsi_table *
-vsi_table_create(struct ovsdb_idl *idl, struct barrier *barrier,
+vsi_table_create(struct ovsdb_idl *idl, const char *remote,
+                 struct barrier *barrier,
                  struct vsi_flows *flows)
 {
     struct vsi_table *t = xzalloc(sizeof *t);
@@ -1578,7 +1579,7 @@ vsi_table_create(struct ovsdb_idl *idl, struct barrier *barrier,
     heap_init(&t->ageing);
     ovs_list_init(&t->notifications);
     ovs_list_init(&t->pointers);
-    t->db = vsi_db_create(idl);
+    t->db = vsi_db_create(idl, remote);
     t->barrier = barrier;
     t->flows = flows;
     return t;
@@ -1659,9 +1660,9 @@ vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
     }
 
     if (!t->loaded) {
-        if (ovsdb_idl_has_ever_connected(ctx->nve_idl)) {
+        if (vsi_db_load_ready(t->db)) {
             vsi_db_read_config(ctx->nve_idl, ctx->global, &t->cfg, true);
-            vsi_db_load(t->db, ctx->nve_idl, vsi_restore, t);
+            vsi_db_load(t->db, vsi_restore, t);
             vsi_table_claim_meter_ids(t);
             t->loaded = true;
             VLOG_INFO("loaded %"PRIuSIZE" vsis from the database", t->n_held);

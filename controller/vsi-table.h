@@ -78,6 +78,7 @@ struct vsi_outcome {
 void vsi_outcome_destroy(struct vsi_outcome *);
 
 struct vsi_table *vsi_table_create(struct ovsdb_idl *nve_idl,
+                                   const char *nve_remote,
                                    struct barrier *, struct vsi_flows *);
 void vsi_table_destroy(struct vsi_table *);
 

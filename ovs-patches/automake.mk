@@ -2,3 +2,4 @@
 # order of ovs-patches/series.  Each one starts with a header saying why.
 EXTRA_DIST += ovs-patches/series
 EXTRA_DIST += ovs-patches/0001-ovsdb-cs-cond-change-only-when-monitoring.patch
+EXTRA_DIST += ovs-patches/0002-ovsdb-idl-write-unreplicated-columns.patch
