@@ -1652,7 +1652,10 @@ nva_client_run(struct nva_client *c, struct ovsdb_idl *nve_idl,
 {
     c->vsis = vsis;
     c->can_learn = c->can_publish = c->standalone = false;
-    if (!ovsdb_idl_has_ever_connected(nve_idl)) {
+    /* What is published, and the claims compared with the NVA's, are the
+     * VSI table's: not before it is loaded (after the NVE database is
+     * read, through a connection of its own: vsi-db.h). */
+    if (!ovsdb_idl_has_ever_connected(nve_idl) || !vsi_table_is_ready(vsis)) {
         return;
     }
 

@@ -87,7 +87,12 @@ struct vsi_db {
      * that replicates the VSI and VSI_Binding rows whole, once (see
      * vsi_db_create()). */
     struct ovsdb_idl *loader;
+    char *loader_remote;        /* NULL once loaded (the loader is then
+                                 * freed in the next vsi_db_run()). */
+    long long int loader_started;
 };
+
+static void vsi_db_free_loader(struct vsi_db *);
 
 struct vsi_db *
 vsi_db_create(struct ovsdb_idl *idl, const char *remote)
@@ -119,9 +124,10 @@ vsi_db_create(struct ovsdb_idl *idl, const char *remote)
      *     2.4 kB (BENCHMARK.md), and processing the echo of every write is
      *     gone.
      *
-     * Loading needs every column, once: a second IDL, 'loader', replicates
-     * both tables whole until vsi_db_load() has read them, and is then
-     * destroyed with its replica. */
+     * Loading needs every column, once: a second IDL, 'loader', connects
+     * once the main one has read the database (vsi_db_load_ready()),
+     * replicates both tables whole until vsi_db_load() has read them, and
+     * is then destroyed with its replica, in the next round. */
     ovsdb_idl_track_add_column(idl, &nverec_vsi_col_vsi_id);
     for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
         const struct ovsdb_idl_column *column = &nverec_vsi_columns[i];
@@ -130,13 +136,7 @@ vsi_db_create(struct ovsdb_idl *idl, const char *remote)
         }
     }
 
-    db->loader = ovsdb_idl_create(remote, &nverec_idl_class, false, true);
-    for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
-        ovsdb_idl_add_column(db->loader, &nverec_vsi_columns[i]);
-    }
-    for (size_t i = 0; i < NVEREC_VSI_BINDING_N_COLUMNS; i++) {
-        ovsdb_idl_add_column(db->loader, &nverec_vsi_binding_columns[i]);
-    }
+    db->loader_remote = xstrdup(remote);
     return db;
 }
 
@@ -146,6 +146,7 @@ vsi_db_destroy(struct vsi_db *db)
     if (db) {
         uuidset_destroy(&db->own_deletions);
         ovsdb_idl_destroy(db->loader);
+        free(db->loader_remote);
         free(db);
     }
 }
@@ -154,6 +155,9 @@ void
 vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
            struct barrier *barrier, struct ovs_list *committed)
 {
+    if (db->loader && !db->loader_remote) {
+        vsi_db_free_loader(db);
+    }
     if (!db->staged_txn || loop->committing_txn) {
         return;
     }
@@ -218,7 +222,11 @@ void
 vsi_db_wait(const struct vsi_db *db)
 {
     if (db->loader) {
-        ovsdb_idl_wait(db->loader);
+        if (db->loader_remote) {
+            ovsdb_idl_wait(db->loader);
+        } else {
+            poll_immediate_wake();      /* To free it. */
+        }
     }
     if (!ovs_list_is_empty(&db->refreshed)) {
         poll_timer_wait_until(db->next_flush);
@@ -901,10 +909,27 @@ compare_db_bindings(const void *a_, const void *b_)
 bool
 vsi_db_load_ready(struct vsi_db *db)
 {
-    ovs_assert(db->loader);
+    ovs_assert(db->loader_remote);
+    if (!db->loader) {
+        /* Not before the main IDL has read the database: ovsdb-server
+         * would compose the two replies one after the other, and the
+         * daemon, held up until the main one is there, could not meanwhile
+         * connect to the switch and read its flows. */
+        if (!ovsdb_idl_has_ever_connected(db->idl)) {
+            return false;
+        }
+        db->loader = ovsdb_idl_create(db->loader_remote, &nverec_idl_class,
+                                      false, true);
+        db->loader_started = time_msec();
+        for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
+            ovsdb_idl_add_column(db->loader, &nverec_vsi_columns[i]);
+        }
+        for (size_t i = 0; i < NVEREC_VSI_BINDING_N_COLUMNS; i++) {
+            ovsdb_idl_add_column(db->loader, &nverec_vsi_binding_columns[i]);
+        }
+    }
     ovsdb_idl_run(db->loader);
-    return (ovsdb_idl_has_ever_connected(db->loader)
-            && ovsdb_idl_has_ever_connected(db->idl));
+    return ovsdb_idl_has_ever_connected(db->loader);
 }
 
 void
@@ -912,10 +937,13 @@ vsi_db_load(struct vsi_db *db,
             struct vsi *(*restore)(void *aux, const struct vsi_db_row *),
             void *aux)
 {
-    ovs_assert(vsi_db_load_ready(db));
+    ovs_assert(db->loader && ovsdb_idl_has_ever_connected(db->loader));
 
+    long long int start = time_msec();
+    size_t n_rows = 0;
     const struct nverec_vsi *row;
     NVEREC_VSI_FOR_EACH (row, db->loader) {
+        n_rows++;
         /* The two replicas are two snapshots of the database, maybe not the
          * same one.  A row that 'idl' does not have was deleted since the
          * loader's snapshot, or before its own (the deletion may be all that
@@ -1007,13 +1035,26 @@ vsi_db_load(struct vsi_db *db,
         free(r.bindings);
     }
 
-    /* The loader's replica, as large as the tables, goes back to the
-     * system. */
+    VLOG_INFO("read %"PRIuSIZE" VSI rows through a connection of their own "
+              "in %lld ms, restored them in %lld ms", n_rows,
+              start - db->loader_started, time_msec() - start);
+    free(db->loader_remote);
+    db->loader_remote = NULL;
+}
+
+/* The loader's replica, as large as the tables, goes back to the system:
+ * in the round after the load, so that the flows of the VSIs loaded are on
+ * their way to the switch meanwhile (ofctrl_run() comes first). */
+static void
+vsi_db_free_loader(struct vsi_db *db)
+{
+    long long int start = time_msec();
     ovsdb_idl_destroy(db->loader);
     db->loader = NULL;
 #if HAVE_DECL_MALLOC_TRIM
     malloc_trim(0);
 #endif
+    VLOG_INFO("freed the VSI rows read in %lld ms", time_msec() - start);
 }
 
 /* Configuration. */

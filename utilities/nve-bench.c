@@ -92,6 +92,7 @@ static bool kv_output;
 static unsigned int timeout = 600;
 static const char *flows_file;
 static bool idl_load;
+static bool idl_vsi_id_only;
 static size_t bundle_size = 1000;
 
 static void parse_options(int argc, char *argv[]);
@@ -725,12 +726,17 @@ run_idl_load(const char *target)
     struct ovsdb_idl *idl = ovsdb_idl_create(target, &nverec_idl_class,
                                              false, true);
     ovsdb_idl_add_table(idl, &nverec_table_vsi);
-    for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
-        ovsdb_idl_add_column(idl, &nverec_vsi_columns[i]);
-    }
-    ovsdb_idl_add_table(idl, &nverec_table_vsi_binding);
-    for (size_t i = 0; i < NVEREC_VSI_BINDING_N_COLUMNS; i++) {
-        ovsdb_idl_add_column(idl, &nverec_vsi_binding_columns[i]);
+    if (idl_vsi_id_only) {
+        /* What nve-controller's main IDL replicates of them (vsi-db.c). */
+        ovsdb_idl_add_column(idl, &nverec_vsi_col_vsi_id);
+    } else {
+        for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
+            ovsdb_idl_add_column(idl, &nverec_vsi_columns[i]);
+        }
+        ovsdb_idl_add_table(idl, &nverec_table_vsi_binding);
+        for (size_t i = 0; i < NVEREC_VSI_BINDING_N_COLUMNS; i++) {
+            ovsdb_idl_add_column(idl, &nverec_vsi_binding_columns[i]);
+        }
     }
 
     struct results res = { .unit = "rows" };
@@ -833,6 +839,7 @@ parse_options(int argc, char *argv[])
         OPT_FLOWS,
         OPT_BUNDLE_SIZE,
         OPT_IDL_LOAD,
+        OPT_IDL_VSI_ID_ONLY,
         VLOG_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
@@ -853,6 +860,7 @@ parse_options(int argc, char *argv[])
         {"flows", required_argument, NULL, OPT_FLOWS},
         {"bundle-size", required_argument, NULL, OPT_BUNDLE_SIZE},
         {"idl-load", no_argument, NULL, OPT_IDL_LOAD},
+        {"idl-vsi-id-only", no_argument, NULL, OPT_IDL_VSI_ID_ONLY},
         {"timeout", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -918,6 +926,9 @@ parse_options(int argc, char *argv[])
             break;
         case OPT_IDL_LOAD:
             idl_load = true;
+            break;
+        case OPT_IDL_VSI_ID_ONLY:
+            idl_vsi_id_only = true;
             break;
         case 't':
             if (!nve_options_parse_timeout(optarg, &timeout)) {
@@ -988,6 +999,9 @@ TARGET (e.g. unix:RUNDIR/db.sock) through nve-controller's IDL, with\n\
 nothing else, and reports the rows, the time from connecting to\n\
 loaded, and the memory per row: resident, and allocated and not freed\n\
 (the replica itself).\n\
+\n\
+      --idl-vsi-id-only   only the VSI table's vsi_id column, what\n\
+                          nve-controller replicates once it has loaded\n\
 \n\
 Output:\n\
       --label=TEXT        prefix the results with TEXT\n\
