@@ -638,6 +638,9 @@ controller_run(struct controller *c)
     uint64_t put_seqno = c->flows_complete ? ofctrl_put(c->flows) : 0;
     barrier_round_end(c->barrier, &c->nve_loop, put_seqno,
                       ofctrl_installed_seqno());
+    if (c->flows_complete && ofctrl_installed_seqno() >= put_seqno) {
+        vsi_table_flows_in_switch(c->vsis);
+    }
 
     /* Whatever the barrier now says is done may be said. */
     if (nve_cfg) {

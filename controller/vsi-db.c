@@ -88,8 +88,9 @@ struct vsi_db {
      * vsi_db_create()). */
     struct ovsdb_idl *loader;
     char *loader_remote;        /* NULL once loaded (the loader is then
-                                 * freed in the next vsi_db_run()). */
+                                 * freed: vsi_db_release_loader()). */
     long long int loader_started;
+    long long int loaded_at;
 };
 
 static void vsi_db_free_loader(struct vsi_db *);
@@ -155,7 +156,8 @@ void
 vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
            struct barrier *barrier, struct ovs_list *committed)
 {
-    if (db->loader && !db->loader_remote) {
+    if (db->loader && !db->loader_remote
+        && time_msec() >= db->loaded_at + VSI_DB_LOADER_LINGER) {
         vsi_db_free_loader(db);
     }
     if (!db->staged_txn || loop->committing_txn) {
@@ -225,7 +227,7 @@ vsi_db_wait(const struct vsi_db *db)
         if (db->loader_remote) {
             ovsdb_idl_wait(db->loader);
         } else {
-            poll_immediate_wake();      /* To free it. */
+            poll_timer_wait_until(db->loaded_at + VSI_DB_LOADER_LINGER);
         }
     }
     if (!ovs_list_is_empty(&db->refreshed)) {
@@ -1040,11 +1042,21 @@ vsi_db_load(struct vsi_db *db,
               start - db->loader_started, time_msec() - start);
     free(db->loader_remote);
     db->loader_remote = NULL;
+    db->loaded_at = time_msec();
 }
 
-/* The loader's replica, as large as the tables, goes back to the system:
- * in the round after the load, so that the flows of the VSIs loaded are on
- * their way to the switch meanwhile (ofctrl_run() comes first). */
+void
+vsi_db_release_loader(struct vsi_db *db)
+{
+    if (db->loader && !db->loader_remote) {
+        vsi_db_free_loader(db);
+    }
+}
+
+/* The loader's replica, as large as the tables, goes back to the system,
+ * which takes as long as restoring the VSIs did: not before the flows of
+ * the VSIs loaded are in the switch, unless the switch takes longer than
+ * VSI_DB_LOADER_LINGER. */
 static void
 vsi_db_free_loader(struct vsi_db *db)
 {

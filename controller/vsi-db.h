@@ -138,6 +138,14 @@ void vsi_db_sync(struct vsi_db *, struct ovsdb_idl_txn *, struct barrier *,
  * refuses (returning NULL), or that is not valid, is logged and left
  * alone.  Loading happens once: neither may be called after. */
 bool vsi_db_load_ready(struct vsi_db *);
+
+/* After the load, the loader's copy of the rows is freed by
+ * vsi_db_release_loader() (call it once the VSIs' flows are in the
+ * switch), or by vsi_db_run() VSI_DB_LOADER_LINGER ms after the load,
+ * whichever comes first: freeing it keeps the main loop as long as
+ * restoring the VSIs did. */
+#define VSI_DB_LOADER_LINGER 10000
+void vsi_db_release_loader(struct vsi_db *);
 void vsi_db_load(struct vsi_db *,
                  struct vsi *(*restore)(void *aux, const struct vsi_db_row *),
                  void *aux);

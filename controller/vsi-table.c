@@ -1687,6 +1687,14 @@ vsi_table_is_ready(const struct vsi_table *t)
 }
 
 void
+vsi_table_flows_in_switch(struct vsi_table *t)
+{
+    if (t->loaded) {
+        vsi_db_release_loader(t->db);
+    }
+}
+
+void
 vsi_table_sync(struct vsi_table *t, struct ovsdb_idl_txn *txn)
 {
     shash_clear_free_data(&t->refused);

@@ -94,6 +94,9 @@ void vsi_table_run(struct vsi_table *, const struct vsi_ctx *);
  * handled. */
 bool vsi_table_is_ready(const struct vsi_table *);
 
+/* Tells the table that the switch has every flow it wanted so far. */
+void vsi_table_flows_in_switch(struct vsi_table *);
+
 /* Makes vsi_table_run() call 'cb' with every VSI whose last change (its
  * removal, in VSI_ABSENT, too) was committed to the database since the
  * last run, before a removed one is freed. */
