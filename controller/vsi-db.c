@@ -121,14 +121,14 @@ vsi_db_create(struct ovsdb_idl *idl, const char *remote)
      *     (vsi_db_for_each_deleted()).
      *   - ovsdb-server sends back of a write only what the replica
      *     monitors: of an insertion, vsi_id; of any other write, nothing.
-     *     The replica costs a few hundred bytes per VSI instead of about
-     *     2.4 kB (BENCHMARK.md), and processing the echo of every write is
-     *     gone.
+     *     The replica holds about 1.8 kB per VSI instead of 2.4 kB (an IDL
+     *     row has a datum for every column of its class, replicated or not:
+     *     BENCHMARK.md), and processing the echo of every write is gone.
      *
      * Loading needs every column, once: a second IDL, 'loader', connects
      * once the main one has read the database (vsi_db_load_ready()),
      * replicates both tables whole until vsi_db_load() has read them, and
-     * is then destroyed with its replica, in the next round. */
+     * is then destroyed with its replica (vsi_db_release_loader()). */
     ovsdb_idl_track_add_column(idl, &nverec_vsi_col_vsi_id);
     for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
         const struct ovsdb_idl_column *column = &nverec_vsi_columns[i];
