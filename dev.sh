@@ -36,6 +36,8 @@
 #   ./dev.sh bench       build, install the benchmark's own packages (OVN,
 #                        perf), then "make bench" (BENCHMARK.md); BENCHFLAGS
 #                        are passed on, e.g. BENCHFLAGS="--sizes=1000 --no-ovn"
+#                        (ovn-host pulls in openvswitch-switch, after which
+#                        package-check refuses to run on this machine)
 #   ./dev.sh package-check
 #                        deps and the packaging tools, then the Debian
 #                        package on this host (tests/package-check.sh):
@@ -119,6 +121,16 @@ configure_tree() {
     dir=$1
     shift
     test -x configure || ./boot.sh
+    if test -f "$dir/Makefile" \
+       && test -n "$(find ovs-patches -newer "$dir/config.status")"; then
+        # Its Open vSwitch tree was built before the patches changed: a
+        # fresh configure prepares the tree that has them (prepare-ovs keys
+        # its trees by the patches), and every object is built again with
+        # that tree's headers.
+        echo "dev.sh: ovs-patches/ changed since $dir/ was configured:" \
+             "configuring it again" >&2
+        rm -rf "$dir"
+    fi
     if test -f "$dir/Makefile"; then
         return
     elif test -f config.status; then

@@ -141,7 +141,8 @@ for p in openvswitch-switch openvswitch-common ovs-nve; do
     if dpkg-query -W -f '${Status}' $p 2>/dev/null \
             | grep -q ' installed$'; then
         fail "$p is installed: this check installs, starts, stops and" \
-             "purges it, so it runs on machines without it"
+             "purges it, so it runs on machines without it (\"./dev.sh" \
+             "bench\" installs ovn-host, which pulls in Open vSwitch)"
     fi
 done
 for d in /etc/openvswitch /var/lib/openvswitch /var/log/openvswitch $rundir
