@@ -57,13 +57,24 @@ struct flow_owner {
     struct hmap_node node;      /* In 'owners', by hash of 'cookie'. */
     uint64_t cookie;
     struct ovs_list flows;      /* Contains "struct flow_table_entry"s. */
-    size_t n_flows;
+};
+
+/* Actions, shared by the entries that have the same ones (of a VSI's three
+ * flows, two have the actions of other VSIs' flows behind the same port):
+ * reference counted, in 'table->actions' by content.  An entry's 'ofpacts'
+ * and 'installed_ofpacts' point to the 'ofpacts' of one. */
+struct flow_actions {
+    struct hmap_node node;      /* In 'actions', by hash of 'ofpacts'. */
+    uint32_t refcnt;
+    uint32_t len;               /* In bytes. */
+    uint64_t ofpacts[];         /* 'len' bytes of "struct ofpact"s. */
 };
 
 struct flow_table {
     struct hmap flows;          /* Desired flows, by key. */
     struct hmap deleted;        /* Installed flows no longer desired. */
     struct hmap owners;         /* Contains "struct flow_owner"s. */
+    struct hmap actions;        /* Contains "struct flow_actions". */
     struct ovs_list tracked;    /* Entries whose versions differ. */
     size_t n_tracked;
     uint64_t n_conflicts;
@@ -127,12 +138,53 @@ entry_untrack(struct flow_table *table, struct flow_table_entry *e)
     }
 }
 
+/* Returns the shared copy of the 'len' bytes of actions 'ofpacts', with a
+ * reference for the caller. */
+static struct ofpact *
+actions_ref(struct flow_table *table, const struct ofpact *ofpacts,
+            size_t len)
+{
+    uint32_t hash = hash_bytes(ofpacts, len, 0);
+    struct flow_actions *fa;
+
+    HMAP_FOR_EACH_WITH_HASH (fa, node, hash, &table->actions) {
+        if (fa->len == len && !memcmp(fa->ofpacts, ofpacts, len)) {
+            fa->refcnt++;
+            return ALIGNED_CAST(struct ofpact *, fa->ofpacts);
+        }
+    }
+    fa = xmalloc(sizeof *fa + len);
+    fa->refcnt = 1;
+    fa->len = len;
+    if (len) {
+        memcpy(fa->ofpacts, ofpacts, len);
+    }
+    hmap_insert(&table->actions, &fa->node, hash);
+    return ALIGNED_CAST(struct ofpact *, fa->ofpacts);
+}
+
+/* Drops a reference to the shared actions 'ofpacts' (from actions_ref()),
+ * if nonnull. */
 static void
-entry_free(struct flow_table_entry *e)
+actions_unref(struct flow_table *table, struct ofpact *ofpacts)
+{
+    if (ofpacts) {
+        struct flow_actions *fa = CONTAINER_OF((uint64_t *) ofpacts,
+                                               struct flow_actions, ofpacts);
+        ovs_assert(fa->refcnt);
+        if (!--fa->refcnt) {
+            hmap_remove(&table->actions, &fa->node);
+            free(fa);
+        }
+    }
+}
+
+static void
+entry_free(struct flow_table *table, struct flow_table_entry *e)
 {
     minimatch_destroy(&e->match);
-    free(e->ofpacts);
-    free(e->installed_ofpacts);
+    actions_unref(table, e->ofpacts);
+    actions_unref(table, e->installed_ofpacts);
     free(e);
 }
 
@@ -159,11 +211,9 @@ entry_attach(struct flow_table *table, struct flow_table_entry *e,
         owner = xmalloc(sizeof *owner);
         owner->cookie = cookie;
         ovs_list_init(&owner->flows);
-        owner->n_flows = 0;
         hmap_insert(&table->owners, &owner->node, hash_uint64(cookie));
     }
     ovs_list_push_back(&owner->flows, &e->owner_node);
-    owner->n_flows++;
     e->owner = owner;
 }
 
@@ -174,7 +224,7 @@ entry_detach(struct flow_table *table, struct flow_table_entry *e)
 
     ovs_list_remove(&e->owner_node);
     e->owner = NULL;
-    if (!--owner->n_flows) {
+    if (ovs_list_is_empty(&owner->flows)) {
         hmap_remove(&table->owners, &owner->node);
         free(owner);
     }
@@ -183,10 +233,11 @@ entry_detach(struct flow_table *table, struct flow_table_entry *e)
 /* Makes the actions of installed entry 'e' those in the switch again, if
  * they differ. */
 static void
-entry_restore_installed_ofpacts(struct flow_table_entry *e)
+entry_restore_installed_ofpacts(struct flow_table *table,
+                                struct flow_table_entry *e)
 {
     if (e->installed_ofpacts) {
-        free(e->ofpacts);
+        actions_unref(table, e->ofpacts);
         e->ofpacts = e->installed_ofpacts;
         e->ofpacts_len = e->installed_ofpacts_len;
         e->installed_ofpacts = NULL;
@@ -202,8 +253,8 @@ entry_set_desired(struct flow_table *table, struct flow_table_entry *e,
                   const struct ofpact *ofpacts, size_t ofpacts_len)
 {
     if (!e->installed) {
-        free(e->ofpacts);
-        e->ofpacts = xmemdup(ofpacts, ofpacts_len);
+        actions_unref(table, e->ofpacts);
+        e->ofpacts = actions_ref(table, ofpacts, ofpacts_len);
         e->ofpacts_len = ofpacts_len;
         e->cookie = cookie;
         entry_track(table, e);
@@ -215,19 +266,19 @@ entry_set_desired(struct flow_table *table, struct flow_table_entry *e,
     if (cookie == e->installed_cookie
         && flow_actions_equal(ofpacts, ofpacts_len, old, old_len)) {
         /* Back to what the switch has. */
-        entry_restore_installed_ofpacts(e);
+        entry_restore_installed_ofpacts(table, e);
         e->cookie = cookie;
         entry_untrack(table, e);
         return;
     }
 
     if (e->installed_ofpacts) {
-        free(e->ofpacts);
+        actions_unref(table, e->ofpacts);
     } else {
         e->installed_ofpacts = e->ofpacts;
         e->installed_ofpacts_len = e->ofpacts_len;
     }
-    e->ofpacts = xmemdup(ofpacts, ofpacts_len);
+    e->ofpacts = actions_ref(table, ofpacts, ofpacts_len);
     e->ofpacts_len = ofpacts_len;
     e->cookie = cookie;
     entry_track(table, e);
@@ -241,6 +292,7 @@ flow_table_create(void)
     hmap_init(&table->flows);
     hmap_init(&table->deleted);
     hmap_init(&table->owners);
+    hmap_init(&table->actions);
     ovs_list_init(&table->tracked);
     table->n_tracked = 0;
     table->n_conflicts = 0;
@@ -256,10 +308,10 @@ flow_table_destroy(struct flow_table *table)
 
     struct flow_table_entry *e;
     HMAP_FOR_EACH_POP (e, node, &table->flows) {
-        entry_free(e);
+        entry_free(table, e);
     }
     HMAP_FOR_EACH_POP (e, node, &table->deleted) {
-        entry_free(e);
+        entry_free(table, e);
     }
     hmap_destroy(&table->flows);
     hmap_destroy(&table->deleted);
@@ -269,6 +321,8 @@ flow_table_destroy(struct flow_table *table)
         free(owner);
     }
     hmap_destroy(&table->owners);
+    ovs_assert(hmap_is_empty(&table->actions));
+    hmap_destroy(&table->actions);
     free(table);
 }
 
@@ -305,6 +359,8 @@ flow_table_add(struct flow_table *table, uint64_t cookie,
                const struct match *match,
                const struct ofpact *ofpacts, size_t ofpacts_len)
 {
+    ovs_assert(ofpacts_len <= UINT32_MAX);
+
     struct minimatch mm;
     flow_key_init(&mm, match);
     uint32_t hash = flow_key_hash(table_id, priority, &mm);
@@ -361,13 +417,13 @@ flow_table_remove_owner(struct flow_table *table, uint64_t cookie)
         hmap_remove(&table->flows, &e->node);
         if (!e->installed) {
             entry_untrack(table, e);
-            entry_free(e);
+            entry_free(table, e);
             continue;
         }
 
         /* Keep it, as it is in the switch, until the deletion is
          * installed. */
-        entry_restore_installed_ofpacts(e);
+        entry_restore_installed_ofpacts(table, e);
         e->cookie = e->installed_cookie;
         hmap_insert(&table->deleted, &e->node, e->node.hash);
         entry_track(table, e);
@@ -389,10 +445,22 @@ flow_table_n_owners(const struct flow_table *table)
 }
 
 size_t
+flow_table_n_actions(const struct flow_table *table)
+{
+    return hmap_count(&table->actions);
+}
+
+bool
+flow_table_has_owner(const struct flow_table *table, uint64_t cookie)
+{
+    return owner_lookup(table, cookie) != NULL;
+}
+
+size_t
 flow_table_owner_count(const struct flow_table *table, uint64_t cookie)
 {
     const struct flow_owner *owner = owner_lookup(table, cookie);
-    return owner ? owner->n_flows : 0;
+    return owner ? ovs_list_size(&owner->flows) : 0;
 }
 
 uint64_t
@@ -451,11 +519,11 @@ flow_table_clear_tracked(struct flow_table *table)
         ovs_list_init(&e->track_node);
         if (!e->owner) {
             hmap_remove(&table->deleted, &e->node);
-            entry_free(e);
+            entry_free(table, e);
         } else {
             e->installed = true;
             e->installed_cookie = e->cookie;
-            free(e->installed_ofpacts);
+            actions_unref(table, e->installed_ofpacts);
             e->installed_ofpacts = NULL;
             e->installed_ofpacts_len = 0;
         }
@@ -470,11 +538,11 @@ flow_table_mark_all_uninstalled(struct flow_table *table)
 
     HMAP_FOR_EACH_POP (e, node, &table->deleted) {
         entry_untrack(table, e);
-        entry_free(e);
+        entry_free(table, e);
     }
     HMAP_FOR_EACH (e, node, &table->flows) {
         e->installed = false;
-        free(e->installed_ofpacts);
+        actions_unref(table, e->installed_ofpacts);
         e->installed_ofpacts = NULL;
         e->installed_ofpacts_len = 0;
         entry_track(table, e);

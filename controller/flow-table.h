@@ -41,6 +41,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/match.h"
+#include "openvswitch/util.h"
 
 struct match;
 struct ofpact;
@@ -83,22 +84,25 @@ flow_owner_kind(uint64_t cookie)
  * them; the rest belongs to flow-table.c. */
 struct flow_table_entry {
     uint64_t cookie;                /* Owner, see above. */
-    uint8_t table_id;
-    uint16_t priority;
     struct minimatch match;
-    struct ofpact *ofpacts;
-    size_t ofpacts_len;
+    struct ofpact *ofpacts;         /* Shared with the entries that have the
+                                     * same actions. */
+    uint32_t ofpacts_len;
+    uint16_t priority;
+    uint8_t table_id;
 
-    /* Private to flow-table.c. */
+    /* Private to flow-table.c.  (The members are ordered so that an entry,
+     * of which there are 3 per VSI, takes 128 bytes.) */
+    bool installed;                 /* Last round left it in the switch. */
+    uint32_t installed_ofpacts_len;
+    struct ofpact *installed_ofpacts; /* If modified, the actions there. */
+    uint64_t installed_cookie;      /* If 'installed', its cookie there. */
     struct hmap_node node;          /* In 'flows' or 'deleted', by key. */
     struct flow_owner *owner;       /* NULL if deleted (not desired). */
     struct ovs_list owner_node;     /* In 'owner->flows', if 'owner'. */
     struct ovs_list track_node;     /* In 'tracked' if changed, else empty. */
-    bool installed;                 /* Last round left it in the switch. */
-    uint64_t installed_cookie;      /* If 'installed', its cookie there. */
-    struct ofpact *installed_ofpacts; /* If modified, the actions there. */
-    size_t installed_ofpacts_len;
 };
+BUILD_ASSERT_DECL(sizeof(struct flow_table_entry) <= 128);
 
 struct flow_table;
 
@@ -122,10 +126,13 @@ void flow_table_add(struct flow_table *, uint64_t cookie,
 /* Removes every flow of owner 'cookie'.  Cost: the number of its flows. */
 void flow_table_remove_owner(struct flow_table *, uint64_t cookie);
 
-/* Number of flows, and of owners, in the table, and the number of flows of
- * owner 'cookie'. */
+/* Number of flows, of owners, and of distinct actions (which the flows
+ * that have the same share) in the table; whether owner 'cookie' has
+ * flows in it, and how many (counted: O(n) in that number). */
 size_t flow_table_count(const struct flow_table *);
 size_t flow_table_n_owners(const struct flow_table *);
+size_t flow_table_n_actions(const struct flow_table *);
+bool flow_table_has_owner(const struct flow_table *, uint64_t cookie);
 size_t flow_table_owner_count(const struct flow_table *, uint64_t cookie);
 uint64_t flow_table_n_conflicts(const struct flow_table *);
 

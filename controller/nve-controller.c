@@ -150,43 +150,18 @@ register_ovs_idl(struct ovsdb_idl *idl)
 static void
 register_nve_idl(struct ovsdb_idl *idl)
 {
-    ovsdb_idl_add_table(idl, &nverec_table_nve_global);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_name);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_underlay_ip);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_encap);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_bridge);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_options);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_nb_cfg);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_cur_cfg);
     tunnels_register_nve_idl(idl);
     remote_flows_register_nve_idl(idl);
     nva_client_register_nve_idl(idl);
     /* The VSI table registers what it needs of VSI and VSI_Binding
      * (vsi_db_create()). */
 
-    /* The VSI table and the TNS server read these. */
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_keepalive_timeout);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_max_vsis);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_tns_remotes);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_tns_max_message_size);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_tns_max_connections);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_tns_max_inflight);
-    ovsdb_idl_add_column(idl, &nverec_nve_global_col_ssl);
-    static const struct ovsdb_idl_table_class *whole_tables[] = {
-        &nverec_table_ssl, &nverec_table_virtual_network, &nverec_table_tes,
-        &nverec_table_tes_port, &nverec_table_policy_profile,
-        &nverec_table_acl, &nverec_table_tes_notification,
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(whole_tables); i++) {
-        const struct ovsdb_idl_table_class *tc = whole_tables[i];
-        for (size_t k = 0; k < tc->n_columns; k++) {
-            ovsdb_idl_add_column(idl, &tc->columns[k]);
-        }
-    }
-
-    /* Changes are tracked in every column of the other tables, which are
-     * all replicated whole so (ovsdb_idl_track_add_column() adds a column
-     * it tracks). */
+    /* Every column of the tables other than VSI and VSI_Binding is
+     * replicated, with its changes tracked (ovsdb_idl_track_add_column()
+     * adds the column it tracks): NVE_Global (the daemon's settings, the
+     * VSI table's and TNS server's limits, TLS settings and remotes), and
+     * the SSL, Virtual_Network, TES, TES_Port, Policy_Profile, ACL and
+     * TES_Notification tables whole. */
     for (size_t i = 0; i < nverec_idl_class.n_tables; i++) {
         const struct ovsdb_idl_table_class *tc = &nverec_idl_class.tables[i];
         if (tc != &nverec_table_vsi && tc != &nverec_table_vsi_binding) {
@@ -485,6 +460,8 @@ controller_memory_run(struct controller *c)
     if (memory_should_report()) {
         struct simap usage = SIMAP_INITIALIZER(&usage);
         simap_increase(&usage, "desired-flows", flow_table_count(c->flows));
+        simap_increase(&usage, "desired-actions",
+                       flow_table_n_actions(c->flows));
         simap_increase(&usage, "tunnels", tunnels_count(c->tunnels));
         simap_increase(&usage, "vsis", vsi_table_count(c->vsis));
         ovsdb_idl_get_memory_usage(c->ovs_loop.idl, &usage);

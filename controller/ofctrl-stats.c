@@ -224,7 +224,7 @@ ofctrl_flow_stats_recv_removed(const struct ofp_header *oh,
     if (!ofctrl_flow_is_counted(cookie, fr.table_id)) {
         return;
     }
-    if (!flow_table_owner_count(desired, cookie)) {
+    if (!flow_table_has_owner(desired, cookie)) {
         /* Its owner is gone, and its counts with it. */
         struct ofctrl_counted *c = ofctrl_counted_find(cookie);
         if (c) {
@@ -252,7 +252,7 @@ ofctrl_counted_dump_done(const struct flow_table *desired)
     struct ofctrl_counted *c;
 
     HMAP_FOR_EACH_SAFE (c, node, &counted) {
-        if (!flow_table_owner_count(desired, c->cookie)) {
+        if (!flow_table_has_owner(desired, c->cookie)) {
             ofctrl_counted_destroy(c);
             continue;
         } else if (!reconnected) {

@@ -737,7 +737,7 @@ port_vn_add_flows(struct flow_table *flows, const struct vsi_port_vn *pv)
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct match match;
 
-    if (flow_table_owner_count(flows, cookie)) {
+    if (flow_table_has_owner(flows, cookie)) {
         /* Already there, from another VSI of the pair. */
         return;
     }

@@ -136,6 +136,8 @@ test_add_find_remove(void)
     CU_ASSERT_EQUAL(flow_table_n_owners(t), 3);
     CU_ASSERT_EQUAL(flow_table_owner_count(t, VSI(1)), 2);
     CU_ASSERT_EQUAL(flow_table_owner_count(t, VSI(3)), 0);
+    CU_ASSERT(flow_table_has_owner(t, VSI(1)));
+    CU_ASSERT(!flow_table_has_owner(t, VSI(3)));
 
     const struct flow_table_entry *e = find_flow(t, 10, 2, 100);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -157,6 +159,7 @@ test_add_find_remove(void)
     CU_ASSERT_EQUAL(flow_table_n_conflicts(t), 0);
 
     flow_table_remove_owner(t, VSI(1));
+    CU_ASSERT(!flow_table_has_owner(t, VSI(1)));
     CU_ASSERT_EQUAL(flow_table_count(t), 2);
     CU_ASSERT_EQUAL(flow_table_n_owners(t), 2);
     CU_ASSERT_PTR_NULL(find_flow(t, 10, 1, 100));
@@ -623,6 +626,49 @@ test_scale(void)
     flow_table_destroy(t);
 }
 
+/* Flows with the same actions share one copy of them, kept while any flow
+ * has them, desired or as installed. */
+static void
+test_actions_shared(void)
+{
+    struct flow_table *t = flow_table_create();
+
+    add_flow(t, VSI(1), 0, 1, 1, 5);
+    add_flow(t, VSI(2), 0, 1, 2, 5);
+    add_flow(t, VSI(3), 0, 1, 3, 6);
+    const struct flow_table_entry *a = find_flow(t, 0, 1, 1);
+    const struct flow_table_entry *b = find_flow(t, 0, 1, 2);
+    const struct flow_table_entry *c = find_flow(t, 0, 1, 3);
+    CU_ASSERT_PTR_EQUAL(a->ofpacts, b->ofpacts);
+    CU_ASSERT_PTR_NOT_EQUAL(a->ofpacts, c->ofpacts);
+    CU_ASSERT_EQUAL(flow_table_n_actions(t), 2);
+    flow_table_clear_tracked(t);
+
+    /* VSI 1's flow now outputs to 6, as VSI 3's: the switch still has its
+     * old actions, those of VSI 2's flow. */
+    flow_table_remove_owner(t, VSI(1));
+    add_flow(t, VSI(1), 0, 1, 1, 6);
+    a = find_flow(t, 0, 1, 1);
+    CU_ASSERT_PTR_EQUAL(a->ofpacts, c->ofpacts);
+    CU_ASSERT_EQUAL(entry_output(a), 6);
+    CU_ASSERT_EQUAL(flow_table_n_actions(t), 2);
+
+    /* VSI 2 goes, while its flow's actions are still VSI 1's in the
+     * switch: they stay until the change is installed. */
+    flow_table_remove_owner(t, VSI(2));
+    CU_ASSERT_EQUAL(flow_table_n_actions(t), 2);
+    flow_table_clear_tracked(t);
+    CU_ASSERT_EQUAL(flow_table_n_actions(t), 1);
+    CU_ASSERT_EQUAL(entry_output(find_flow(t, 0, 1, 3)), 6);
+
+    /* flow_table_destroy() checks that no actions are left. */
+    flow_table_remove_owner(t, VSI(1));
+    flow_table_remove_owner(t, VSI(3));
+    flow_table_clear_tracked(t);
+    CU_ASSERT_EQUAL(flow_table_n_actions(t), 0);
+    flow_table_destroy(t);
+}
+
 void
 test_flow_table_register(void)
 {
@@ -643,4 +689,6 @@ test_flow_table_register(void)
                 test_actions_equal);
     CU_add_test(suite, "format", test_format);
     CU_add_test(suite, "cost proportional to the change", test_scale);
+    CU_add_test(suite, "flows with the same actions share them",
+                test_actions_shared);
 }
