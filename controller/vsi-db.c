@@ -86,9 +86,10 @@ struct vsi_db {
     /* Until the VSIs are loaded: a connection of its own to the database
      * that replicates the VSI and VSI_Binding rows whole, once (see
      * vsi_db_create()). */
+    bool loaded;                /* vsi_db_load() is done; 'loader' stays
+                                 * until vsi_db_release_loader(). */
     struct ovsdb_idl *loader;
-    char *loader_remote;        /* NULL once loaded (the loader is then
-                                 * freed: vsi_db_release_loader()). */
+    char *loader_remote;        /* Freed once loaded. */
     long long int loader_started;
     long long int loaded_at;
 };
@@ -121,9 +122,11 @@ vsi_db_create(struct ovsdb_idl *idl, const char *remote)
      *     (vsi_db_for_each_deleted()).
      *   - ovsdb-server sends back of a write only what the replica
      *     monitors: of an insertion, vsi_id; of any other write, nothing.
-     *     The replica holds about 1.8 kB per VSI instead of 2.4 kB (an IDL
-     *     row has a datum for every column of its class, replicated or not:
-     *     BENCHMARK.md), and processing the echo of every write is gone.
+     *     The replica holds about 1.3 kB per VSI instead of 2.4 kB (an IDL
+     *     row has a datum for every column of its class, replicated or not,
+     *     sharing the default value of those it does not replicate with
+     *     ovs-patches/0003: BENCHMARK.md), and processing the echo of
+     *     every write is gone.
      *
      * Loading needs every column, once: a second IDL, 'loader', connects
      * once the main one has read the database (vsi_db_load_ready()),
@@ -156,7 +159,7 @@ void
 vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
            struct barrier *barrier, struct ovs_list *committed)
 {
-    if (db->loader && !db->loader_remote
+    if (db->loader && db->loaded
         && time_msec() >= db->loaded_at + VSI_DB_LOADER_LINGER) {
         vsi_db_free_loader(db);
     }
@@ -191,8 +194,9 @@ vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
     }
 }
 
-void
-vsi_db_mark_dirty(struct vsi_db *db, struct vsi *v, struct barrier *barrier)
+static void
+vsi_db_mark_dirty__(struct vsi_db *db, struct vsi *v,
+                    struct barrier *barrier)
 {
     v->ticket = barrier_ticket(barrier);
     if (!v->dirty_ticket) {
@@ -207,11 +211,18 @@ vsi_db_mark_dirty(struct vsi_db *db, struct vsi *v, struct barrier *barrier)
 }
 
 void
+vsi_db_mark_dirty(struct vsi_db *db, struct vsi *v, struct barrier *barrier)
+{
+    v->unreported = true;
+    vsi_db_mark_dirty__(db, v, barrier);
+}
+
+void
 vsi_db_mark_refreshed(struct vsi_db *db, struct vsi *v,
                       struct barrier *barrier, long long int interval)
 {
     if (!interval) {
-        vsi_db_mark_dirty(db, v, barrier);
+        vsi_db_mark_dirty__(db, v, barrier);
     } else if (ovs_list_is_empty(&v->refresh_node)) {
         if (ovs_list_is_empty(&db->refreshed)) {
             db->next_flush = time_msec() + interval;
@@ -224,7 +235,7 @@ void
 vsi_db_wait(const struct vsi_db *db)
 {
     if (db->loader) {
-        if (db->loader_remote) {
+        if (!db->loaded) {
             ovsdb_idl_wait(db->loader);
         } else {
             poll_timer_wait_until(db->loaded_at + VSI_DB_LOADER_LINGER);
@@ -911,7 +922,7 @@ compare_db_bindings(const void *a_, const void *b_)
 bool
 vsi_db_load_ready(struct vsi_db *db)
 {
-    ovs_assert(db->loader_remote);
+    ovs_assert(!db->loaded);
     if (!db->loader) {
         /* Not before the main IDL has read the database: ovsdb-server
          * would compose the two replies one after the other, and the
@@ -1042,13 +1053,14 @@ vsi_db_load(struct vsi_db *db,
               start - db->loader_started, time_msec() - start);
     free(db->loader_remote);
     db->loader_remote = NULL;
+    db->loaded = true;
     db->loaded_at = time_msec();
 }
 
 void
 vsi_db_release_loader(struct vsi_db *db)
 {
-    if (db->loader && !db->loader_remote) {
+    if (db->loader && db->loaded) {
         vsi_db_free_loader(db);
     }
 }

@@ -1649,9 +1649,10 @@ vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
     vsi_db_run(t->db, ctx->nve_loop, t->barrier, &committed);
     LIST_FOR_EACH_POP (v, sync_node, &committed) {
         ovs_list_init(&v->sync_node);
-        if (t->committed_cb) {
+        if (t->committed_cb && v->unreported) {
             t->committed_cb(t->committed_aux, v);
         }
+        v->unreported = false;
         if (v->state == VSI_ABSENT) {
             hmap_remove(&t->vsis, &v->node);
             hmap_remove(&t->by_cookie, &v->cookie_node);

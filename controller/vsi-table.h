@@ -99,7 +99,8 @@ void vsi_table_flows_in_switch(struct vsi_table *);
 
 /* Makes vsi_table_run() call 'cb' with every VSI whose last change (its
  * removal, in VSI_ABSENT, too) was committed to the database since the
- * last run, before a removed one is freed. */
+ * last run, before a removed one is freed: not one whose keep-alive time
+ * alone was written since it was last reported. */
 void vsi_table_set_committed_cb(struct vsi_table *,
                                 void (*cb)(void *aux, const struct vsi *),
                                 void *aux);

@@ -147,6 +147,9 @@ struct vsi {
     struct ovs_list sync_node;  /* In 'dirty', 'flushing' or 'staged', or
                                  * alone. */
     bool dirty;                 /* In 'dirty' or 'flushing'. */
+    bool unreported;            /* Changed (not its keep-alive time alone)
+                                 * since vsi_table_run() last reported it
+                                 * committed (vsi_table_set_committed_cb()). */
     uint64_t dirty_ticket;      /* In 'dirty': the barrier ticket of the
                                  * change that put it there, which orders
                                  * 'dirty'.  0 otherwise. */
