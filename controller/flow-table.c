@@ -144,11 +144,11 @@ static struct ofpact *
 actions_ref(struct flow_table *table, const struct ofpact *ofpacts,
             size_t len)
 {
-    uint32_t hash = hash_bytes(ofpacts, len, 0);
+    uint32_t hash = len ? hash_bytes(ofpacts, len, 0) : 0;
     struct flow_actions *fa;
 
     HMAP_FOR_EACH_WITH_HASH (fa, node, hash, &table->actions) {
-        if (fa->len == len && !memcmp(fa->ofpacts, ofpacts, len)) {
+        if (fa->len == len && (!len || !memcmp(fa->ofpacts, ofpacts, len))) {
             fa->refcnt++;
             return ALIGNED_CAST(struct ofpact *, fa->ofpacts);
         }
