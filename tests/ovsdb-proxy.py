@@ -13,12 +13,14 @@
 # limitations under the License.
 
 """ovsdb-proxy: relays OVSDB JSON-RPC between clients and the leader of a
-clustered database, and reorders what the tests ask it to.
+clustered database, or a standalone server, and reorders what the tests ask
+it to.
 
 Each client connection accepted on --listen is relayed to the member that
 is the leader at that moment (asked with "ovs-appctl cluster/status"), so a
 client that the leader sends away comes back through the proxy to the new
-one.  Messages are relayed whole, one JSON-RPC message at a time.
+one; or, with a single --member that names no control socket, to that
+server.  Messages are relayed whole, one JSON-RPC message at a time.
 
 Fault injection: while the file --hold-file exists, the server's reply to
 each "monitor_cond_change" request is held back, until the server sends a
@@ -28,7 +30,16 @@ that notification, in the same write.  That is the order in which a client
 reads them when the leader steps down just as it answers: the client has
 already decided to leave that server when the reply arrives.
 
-Every relayed decision is logged to --log."""
+With --hold-monitor-of=TABLE instead: while the file --hold-file exists,
+the server's reply to a monitor request ("monitor", "monitor_cond" or
+"monitor_cond_since") that monitors TABLE is held back, with everything
+that the server sends on that connection after it.  Once the file is gone,
+the reply goes to the client alone, and the rest stays held for good: the
+client sees the snapshot of the database that the reply holds, and none of
+the changes made since it was taken.
+
+Every relayed decision is logged to --log, and so is every update relayed
+to a client ("relayed an update")."""
 
 import argparse
 import codecs
@@ -96,6 +107,14 @@ def says_not_leader(value):
     return False
 
 
+def monitors_table(msg, table):
+    params = msg.get("params")
+    return (msg.get("method") in ("monitor", "monitor_cond",
+                                  "monitor_cond_since")
+            and isinstance(params, list) and len(params) > 2
+            and isinstance(params[2], dict) and table in params[2])
+
+
 def encode(msgs):
     return b"".join(json.dumps(m, separators=(",", ":")).encode()
                     for m in msgs)
@@ -111,12 +130,23 @@ class Relay(object):
         self.from_server = Stream()
         self.held_ids = set()
         self.held = []
+        # --hold-monitor-of: the held monitor reply, until it is sent, and
+        # whether what the server sends is held, from that reply on.
+        self.monitor_reply = None
+        self.paused = False
+        self.n_after = 0
         self.closed = False
 
     def client_data(self, data):
         msgs = self.from_client.feed(data)
         for m in msgs:
-            if (m.get("method") == "monitor_cond_change"
+            if self.args.hold_monitor_of:
+                if (monitors_table(m, self.args.hold_monitor_of)
+                        and os.path.exists(self.args.hold_file)):
+                    self.held_ids.add(json.dumps(m.get("id")))
+                    log(self.args, "conn %d: will hold the reply to %s %s"
+                        % (self.n, m["method"], json.dumps(m["id"])))
+            elif (m.get("method") == "monitor_cond_change"
                     and os.path.exists(self.args.hold_file)):
                 self.held_ids.add(json.dumps(m.get("id")))
                 log(self.args, "conn %d: will hold the reply to "
@@ -127,12 +157,25 @@ class Relay(object):
         out = []
         for m in self.from_server.feed(data):
             key = json.dumps(m.get("id"))
+            if self.paused:
+                self.n_after += 1
+                continue
+            if ("method" not in m and key in self.held_ids
+                    and self.args.hold_monitor_of):
+                self.held_ids.discard(key)
+                self.monitor_reply = m
+                self.paused = True
+                log(self.args, "conn %d: holding the reply %s, and what "
+                    "follows" % (self.n, key))
+                continue
             if "method" not in m and key in self.held_ids:
                 self.held_ids.discard(key)
                 self.held.append(m)
                 log(self.args, "conn %d: holding the reply %s" % (self.n, key))
                 continue
             out.append(m)
+            if str(m.get("method", "")).startswith("update"):
+                log(self.args, "conn %d: relayed an update" % self.n)
             if (self.held and str(m.get("method", "")).startswith("update")
                     and says_not_leader(m.get("params"))):
                 log(self.args, "conn %d: released %d held replies after "
@@ -142,6 +185,16 @@ class Relay(object):
                 self.held = []
         if out:
             self.client.sendall(encode(out))
+
+    def release_monitor_reply(self):
+        """--hold-monitor-of: sends the held reply, once the hold file is
+        gone; what followed it stays held."""
+        if (self.monitor_reply is not None and not self.closed
+                and not os.path.exists(self.args.hold_file)):
+            self.client.sendall(encode([self.monitor_reply]))
+            self.monitor_reply = None
+            log(self.args, "conn %d: released the held reply; the %d "
+                "messages after it stay held" % (self.n, self.n_after))
 
     def close(self, sel):
         if self.closed:
@@ -158,11 +211,15 @@ def main():
     parser.add_argument("--listen", required=True,
                         help="Unix socket to listen on")
     parser.add_argument("--member", action="append", required=True,
-                        help="SOCKET,CONTROL-SOCKET of a cluster member")
+                        help="SOCKET,CONTROL-SOCKET of a cluster member, "
+                        "or the SOCKET of a standalone server")
     parser.add_argument("--db", required=True, help="database name")
     parser.add_argument("--hold-file", required=True,
                         help="while it exists, hold monitor_cond_change "
                         "replies (see above)")
+    parser.add_argument("--hold-monitor-of", metavar="TABLE",
+                        help="hold instead the reply to a monitor request "
+                        "of TABLE, and what follows it (see above)")
     parser.add_argument("--log", required=True, help="log file")
     args = parser.parse_args()
 
@@ -172,12 +229,19 @@ def main():
     sel = selectors.DefaultSelector()
     sel.register(listener, selectors.EVENT_READ, None)
     n = 0
+    relays = []
     while True:
-        for key, _ in sel.select():
+        for relay in relays:
+            relay.release_monitor_reply()
+        relays = [r for r in relays if not r.closed]
+        for key, _ in sel.select(timeout=0.1):
             if key.data is None:
                 client, _ = listener.accept()
                 n += 1
-                target = find_leader(args)
+                if len(args.member) == 1 and "," not in args.member[0]:
+                    target = args.member[0]
+                else:
+                    target = find_leader(args)
                 server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 try:
                     if not target:
@@ -190,6 +254,7 @@ def main():
                     continue
                 log(args, "conn %d: to %s" % (n, target))
                 relay = Relay(args, n, client, server)
+                relays.append(relay)
                 sel.register(client, selectors.EVENT_READ, (relay, True))
                 sel.register(server, selectors.EVENT_READ, (relay, False))
                 continue
