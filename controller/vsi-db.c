@@ -31,8 +31,10 @@
 #include "lib/nve-util.h"
 #include "lib/vsi-row.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb-cs.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
 #include "smap.h"
@@ -45,6 +47,14 @@
 #include "vsi.h"
 
 VLOG_DEFINE_THIS_MODULE(vsi_db);
+
+/* A row of the VSI table, as the main IDL's connection reports it: the IDL
+ * keeps no replica of the table (see vsi_db_create()). */
+struct vsi_db_row_entry {
+    struct hmap_node node;      /* In struct vsi_db's 'rows' or 'gone'. */
+    struct uuid uuid;
+    char vsi_id[];              /* Its vsi_id column. */
+};
 
 struct vsi_db {
     /* VSIs whose rows must be written ('dirty'), and those written in the
@@ -75,6 +85,15 @@ struct vsi_db {
 
     struct ovsdb_idl *idl;
 
+    /* The rows of the VSI table: those that the database has, as of the
+     * last update that 'idl' received ('rows'), and those that it lost
+     * since vsi_db_for_each_deleted() last reported ('gone').  The updates
+     * come on 'idl''s connection, in order with its transactions' replies:
+     * whenever a transaction can commit, 'rows' is as up to date as a
+     * replica would be. */
+    struct hmap rows;
+    struct hmap gone;
+
     /* The rows that this daemon deleted, until the IDL reports them
      * deleted: so that the deletion is not taken for the operator's when
      * the VSI came back meanwhile (associated again while the deletion was
@@ -96,6 +115,95 @@ struct vsi_db {
 
 static void vsi_db_free_loader(struct vsi_db *);
 
+static struct vsi_db_row_entry *
+row_entry_find(const struct hmap *rows, const struct uuid *uuid)
+{
+    struct vsi_db_row_entry *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, node, uuid_hash(uuid), rows) {
+        if (uuid_equals(&e->uuid, uuid)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void
+row_entries_clear(struct hmap *rows)
+{
+    struct vsi_db_row_entry *e;
+
+    HMAP_FOR_EACH_POP (e, node, rows) {
+        free(e);
+    }
+}
+
+/* Whether the database has the VSI row with 'uuid'. */
+static bool
+vsi_db_has_row(const struct vsi_db *db, const struct uuid *uuid)
+{
+    return !uuid_is_zero(uuid) && row_entry_find(&db->rows, uuid);
+}
+
+/* The IDL's row handler for the VSI table (ovs-patches/0004): 'ru' is an
+ * update of one row, or null when every row is gone and the database's
+ * follow (after a reconnection, a snapshot that does not follow on from
+ * what 'idl' had).  A row that leaves 'rows' waits in 'gone' until
+ * vsi_db_for_each_deleted() reports it, unless the snapshot brings it back
+ * meanwhile: a row that the snapshot lacks was deleted. */
+static void
+vsi_db_row_update(void *db_, const struct ovsdb_cs_row_update *ru)
+{
+    struct vsi_db *db = db_;
+
+    if (!ru) {
+        struct vsi_db_row_entry *e;
+        HMAP_FOR_EACH_POP (e, node, &db->rows) {
+            hmap_insert(&db->gone, &e->node, uuid_hash(&e->uuid));
+        }
+        return;
+    }
+
+    struct vsi_db_row_entry *e = row_entry_find(&db->rows, &ru->row_uuid);
+    if (ru->type == OVSDB_CS_ROW_DELETE) {
+        if (e) {
+            hmap_remove(&db->rows, &e->node);
+            hmap_insert(&db->gone, &e->node, uuid_hash(&e->uuid));
+        }
+        return;
+    }
+
+    /* An insertion, or a modification of vsi_id (never written after the
+     * insertion by this daemon, but the column is the operator's too). */
+    const struct json *id = ru->columns ? shash_find_data(ru->columns,
+                                                          "vsi_id") : NULL;
+    if (e && !id) {
+        return;
+    }
+    if (!e) {
+        e = row_entry_find(&db->gone, &ru->row_uuid);
+        if (e) {
+            hmap_remove(&db->gone, &e->node);
+            hmap_insert(&db->rows, &e->node, uuid_hash(&e->uuid));
+            if (!id) {
+                return;
+            }
+        }
+    }
+    const char *s = id && id->type == JSON_STRING ? json_string(id) : "";
+    if (e && !strcmp(e->vsi_id, s)) {
+        return;
+    }
+    size_t len = strlen(s);
+    if (e) {
+        hmap_remove(&db->rows, &e->node);
+    }
+    e = xrealloc(e, sizeof *e + len + 1);
+    e->uuid = ru->row_uuid;
+    memcpy(e->vsi_id, s, len + 1);
+    hmap_insert(&db->rows, &e->node, uuid_hash(&e->uuid));
+}
+
 struct vsi_db *
 vsi_db_create(struct ovsdb_idl *idl, const char *remote)
 {
@@ -106,33 +214,38 @@ vsi_db_create(struct ovsdb_idl *idl, const char *remote)
     ovs_list_init(&db->refreshed);
     ovs_list_init(&db->flushing);
     db->idl = idl;
+    hmap_init(&db->rows);
+    hmap_init(&db->gone);
     uuidset_init(&db->own_deletions);
 
     /* Only this daemon writes the VSI and VSI_Binding tables, and once the
-     * VSIs are loaded it reads nothing of them: a write compares the VSI
-     * with its row's image (see "Images of rows"), and the NVA client
-     * follows the VSI table (nva-client.h).  So 'idl' replicates of each
-     * VSI row only vsi_id, and no VSI_Binding row at all, with the patch
-     * ovs-patches/0002 that lets it write the other columns unreplicated:
+     * VSIs are loaded it reads nothing of them but which VSI rows exist:
+     * a write compares the VSI with its row's image (see "Images of
+     * rows"), and the NVA client follows the VSI table (nva-client.h).  So
+     * 'idl' keeps no replica of either (ovs-patches/0002 and 0004):
      *
-     *   - OVS's IDL writes only rows of its replica (it has no raw "update
-     *     where _uuid =="), and ovsdb_idl_txn_delete() takes a replica row:
-     *     each VSI's row is there, under the UUID that the VSI remembers.
-     *   - vsi_id tells which VSI an operator removed by deleting its row
+     *   - Of the VSI table it monitors only vsi_id, and hands each update
+     *     to vsi_db_row_update(), which keeps the row's UUID and vsi_id
+     *     ('rows', about 90 bytes per VSI; an IDL row, whatever it
+     *     replicates, costs 1.3 kB: BENCHMARK.md).  The UUID says whether
+     *     the row that a VSI remembers is there to write; vsi_id tells
+     *     which VSI an operator removed by deleting its row
      *     (vsi_db_for_each_deleted()).
-     *   - ovsdb-server sends back of a write only what the replica
-     *     monitors: of an insertion, vsi_id; of any other write, nothing.
-     *     The replica holds about 1.3 kB per VSI instead of 2.4 kB (an IDL
-     *     row has a datum for every column of its class, replicated or not,
-     *     sharing the default value of those it does not replicate with
-     *     ovs-patches/0003: BENCHMARK.md), and processing the echo of
-     *     every write is gone.
+     *   - A write of an existing row goes through a ghost row, which the
+     *     IDL creates for the transaction and writes by UUID ("where _uuid
+     *     == "): every column but vsi_id is written unreplicated.
+     *   - ovsdb-server sends back of a write only what 'idl' monitors: of
+     *     an insertion, vsi_id; of any other write, nothing.
+     *   - No VSI_Binding row is monitored at all: a VSI row refers to new
+     *     ones when its bindings change, and the old ones, no longer
+     *     referred to, go with the transaction.
      *
      * Loading needs every column, once: a second IDL, 'loader', connects
      * once the main one has read the database (vsi_db_load_ready()),
      * replicates both tables whole until vsi_db_load() has read them, and
      * is then destroyed with its replica (vsi_db_release_loader()). */
-    ovsdb_idl_track_add_column(idl, &nverec_vsi_col_vsi_id);
+    ovsdb_idl_add_column(idl, &nverec_vsi_col_vsi_id);
+    ovsdb_idl_set_row_handler(idl, &nverec_table_vsi, vsi_db_row_update, db);
     for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
         const struct ovsdb_idl_column *column = &nverec_vsi_columns[i];
         if (column != &nverec_vsi_col_vsi_id) {
@@ -148,6 +261,10 @@ void
 vsi_db_destroy(struct vsi_db *db)
 {
     if (db) {
+        row_entries_clear(&db->rows);
+        hmap_destroy(&db->rows);
+        row_entries_clear(&db->gone);
+        hmap_destroy(&db->gone);
         uuidset_destroy(&db->own_deletions);
         ovsdb_idl_destroy(db->loader);
         free(db->loader_remote);
@@ -257,13 +374,18 @@ vsi_db_forget(struct vsi *v)
     ovs_list_init(&v->refresh_node);
 }
 
-/* The row of 'v', if it has one in the IDL's replica: a hash lookup by
- * the UUID that 'v' remembers. */
+/* The row of 'v' in 'txn', if the database has one: a ghost row (see
+ * vsi_db_create()) under the UUID that 'v' remembers. */
 static const struct nverec_vsi *
-vsi_db_find_row(const struct vsi_db *db, const struct vsi *v)
+vsi_db_find_row(const struct vsi_db *db, struct ovsdb_idl_txn *txn,
+                const struct vsi *v)
 {
-    return (uuid_is_zero(&v->row_uuid) ? NULL
-            : nverec_vsi_get_for_uuid(db->idl, &v->row_uuid));
+    if (!vsi_db_has_row(db, &v->row_uuid)) {
+        return NULL;
+    }
+    const struct ovsdb_idl_row *row
+        = ovsdb_idl_txn_ghost_row(txn, &nverec_table_vsi, &v->row_uuid);
+    return CONTAINER_OF(row, struct nverec_vsi, header_);
 }
 
 /* A binding's MACs, signalled and learned: the 'macs' column of its row
@@ -783,7 +905,7 @@ static void
 vsi_db_write(struct vsi_db *db, struct ovsdb_idl_txn *txn,
              struct vsi *v)
 {
-    const struct nverec_vsi *row = vsi_db_find_row(db, v);
+    const struct nverec_vsi *row = vsi_db_find_row(db, txn, v);
 
     if (v->state == VSI_ABSENT) {
         if (row) {
@@ -800,11 +922,11 @@ vsi_db_write(struct vsi_db *db, struct ovsdb_idl_txn *txn,
     bool is_new = !row;
     if (is_new) {
         /* A new row, with a UUID of our choosing, remembered in 'v': once
-         * the transaction commits, the row is in the replica under it.  A
-         * fresh one on every attempt: if an earlier one failed, whatever
-         * became of it, this one is unused.  (The replica is up to date
-         * whenever a transaction can commit, so a row that committed is
-         * found above, never inserted twice.) */
+         * the transaction commits, 'rows' has it.  A fresh one on every
+         * attempt: if an earlier one failed, whatever became of it, this
+         * one is unused.  ('rows' is up to date whenever a transaction can
+         * commit, so a row that committed is found above, never inserted
+         * twice.) */
         struct uuid uuid;
         uuid_generate(&uuid);
         v->row_uuid = uuid;
@@ -957,13 +1079,14 @@ vsi_db_load(struct vsi_db *db,
     const struct nverec_vsi *row;
     NVEREC_VSI_FOR_EACH (row, db->loader) {
         n_rows++;
-        /* The two replicas are two snapshots of the database, maybe not the
-         * same one.  A row that 'idl' does not have was deleted since the
-         * loader's snapshot, or before its own (the deletion may be all that
-         * 'idl' reports later, or nothing): it is not loaded.  (One inserted
-         * by someone else since 'idl''s snapshot is not either: this daemon
-         * loads only the rows it finds at start.) */
-        if (!nverec_vsi_get_for_uuid(db->idl, &row->header_.uuid)) {
+        /* 'rows' and the loader's replica are two snapshots of the
+         * database, maybe not the same one.  A row that 'rows' lacks was
+         * deleted since the loader's snapshot, or before its own (the
+         * deletion may be all that 'idl' reports later, or nothing): it is
+         * not loaded.  (One inserted by someone else since 'idl''s snapshot
+         * is not either: this daemon loads only the rows it finds at
+         * start.) */
+        if (!vsi_db_has_row(db, &row->header_.uuid)) {
             VLOG_INFO("VSI row %s ("UUID_FMT") not loaded: deleted, or "
                       "inserted by another client, while loading",
                       row->vsi_id, UUID_ARGS(&row->header_.uuid));
@@ -1189,18 +1312,17 @@ vsi_db_read_config(struct ovsdb_idl *idl,
 }
 
 void
-vsi_db_for_each_deleted(struct vsi_db *db, struct ovsdb_idl *idl,
+vsi_db_for_each_deleted(struct vsi_db *db,
                         void (*removed)(void *aux, const char *id,
                                         const struct uuid *row_uuid),
                         void *aux)
 {
-    const struct nverec_vsi *row;
+    struct vsi_db_row_entry *e;
 
-    NVEREC_VSI_FOR_EACH_TRACKED (row, idl) {
-        if (nverec_vsi_is_deleted(row)
-            && !uuidset_find_and_delete(&db->own_deletions,
-                                        &row->header_.uuid)) {
-            removed(aux, row->vsi_id, &row->header_.uuid);
+    HMAP_FOR_EACH_POP (e, node, &db->gone) {
+        if (!uuidset_find_and_delete(&db->own_deletions, &e->uuid)) {
+            removed(aux, e->vsi_id, &e->uuid);
         }
+        free(e);
     }
 }

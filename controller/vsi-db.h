@@ -28,9 +28,9 @@
  *     that transaction commits, vsi_db_run() hands the staged VSIs back; if
  *     it failed, they are written again.  A write sends only the columns
  *     that changed since the image of the row that the VSI keeps (struct
- *     vsi 'db_image': what this file last wrote or loaded): the IDL's
- *     replica holds of each VSI row only vsi_id, and no VSI_Binding row
- *     (see vsi_db_create()).  After a failed transaction every image is
+ *     vsi 'db_image': what this file last wrote or loaded): the IDL keeps
+ *     no replica of the VSI and VSI_Binding tables, only which VSI rows
+ *     exist, and their vsi_id (see vsi_db_create()).  After a failed transaction every image is
  *     void, and a VSI is written whole the next time it changes.
  *   - Loading: once, at start, through a connection of its own that
  *     replicates both tables whole until then, every row becomes a struct
@@ -38,7 +38,7 @@
  *   - Finding a VSI's row: each VSI remembers the UUID of its row (struct
  *     vsi 'row_uuid'), which this file chooses when it inserts the row
  *     (the IDL's "persist UUID" insert), so that a write is a hash lookup
- *     of the IDL's replica, not an index search by VSI id.
+ *     of the rows that exist, not an index search by VSI id.
  *   - Configuration: vsi_db_read_config() mirrors the VN, Policy_Profile,
  *     TES_Port and TES tables and NVE_Global's limits into a struct
  *     vsi_config, anew whenever one of them changed.
@@ -159,7 +159,7 @@ bool vsi_db_read_config(struct ovsdb_idl *, const struct nverec_nve_global *,
  * somebody else since the last round (this daemon's own deletions are
  * left out); it is for 'removed' to tell whether the row was the VSI's
  * (struct vsi 'row_uuid'). */
-void vsi_db_for_each_deleted(struct vsi_db *, struct ovsdb_idl *,
+void vsi_db_for_each_deleted(struct vsi_db *,
                              void (*removed)(void *aux, const char *id,
                                              const struct uuid *row_uuid),
                              void *aux);

@@ -1674,7 +1674,7 @@ vsi_table_run(struct vsi_table *t, const struct vsi_ctx *ctx)
     if (vsi_db_read_config(ctx->nve_idl, ctx->global, &t->cfg, false)) {
         vsi_table_reconfigure(t);
     }
-    vsi_db_for_each_deleted(t->db, ctx->nve_idl, vsi_row_deleted, t);
+    vsi_db_for_each_deleted(t->db, vsi_row_deleted, t);
     vsi_table_age(t);
     vsi_expire_pointers(t);
     vsi_table_keep_counters(t);
