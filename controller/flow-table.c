@@ -28,12 +28,14 @@
 
 #include <string.h>
 
+#include "flow.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
+#include "tun-metadata.h"
 #include "util.h"
 
 /* How the table works.
@@ -70,11 +72,23 @@ struct flow_actions {
     uint64_t ofpacts[];         /* 'len' bytes of "struct ofpact"s. */
 };
 
+/* Masks, shared by the entries whose matches have the same one (a VSI's
+ * three flows have the masks of every other VSI's): reference counted, in
+ * 'table->masks' by content.  An entry's 'match.mask' points to the 'mask'
+ * of one, and its 'match.flow' is an allocation of its own (instead of one
+ * allocation for both, as minimatch_init() makes). */
+struct flow_mask {
+    struct hmap_node node;      /* In 'masks', by hash of 'mask'. */
+    uint32_t refcnt;
+    struct minimask mask;       /* Followed by its values. */
+};
+
 struct flow_table {
     struct hmap flows;          /* Desired flows, by key. */
     struct hmap deleted;        /* Installed flows no longer desired. */
     struct hmap owners;         /* Contains "struct flow_owner"s. */
     struct hmap actions;        /* Contains "struct flow_actions". */
+    struct hmap masks;          /* Contains "struct flow_mask"s. */
     struct ovs_list tracked;    /* Entries whose versions differ. */
     size_t n_tracked;
     uint64_t n_conflicts;
@@ -179,10 +193,64 @@ actions_unref(struct flow_table *table, struct ofpact *ofpacts)
     }
 }
 
+/* Initializes 'dst' as a copy of 'src' whose mask is shared (see struct
+ * flow_mask), and destroys 'src'. */
+static void
+match_share(struct flow_table *table, struct minimatch *dst,
+            struct minimatch *src)
+{
+    const struct miniflow *mf = &src->mask->masks;
+    size_t n_values = miniflow_n_values(mf);
+    uint32_t hash = hash_bytes(miniflow_get_values(mf),
+                               n_values * sizeof(uint64_t),
+                               hash_bytes(&mf->map, sizeof mf->map, 0));
+    struct flow_mask *fm;
+    bool found = false;
+
+    HMAP_FOR_EACH_WITH_HASH (fm, node, hash, &table->masks) {
+        if (minimask_equal(&fm->mask, src->mask)) {
+            fm->refcnt++;
+            found = true;
+            break;
+        }
+    }
+    if (!found) {
+        fm = xmalloc(offsetof(struct flow_mask, mask)
+                     + sizeof fm->mask + n_values * sizeof(uint64_t));
+        fm->refcnt = 1;
+        fm->mask.masks.map = src->mask->masks.map;
+        memcpy(miniflow_values(&fm->mask.masks),
+               miniflow_get_values(&src->mask->masks),
+               n_values * sizeof(uint64_t));
+        hmap_insert(&table->masks, &fm->node, hash);
+    }
+
+    size_t size = miniflow_alloc(&dst->flow, 1, &src->mask->masks);
+    memcpy(miniflow_values(dst->flow), miniflow_get_values(src->flow), size);
+    dst->mask = &fm->mask;
+    dst->tun_md = src->tun_md;
+    free(src->flow);            /* And its mask, in the same allocation. */
+}
+
+/* Frees what match_share() gave 'match'. */
+static void
+match_unshare(struct flow_table *table, struct minimatch *match)
+{
+    struct flow_mask *fm = CONTAINER_OF(match->mask, struct flow_mask, mask);
+
+    ovs_assert(fm->refcnt);
+    if (!--fm->refcnt) {
+        hmap_remove(&table->masks, &fm->node);
+        free(fm);
+    }
+    free(match->flow);
+    free(CONST_CAST(struct tun_metadata_allocation *, match->tun_md));
+}
+
 static void
 entry_free(struct flow_table *table, struct flow_table_entry *e)
 {
-    minimatch_destroy(&e->match);
+    match_unshare(table, &e->match);
     actions_unref(table, e->ofpacts);
     actions_unref(table, e->installed_ofpacts);
     free(e);
@@ -293,6 +361,7 @@ flow_table_create(void)
     hmap_init(&table->deleted);
     hmap_init(&table->owners);
     hmap_init(&table->actions);
+    hmap_init(&table->masks);
     ovs_list_init(&table->tracked);
     table->n_tracked = 0;
     table->n_conflicts = 0;
@@ -323,6 +392,8 @@ flow_table_destroy(struct flow_table *table)
     hmap_destroy(&table->owners);
     ovs_assert(hmap_is_empty(&table->actions));
     hmap_destroy(&table->actions);
+    ovs_assert(hmap_is_empty(&table->masks));
+    hmap_destroy(&table->masks);
     free(table);
 }
 
@@ -395,7 +466,7 @@ flow_table_add(struct flow_table *table, uint64_t cookie,
         e = xzalloc(sizeof *e);
         e->table_id = table_id;
         e->priority = priority;
-        e->match = mm;
+        match_share(table, &e->match, &mm);
         ovs_list_init(&e->track_node);
     }
     hmap_insert(&table->flows, &e->node, hash);
@@ -442,6 +513,12 @@ size_t
 flow_table_n_owners(const struct flow_table *table)
 {
     return hmap_count(&table->owners);
+}
+
+size_t
+flow_table_n_masks(const struct flow_table *table)
+{
+    return hmap_count(&table->masks);
 }
 
 size_t

@@ -132,6 +132,7 @@ void flow_table_remove_owner(struct flow_table *, uint64_t cookie);
 size_t flow_table_count(const struct flow_table *);
 size_t flow_table_n_owners(const struct flow_table *);
 size_t flow_table_n_actions(const struct flow_table *);
+size_t flow_table_n_masks(const struct flow_table *);
 bool flow_table_has_owner(const struct flow_table *, uint64_t cookie);
 size_t flow_table_owner_count(const struct flow_table *, uint64_t cookie);
 uint64_t flow_table_n_conflicts(const struct flow_table *);

@@ -462,6 +462,8 @@ controller_memory_run(struct controller *c)
         simap_increase(&usage, "desired-flows", flow_table_count(c->flows));
         simap_increase(&usage, "desired-actions",
                        flow_table_n_actions(c->flows));
+        simap_increase(&usage, "desired-masks",
+                       flow_table_n_masks(c->flows));
         simap_increase(&usage, "tunnels", tunnels_count(c->tunnels));
         simap_increase(&usage, "vsis", vsi_table_count(c->vsis));
         ovsdb_idl_get_memory_usage(c->ovs_loop.idl, &usage);

@@ -669,6 +669,61 @@ test_actions_shared(void)
     flow_table_destroy(t);
 }
 
+/* Flows whose matches have the same mask share one copy of it, kept while
+ * any flow has it; each flow still has its own values, and is found by
+ * them. */
+static void
+test_masks_shared(void)
+{
+    struct flow_table *t = flow_table_create();
+
+    add_flow(t, VSI(1), 0, 1, 1, 5);
+    add_flow(t, VSI(2), 0, 2, 2, 5);
+    add_flow(t, VSI(2), 1, 2, 3, 6);
+
+    /* The same fields, but reg0 matched on its low bits only. */
+    struct match match;
+    match_init_catchall(&match);
+    match_set_in_port(&match, u16_to_ofp(1));
+    match_set_reg_masked(&match, 0, 1, 0xff);
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    ofpact_put_OUTPUT(&ofpacts)->port = u16_to_ofp(7);
+    flow_table_add(t, VSI(3), 0, 100, &match, ofpacts.data, ofpacts.size);
+
+    const struct flow_table_entry *a = find_flow(t, 0, 1, 1);
+    const struct flow_table_entry *b = find_flow(t, 0, 2, 2);
+    const struct flow_table_entry *c = find_flow(t, 1, 2, 3);
+    const struct flow_table_entry *d = flow_table_find(t, 0, 100, &match);
+    CU_ASSERT_FATAL(a && b && c && d && a != d);
+    CU_ASSERT_PTR_EQUAL(a->match.mask, b->match.mask);
+    CU_ASSERT_PTR_EQUAL(a->match.mask, c->match.mask);
+    CU_ASSERT_PTR_NOT_EQUAL(a->match.mask, d->match.mask);
+    CU_ASSERT_PTR_NOT_EQUAL(a->match.flow, b->match.flow);
+    CU_ASSERT_EQUAL(entry_output(a), 5);
+    CU_ASSERT_EQUAL(entry_output(d), 7);
+    CU_ASSERT_EQUAL(flow_table_n_masks(t), 2);
+
+    /* The match reads back as it was added. */
+    struct match back;
+    minimatch_expand(&d->match, &back);
+    CU_ASSERT(match_equal(&back, &match));
+
+    /* A mask goes with the last flow that has it, installed or not. */
+    flow_table_clear_tracked(t);
+    flow_table_remove_owner(t, VSI(3));
+    CU_ASSERT_EQUAL(flow_table_n_masks(t), 2);
+    flow_table_clear_tracked(t);
+    CU_ASSERT_EQUAL(flow_table_n_masks(t), 1);
+    flow_table_remove_owner(t, VSI(1));
+    flow_table_remove_owner(t, VSI(2));
+    flow_table_clear_tracked(t);
+    CU_ASSERT_EQUAL(flow_table_n_masks(t), 0);
+
+    ofpbuf_uninit(&ofpacts);
+    flow_table_destroy(t);
+}
+
 void
 test_flow_table_register(void)
 {
@@ -691,4 +746,6 @@ test_flow_table_register(void)
     CU_add_test(suite, "cost proportional to the change", test_scale);
     CU_add_test(suite, "flows with the same actions share them",
                 test_actions_shared);
+    CU_add_test(suite, "flows with the same mask share it",
+                test_masks_shared);
 }

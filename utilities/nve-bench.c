@@ -1000,8 +1000,8 @@ nothing else, and reports the rows, the time from connecting to\n\
 loaded, and the memory per row: resident, and allocated and not freed\n\
 (the replica itself).\n\
 \n\
-      --idl-vsi-id-only   only the VSI table's vsi_id column, what\n\
-                          nve-controller replicates once it has loaded\n\
+      --idl-vsi-id-only   only the VSI table's vsi_id column (the cost of\n\
+                          an IDL row whatever it replicates)\n\
 \n\
 Output:\n\
       --label=TEXT        prefix the results with TEXT\n\
