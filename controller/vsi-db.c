@@ -108,7 +108,7 @@ struct vsi_db {
     bool loaded;                /* vsi_db_load() is done; 'loader' stays
                                  * until vsi_db_release_loader(). */
     struct ovsdb_idl *loader;
-    char *loader_remote;        /* Freed once loaded. */
+    char *loader_remote;        /* Freed once 'loader' is created. */
     long long int loader_started;
     long long int loaded_at;
 };
@@ -276,9 +276,8 @@ void
 vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
            struct barrier *barrier, struct ovs_list *committed)
 {
-    if (db->loader && db->loaded
-        && time_msec() >= db->loaded_at + VSI_DB_LOADER_LINGER) {
-        vsi_db_free_loader(db);
+    if (time_msec() >= db->loaded_at + VSI_DB_LOADER_LINGER) {
+        vsi_db_release_loader(db);
     }
     if (!db->staged_txn || loop->committing_txn) {
         return;
@@ -1055,6 +1054,8 @@ vsi_db_load_ready(struct vsi_db *db)
         }
         db->loader = ovsdb_idl_create(db->loader_remote, &nverec_idl_class,
                                       false, true);
+        free(db->loader_remote);
+        db->loader_remote = NULL;
         db->loader_started = time_msec();
         for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
             ovsdb_idl_add_column(db->loader, &nverec_vsi_columns[i]);
@@ -1174,8 +1175,6 @@ vsi_db_load(struct vsi_db *db,
     VLOG_INFO("read %"PRIuSIZE" VSI rows through a connection of their own "
               "in %lld ms, restored them in %lld ms", n_rows,
               start - db->loader_started, time_msec() - start);
-    free(db->loader_remote);
-    db->loader_remote = NULL;
     db->loaded = true;
     db->loaded_at = time_msec();
 }
