@@ -261,6 +261,7 @@ void
 vsi_db_destroy(struct vsi_db *db)
 {
     if (db) {
+        ovsdb_idl_set_row_handler(db->idl, &nverec_table_vsi, NULL, NULL);
         row_entries_clear(&db->rows);
         hmap_destroy(&db->rows);
         row_entries_clear(&db->gone);

@@ -97,7 +97,9 @@ struct vsi_db_row {
 };
 
 /* 'idl' is the NVE database's main IDL, 'remote' its remote: loading
- * connects to it once more (vsi_db_load()). */
+ * connects to it once more (vsi_db_load()).  The vsi_db handles the IDL's
+ * updates of the VSI table until it is destroyed, which must come before
+ * 'idl' is. */
 struct vsi_db *vsi_db_create(struct ovsdb_idl *idl, const char *remote);
 void vsi_db_destroy(struct vsi_db *);
 
