@@ -394,6 +394,9 @@ ofctrl_bundle_create(enum ofctrl_bundle_kind kind, uint64_t seqno)
 {
     struct ofctrl_bundle *b = xzalloc(sizeof *b);
     ofctrl_flow_stats_new_epoch();
+    /* Its messages, thousands of small ones, go out in few writes once it
+     * is finished (ofctrl_bundle_finish()). */
+    rconn_cork(swconn);
     b->kind = kind;
     b->id = next_bundle_id++;
     b->seqno = seqno;
@@ -545,14 +548,15 @@ ofctrl_bundle_finish(struct ofctrl_bundle *b)
     ofctrl_bundle_commit(b);
     if (!b->n_flow_mods && !b->n_meter_mods && b->kind != BUNDLE_RESYNC) {
         free(b);
-        return;
+    } else {
+        struct ofpbuf *barrier
+            = ofputil_encode_barrier_request(OFP15_VERSION);
+        b->barrier_xid = ofctrl_get_xid(barrier);
+        ofctrl_send(barrier);
+        ovs_list_push_back(&bundles, &b->list_node);
+        n_bundles++;
     }
-
-    struct ofpbuf *barrier = ofputil_encode_barrier_request(OFP15_VERSION);
-    b->barrier_xid = ofctrl_get_xid(barrier);
-    ofctrl_send(barrier);
-    ovs_list_push_back(&bundles, &b->list_node);
-    n_bundles++;
+    rconn_uncork(swconn);
 }
 
 /* Adds to 'b' the tracked meter changes and the flow changes that make the
