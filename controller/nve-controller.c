@@ -631,6 +631,8 @@ controller_run(struct controller *c)
     vsi_shows_run(c);
     unixctl_server_run(c->unixctl);
     ovsdb_idl_track_clear(nve_idl);
+    /* Last: whatever the iteration queued for the switch. */
+    ofctrl_flush();
 }
 
 static void

@@ -394,9 +394,6 @@ ofctrl_bundle_create(enum ofctrl_bundle_kind kind, uint64_t seqno)
 {
     struct ofctrl_bundle *b = xzalloc(sizeof *b);
     ofctrl_flow_stats_new_epoch();
-    /* Its messages, thousands of small ones, go out in few writes once it
-     * is finished (ofctrl_bundle_finish()). */
-    rconn_cork(swconn);
     b->kind = kind;
     b->id = next_bundle_id++;
     b->seqno = seqno;
@@ -556,7 +553,6 @@ ofctrl_bundle_finish(struct ofctrl_bundle *b)
         ovs_list_push_back(&bundles, &b->list_node);
         n_bundles++;
     }
-    rconn_uncork(swconn);
 }
 
 /* Adds to 'b' the tracked meter changes and the flow changes that make the
@@ -1216,6 +1212,10 @@ ofctrl_run(struct flow_table *desired)
     n_desired = flow_table_count(desired);
     n_pending = flow_table_n_tracked(desired);
     recv_more = false;
+    if (swconn) {
+        /* Until ofctrl_flush(). */
+        rconn_cork(swconn);
+    }
     ofctrl_flow_stats_run();
     if (!swconn) {
         return;
@@ -1271,6 +1271,14 @@ ofctrl_run(struct flow_table *desired)
     } else if ((state == S_BACKOFF && time_msec() >= backoff_deadline)
                || (state == S_SYNCED && ofctrl_monitor_run())) {
         ofctrl_start_resync();
+    }
+}
+
+void
+ofctrl_flush(void)
+{
+    if (swconn) {
+        rconn_uncork(swconn);
     }
 }
 

@@ -62,6 +62,14 @@ void ofctrl_set_target(const char *target);
 void ofctrl_run(struct flow_table *desired);
 void ofctrl_wait(void);
 
+/* From ofctrl_run() on, what the iteration sends to the switch (flow
+ * statistics requests, bundles, packet-outs...) waits in the connection's
+ * queue, and ofctrl_flush() sends it in writes of up to 64 KiB, each of
+ * many messages (a bundle of thousands of flow modifications would
+ * otherwise cost a system call each).  Call it at the end of the
+ * iteration, after everything that may send. */
+void ofctrl_flush(void);
+
 /* Returns true if connected to the switch and synchronized with it: its flows
  * were read and the difference to the desired table installed.  This is what
  * "openflow: connected" in ofctrl_format_status() says. */
