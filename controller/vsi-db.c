@@ -397,6 +397,20 @@ binding_mac(const struct vsi_binding *b, size_t i)
     return i < b->n_macs ? b->macs[i] : b->learned[i - b->n_macs];
 }
 
+/* Writes 'mac' into 's' as ETH_ADDR_FMT does, without printf's cost (a
+ * VSI's image formats its MACs at every write of its row). */
+static void
+format_mac(char s[ETH_ADDR_STRLEN + 1], struct eth_addr mac)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < ETH_ADDR_LEN; i++) {
+        s[i * 3] = hex[mac.ea[i] >> 4];
+        s[i * 3 + 1] = hex[mac.ea[i] & 15];
+        s[i * 3 + 2] = i + 1 < ETH_ADDR_LEN ? ':' : '\0';
+    }
+}
+
 /* The MACs of 'b', signalled and learned, as strings, into '*macs' (which
  * the caller frees, as '*strings'); returns how many. */
 static size_t
@@ -408,8 +422,7 @@ binding_mac_strings(const struct vsi_binding *b, const char ***macs,
     *macs = xcalloc(MAX(n, 1), sizeof **macs);
     *strings = xcalloc(MAX(n, 1), sizeof **strings);
     for (size_t i = 0; i < n; i++) {
-        snprintf((*strings)[i], sizeof (*strings)[i], ETH_ADDR_FMT,
-                 ETH_ADDR_ARGS(binding_mac(b, i)));
+        format_mac((*strings)[i], binding_mac(b, i));
         (*macs)[i] = (*strings)[i];
     }
     return n;
@@ -628,30 +641,50 @@ image_put_binding(struct ds *s, const char *vn, int64_t vnid, int64_t vid,
                   const char **macs, size_t n_macs,
                   const char **ips, size_t n_ips)
 {
+    const int64_t numbers[] = { vnid, vid, pcp, meter_id };
+
     ds_put_cstr(s, vn);
     ds_put_char(s, '\0');
-    ds_put_format(s, "%"PRId64" %"PRId64" %"PRId64" %"PRId64" %c",
-                  vnid, vid, pcp, meter_id, profile ? '+' : '-');
+    ds_put_buffer(s, (const char *) numbers, sizeof numbers);
+    ds_put_char(s, profile ? '+' : '-');
     ds_put_cstr(s, profile ? profile : "");
     ds_put_char(s, '\0');
     image_put_set(s, macs, n_macs);
     image_put_set(s, ips, n_ips);
 }
 
-/* Appends binding 'b' of a VSI. */
+/* Appends binding 'b' of a VSI.  Most have a MAC and an address or two:
+ * their strings are on the stack. */
 static void
 image_put_vsi_binding(struct ds *s, const struct vsi_binding *b)
 {
-    char (*strings)[ETH_ADDR_STRLEN + 1];
-    const char **macs;
-    size_t n = binding_mac_strings(b, &macs, &strings);
-    const char **ips = strings_copy(b->ips, b->n_ips);
+    enum { N_STUB = 8 };
+    char stub_strings[N_STUB][ETH_ADDR_STRLEN + 1];
+    const char *stub_macs[N_STUB];
+    const char *stub_ips[N_STUB];
+    size_t n = b->n_macs + b->n_learned;
+    char (*strings)[ETH_ADDR_STRLEN + 1] = (n <= N_STUB ? stub_strings
+                                            : xmalloc(n * sizeof *strings));
+    const char **macs = n <= N_STUB ? stub_macs : xmalloc(n * sizeof *macs);
+    const char **ips = (b->n_ips <= N_STUB ? stub_ips
+                        : xmalloc(b->n_ips * sizeof *ips));
 
+    for (size_t i = 0; i < n; i++) {
+        format_mac(strings[i], binding_mac(b, i));
+        macs[i] = strings[i];
+    }
+    if (b->n_ips) {
+        memcpy(ips, b->ips, b->n_ips * sizeof *ips);
+    }
     image_put_binding(s, b->pv->vn, b->pv->vnid, b->pv->vid, b->pcp,
                       b->profile, b->meter_id, macs, n, ips, b->n_ips);
-    free(ips);
-    free(macs);
-    free(strings);
+    if (ips != stub_ips) {
+        free(ips);
+    }
+    if (macs != stub_macs) {
+        free(macs);
+        free(strings);
+    }
 }
 
 /* Appends binding 'b' of a row. */
