@@ -545,14 +545,14 @@ ofctrl_bundle_finish(struct ofctrl_bundle *b)
     ofctrl_bundle_commit(b);
     if (!b->n_flow_mods && !b->n_meter_mods && b->kind != BUNDLE_RESYNC) {
         free(b);
-    } else {
-        struct ofpbuf *barrier
-            = ofputil_encode_barrier_request(OFP15_VERSION);
-        b->barrier_xid = ofctrl_get_xid(barrier);
-        ofctrl_send(barrier);
-        ovs_list_push_back(&bundles, &b->list_node);
-        n_bundles++;
+        return;
     }
+
+    struct ofpbuf *barrier = ofputil_encode_barrier_request(OFP15_VERSION);
+    b->barrier_xid = ofctrl_get_xid(barrier);
+    ofctrl_send(barrier);
+    ovs_list_push_back(&bundles, &b->list_node);
+    n_bundles++;
 }
 
 /* Adds to 'b' the tracked meter changes and the flow changes that make the

@@ -411,6 +411,18 @@ format_mac(char s[ETH_ADDR_STRLEN + 1], struct eth_addr mac)
     }
 }
 
+/* Formats the MACs of 'b', signalled and learned, into 'strings' and
+ * points 'macs' at them, both with room for all of them. */
+static void
+binding_format_macs(const struct vsi_binding *b, const char **macs,
+                    char (*strings)[ETH_ADDR_STRLEN + 1])
+{
+    for (size_t i = 0; i < b->n_macs + b->n_learned; i++) {
+        format_mac(strings[i], binding_mac(b, i));
+        macs[i] = strings[i];
+    }
+}
+
 /* The MACs of 'b', signalled and learned, as strings, into '*macs' (which
  * the caller frees, as '*strings'); returns how many. */
 static size_t
@@ -421,10 +433,7 @@ binding_mac_strings(const struct vsi_binding *b, const char ***macs,
 
     *macs = xcalloc(MAX(n, 1), sizeof **macs);
     *strings = xcalloc(MAX(n, 1), sizeof **strings);
-    for (size_t i = 0; i < n; i++) {
-        format_mac((*strings)[i], binding_mac(b, i));
-        (*macs)[i] = (*strings)[i];
-    }
+    binding_format_macs(b, *macs, *strings);
     return n;
 }
 
@@ -669,10 +678,7 @@ image_put_vsi_binding(struct ds *s, const struct vsi_binding *b)
     const char **ips = (b->n_ips <= N_STUB ? stub_ips
                         : xmalloc(b->n_ips * sizeof *ips));
 
-    for (size_t i = 0; i < n; i++) {
-        format_mac(strings[i], binding_mac(b, i));
-        macs[i] = strings[i];
-    }
+    binding_format_macs(b, macs, strings);
     if (b->n_ips) {
         memcpy(ips, b->ips, b->n_ips * sizeof *ips);
     }
