@@ -26,6 +26,9 @@
 
 #include <errno.h>
 #include <getopt.h>
+#if HAVE_DECL_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -698,6 +701,14 @@ main(int argc, char *argv[])
     fatal_ignore_sigpipe();
 
     daemonize_start(false);
+#ifdef M_MXFAST
+    /* No "fast bins" in glibc's allocator: blocks freed coalesce as they
+     * are freed, instead of in a pass over every block freed since the
+     * last one, as large as the millions of blocks of the VSI rows' load
+     * (their JSON and the loader's replica) are.  A restart with 100,000
+     * VSIs is about 0.5 s shorter; the bulk is no slower (BENCHMARK.md). */
+    mallopt(M_MXFAST, 0);
+#endif
     if (unixctl_server_create(unixctl_path, &unixctl)) {
         exit(EXIT_FAILURE);
     }
