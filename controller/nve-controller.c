@@ -702,11 +702,13 @@ main(int argc, char *argv[])
 
     daemonize_start(false);
 #ifdef M_MXFAST
-    /* No "fast bins" in glibc's allocator: blocks freed coalesce as they
-     * are freed, instead of in a pass over every block freed since the
-     * last one, as large as the millions of blocks of the VSI rows' load
-     * (their JSON and the loader's replica) are.  A restart with 100,000
-     * VSIs is about 0.5 s shorter; the bulk is no slower (BENCHMARK.md). */
+    /* No "fast bins" in glibc's allocator: a freed block merges with its
+     * free neighbours at once, not in a later pass over every block freed
+     * since the last pass.  Loading the VSI rows at start frees millions
+     * of blocks (their JSON, then the loader's replica), and those passes
+     * were a fifth of a restart's CPU: a restart with 100,000 VSIs is
+     * about 0.6 s shorter without them, and the bulk is no slower
+     * (BENCHMARK.md, session 14). */
     mallopt(M_MXFAST, 0);
 #endif
     if (unixctl_server_create(unixctl_path, &unixctl)) {
