@@ -194,6 +194,12 @@ barrier_db_txn_committed(const struct barrier *b, uint64_t txn)
     return txn <= b->txn_committed;
 }
 
+uint64_t
+barrier_db_first_pending(const struct barrier *b)
+{
+    return b->db_done + 1;
+}
+
 bool
 barrier_db_is_done(const struct barrier *b, uint64_t ticket)
 {

@@ -77,6 +77,10 @@ void barrier_round_end(struct barrier *, struct ovsdb_idl_loop *,
  * always done). */
 bool barrier_is_done(const struct barrier *, uint64_t ticket);
 
+/* The oldest round whose changes are not committed yet: deferring it
+ * (barrier_db_defer()) makes the open transaction complete no round. */
+uint64_t barrier_db_first_pending(const struct barrier *);
+
 /* Whether every change up to 'ticket' is committed. */
 bool barrier_db_is_done(const struct barrier *, uint64_t ticket);
 

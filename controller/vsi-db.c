@@ -26,6 +26,7 @@
 #include <malloc.h>
 #endif
 #include "barrier.h"
+#include "coverage.h"
 #include "lib/nve-idl.h"
 #include "lib/nve-options.h"
 #include "lib/nve-util.h"
@@ -33,6 +34,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-cs.h"
 #include "ovsdb-idl.h"
@@ -47,6 +49,8 @@
 #include "vsi.h"
 
 VLOG_DEFINE_THIS_MODULE(vsi_db);
+
+COVERAGE_DEFINE(vsi_db_txn_failed);
 
 /* A row of the VSI table, as the main IDL's connection reports it: the IDL
  * keeps no replica of the table (see vsi_db_create()). */
@@ -82,6 +86,13 @@ struct vsi_db {
 
     /* The last transaction failed: the next one writes every dirty VSI. */
     bool write_all;
+
+    /* Transactions that failed in a row, and when the next may start: at
+     * once after one failure, then after VSI_DB_RETRY_MIN ms, doubling up
+     * to VSI_DB_RETRY_MAX, so that an error that persists is not retried
+     * in a loop. */
+    unsigned int n_failures;
+    long long int retry_at;
 
     struct ovsdb_idl *idl;
 
@@ -273,6 +284,43 @@ vsi_db_destroy(struct vsi_db *db)
     }
 }
 
+/* After a transaction failed: a VSI whose row it inserted may have met a
+ * row of the same vsi_id that this daemon did not write, which the
+ * schema's index on vsi_id does not allow.  Such a row was inserted by
+ * another client, or was not loaded at start (its state unknown, say);
+ * either way no VSI of this NVE is behind it.  The VSI takes it over: its
+ * next write goes to that row, by UUID, and writes every column, since a
+ * failure voids the images of the rows.  Without that, the insertion, and
+ * every other write of the transactions that retry it, would fail for
+ * good.  A failure is rare: one pass over 'rows' then is affordable. */
+static void
+vsi_db_take_over_rows(struct vsi_db *db)
+{
+    struct shash inserted = SHASH_INITIALIZER(&inserted);
+    struct vsi *v;
+
+    LIST_FOR_EACH (v, sync_node, &db->staged) {
+        if (v->state != VSI_ABSENT && !vsi_db_has_row(db, &v->row_uuid)) {
+            shash_add_once(&inserted, v->id, v);
+        }
+    }
+    if (!shash_is_empty(&inserted)) {
+        const struct vsi_db_row_entry *e;
+        HMAP_FOR_EACH (e, node, &db->rows) {
+            v = shash_find_data(&inserted, e->vsi_id);
+            if (v) {
+                static struct vlog_rate_limit rl
+                    = VLOG_RATE_LIMIT_INIT(5, 20);
+                VLOG_WARN_RL(&rl, "VSI row "UUID_FMT" of %s was not written "
+                             "by this NVE: taking it over",
+                             UUID_ARGS(&e->uuid), v->id);
+                v->row_uuid = e->uuid;
+            }
+        }
+    }
+    shash_destroy(&inserted);
+}
+
 void
 vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
            struct barrier *barrier, struct ovs_list *committed)
@@ -287,9 +335,18 @@ vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
     db->staged_txn = 0;
     if (barrier_db_txn_committed(barrier, txn)) {
         ovs_list_push_back_all(committed, &db->staged);
+        db->n_failures = 0;
+        db->retry_at = 0;
     } else {
+        COVERAGE_INC(vsi_db_txn_failed);
+        db->n_failures++;
+        db->retry_at = (db->n_failures < 2 ? 0
+                        : time_msec() + MIN(VSI_DB_RETRY_MAX,
+                                            VSI_DB_RETRY_MIN
+                                            << MIN(db->n_failures - 2, 16)));
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
         VLOG_INFO_RL(&rl, "VSI transaction failed, retrying");
+        vsi_db_take_over_rows(db);
         struct vsi *v;
         LIST_FOR_EACH (v, sync_node, &db->staged) {
             v->dirty = true;
@@ -360,6 +417,20 @@ vsi_db_wait(const struct vsi_db *db)
     }
     if (!ovs_list_is_empty(&db->refreshed)) {
         poll_timer_wait_until(db->next_flush);
+    }
+    if (db->retry_at > time_msec() && !ovs_list_is_empty(&db->dirty)) {
+        poll_timer_wait_until(db->retry_at);
+    }
+}
+
+void
+vsi_db_commit_wait(const struct vsi_db *db, const struct ovsdb_idl_loop *loop)
+{
+    /* A transaction that failed wakes nobody (ovsdb_idl_loop_commit_and_
+     * wait() wakes the loop after a success only): its VSIs are written
+     * again at once, or after the backoff. */
+    if (db->staged_txn && !loop->committing_txn) {
+        poll_immediate_wake();
     }
 }
 
@@ -1048,6 +1119,15 @@ vsi_db_sync(struct vsi_db *db, struct ovsdb_idl_txn *txn,
     }
     if (!txn || (ovs_list_is_empty(&db->dirty)
                  && ovs_list_is_empty(&db->flushing))) {
+        return;
+    }
+    if (time_msec() < db->retry_at) {
+        /* Backing off after failures: 'txn' commits without the dirty
+         * VSIs, so it must complete no round that may wait for one of
+         * them.  (Their dirty tickets are those of the transaction that
+         * failed, which was maybe a retry itself: the rounds that waited
+         * for them are older.) */
+        barrier_db_defer(barrier, barrier_db_first_pending(barrier));
         return;
     }
 

@@ -125,8 +125,18 @@ void vsi_db_image_destroy(struct vsi_db_image *);
 void vsi_db_mark_refreshed(struct vsi_db *, struct vsi *, struct barrier *,
                            long long int interval);
 
-/* Wakes the main loop when the batch of keep-alive times is due. */
+/* Wakes the main loop when the batch of keep-alive times is due, or when
+ * a failed transaction may be retried. */
 void vsi_db_wait(const struct vsi_db *);
+
+/* Backoff between transactions that fail one after the other (ms): the
+ * first failure is retried at once. */
+#define VSI_DB_RETRY_MIN 50
+#define VSI_DB_RETRY_MAX 1000
+
+/* Wakes the main loop if the transaction with the staged VSIs is over:
+ * call after ovsdb_idl_loop_commit_and_wait(). */
+void vsi_db_commit_wait(const struct vsi_db *, const struct ovsdb_idl_loop *);
 
 /* Writes dirty VSIs into 'txn', if not NULL: at most 'max_vsis' (0: all),
  * those marked dirty before those whose keep-alive time alone changed. */
