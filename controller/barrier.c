@@ -53,6 +53,7 @@ struct barrier {
     uint64_t txn_seq;
     uint64_t txn_round;
     uint64_t txn_committed;     /* Newest transaction number committed. */
+    uint64_t txn_failed;        /* Newest one that barrier_run() saw fail. */
 
     uint64_t db_done;           /* Newest round committed. */
     uint64_t flows_done;        /* Newest round installed. */
@@ -91,6 +92,7 @@ barrier_run(struct barrier *b, const struct ovsdb_idl_loop *loop)
      * it writes again, so the next transaction must carry a round too. */
     if (!loop->committing_txn && loop->next_cfg > loop->cur_cfg) {
         b->db_owed = true;
+        b->txn_failed = loop->next_cfg;
     }
 }
 
@@ -100,6 +102,13 @@ barrier_wait(const struct barrier *b, const struct ovsdb_idl_loop *loop)
     /* A transaction that had nothing to commit completes within
      * ovsdb_idl_loop_commit_and_wait() and wakes nobody. */
     if (loop->cur_cfg > 0 && (uint64_t) loop->cur_cfg > b->txn_committed) {
+        poll_immediate_wake();
+    }
+    /* Nor does one that failed: its writers write again, so the next
+     * round must come.  Once per failure: barrier_run() notes it (and
+     * while the database is away, no transaction follows it). */
+    if (!loop->committing_txn && loop->next_cfg > loop->cur_cfg
+        && (uint64_t) loop->next_cfg > b->txn_failed) {
         poll_immediate_wake();
     }
 }

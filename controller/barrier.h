@@ -53,7 +53,8 @@ void barrier_destroy(struct barrier *);
 /* Notes what the database committed since the last round. */
 void barrier_run(struct barrier *, const struct ovsdb_idl_loop *);
 
-/* Wakes the next round if the database has committed something new. */
+/* Wakes the next round if the database has committed something new, or if
+ * a transaction that carried rounds failed. */
 void barrier_wait(const struct barrier *, const struct ovsdb_idl_loop *);
 
 /* The ticket of every change made so far: they are done once

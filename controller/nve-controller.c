@@ -655,7 +655,6 @@ controller_wait(struct controller *c)
     ovsdb_idl_loop_commit_and_wait(&c->nve_loop);
     ovsdb_idl_loop_commit_and_wait(&c->ovs_loop);
     barrier_wait(c->barrier, &c->nve_loop);
-    vsi_table_commit_wait(c->vsis, &c->nve_loop);
 }
 
 /* Tunnel ports and flows stay in place when the controller exits, so that

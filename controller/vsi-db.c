@@ -424,17 +424,6 @@ vsi_db_wait(const struct vsi_db *db)
 }
 
 void
-vsi_db_commit_wait(const struct vsi_db *db, const struct ovsdb_idl_loop *loop)
-{
-    /* A transaction that failed wakes nobody (ovsdb_idl_loop_commit_and_
-     * wait() wakes the loop after a success only): its VSIs are written
-     * again at once, or after the backoff. */
-    if (db->staged_txn && !loop->committing_txn) {
-        poll_immediate_wake();
-    }
-}
-
-void
 vsi_db_forget(struct vsi *v)
 {
     ovs_list_remove(&v->sync_node);

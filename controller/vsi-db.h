@@ -134,10 +134,6 @@ void vsi_db_wait(const struct vsi_db *);
 #define VSI_DB_RETRY_MIN 50
 #define VSI_DB_RETRY_MAX 1000
 
-/* Wakes the main loop if the transaction with the staged VSIs is over:
- * call after ovsdb_idl_loop_commit_and_wait(). */
-void vsi_db_commit_wait(const struct vsi_db *, const struct ovsdb_idl_loop *);
-
 /* Writes dirty VSIs into 'txn', if not NULL: at most 'max_vsis' (0: all),
  * those marked dirty before those whose keep-alive time alone changed. */
 void vsi_db_sync(struct vsi_db *, struct ovsdb_idl_txn *, struct barrier *,

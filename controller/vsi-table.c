@@ -1725,13 +1725,6 @@ vsi_table_set_ofport(struct vsi_table *t, const char *name,
 }
 
 void
-vsi_table_commit_wait(const struct vsi_table *t,
-                      const struct ovsdb_idl_loop *loop)
-{
-    vsi_db_commit_wait(t->db, loop);
-}
-
-void
 vsi_table_wait(const struct vsi_table *t)
 {
     vsi_db_wait(t->db);

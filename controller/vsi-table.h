@@ -214,10 +214,6 @@ bool vsi_table_port_vn_tag(const struct vsi_table *, ofp_port_t ofport,
                            uint32_t vnid, uint16_t *vid, int *pcp);
 
 void vsi_table_wait(const struct vsi_table *);
-/* Call after ovsdb_idl_loop_commit_and_wait() of the NVE database's loop
- * (see vsi_db_commit_wait()). */
-void vsi_table_commit_wait(const struct vsi_table *,
-                           const struct ovsdb_idl_loop *);
 
 /* Lookups and introspection. */
 const struct vsi *vsi_table_find(const struct vsi_table *, const char *id);
