@@ -27,6 +27,7 @@
 #endif
 #include "barrier.h"
 #include "coverage.h"
+#include "jsonrpc.h"
 #include "lib/nve-idl.h"
 #include "lib/nve-options.h"
 #include "lib/nve-util.h"
@@ -37,6 +38,8 @@
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-cs.h"
+#include "ovsdb-data.h"
+#include "ovsdb-error.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
 #include "smap.h"
@@ -114,17 +117,20 @@ struct vsi_db {
     struct uuidset own_deletions;
 
     /* Until the VSIs are loaded: a connection of its own to the database
-     * that replicates the VSI and VSI_Binding rows whole, once (see
-     * vsi_db_create()). */
-    bool loaded;                /* vsi_db_load() is done; 'loader' stays
-                                 * until vsi_db_release_loader(). */
-    struct ovsdb_idl *loader;
+     * that reads the VSI and VSI_Binding rows whole, once, in one
+     * transaction (see vsi_db_create()). */
+    bool loaded;                /* vsi_db_load() is done. */
+    bool released;              /* vsi_db_release_loader() is done. */
+    struct jsonrpc_session *loader;
     char *loader_remote;        /* Freed once 'loader' is created. */
+    struct json *loader_id;     /* The request's id, if sent. */
+    unsigned int loader_seqno;  /* The connection it was sent on. */
+    struct jsonrpc_msg *loader_reply;
     long long int loader_started;
     long long int loaded_at;
 };
 
-static void vsi_db_free_loader(struct vsi_db *);
+static void vsi_db_close_loader(struct vsi_db *);
 
 static struct vsi_db_row_entry *
 row_entry_find(const struct hmap *rows, const struct uuid *uuid)
@@ -251,10 +257,11 @@ vsi_db_create(struct ovsdb_idl *idl, const char *remote)
      *     ones when its bindings change, and the old ones, no longer
      *     referred to, go with the transaction.
      *
-     * Loading needs every column, once: a second IDL, 'loader', connects
-     * once the main one has read the database (vsi_db_load_ready()),
-     * replicates both tables whole until vsi_db_load() has read them, and
-     * is then destroyed with its replica (vsi_db_release_loader()). */
+     * Loading needs every column, once: a connection of its own,
+     * 'loader', opened once the main IDL has read the database
+     * (vsi_db_load_ready()), selects both tables whole in one transaction,
+     * whose reply vsi_db_load() turns into VSIs a row at a time, and is
+     * then closed. */
     ovsdb_idl_add_column(idl, &nverec_vsi_col_vsi_id);
     ovsdb_idl_set_row_handler(idl, &nverec_table_vsi, vsi_db_row_update, db);
     for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
@@ -278,7 +285,7 @@ vsi_db_destroy(struct vsi_db *db)
         row_entries_clear(&db->gone);
         hmap_destroy(&db->gone);
         uuidset_destroy(&db->own_deletions);
-        ovsdb_idl_destroy(db->loader);
+        vsi_db_close_loader(db);
         free(db->loader_remote);
         free(db);
     }
@@ -408,12 +415,12 @@ vsi_db_mark_refreshed(struct vsi_db *db, struct vsi *v,
 void
 vsi_db_wait(const struct vsi_db *db)
 {
-    if (db->loader) {
-        if (!db->loaded) {
-            ovsdb_idl_wait(db->loader);
-        } else {
-            poll_timer_wait_until(db->loaded_at + VSI_DB_LOADER_LINGER);
-        }
+    if (db->loader && !db->loader_reply) {
+        jsonrpc_session_wait(db->loader);
+        jsonrpc_session_recv_wait(db->loader);
+    }
+    if (db->loaded && !db->released) {
+        poll_timer_wait_until(db->loaded_at + VSI_DB_LOADER_LINGER);
     }
     if (!ovs_list_is_empty(&db->refreshed)) {
         poll_timer_wait_until(db->next_flush);
@@ -1149,6 +1156,101 @@ compare_db_bindings(const void *a_, const void *b_)
     return a->vnid < b->vnid ? -1 : a->vnid > b->vnid;
 }
 
+static void
+vsi_db_close_loader(struct vsi_db *db)
+{
+    jsonrpc_session_close(db->loader);
+    db->loader = NULL;
+    json_destroy(db->loader_id);
+    db->loader_id = NULL;
+    jsonrpc_msg_destroy(db->loader_reply);
+    db->loader_reply = NULL;
+}
+
+/* The columns of 'tc', and _uuid, for a "select". */
+static struct json *
+select_op(const struct ovsdb_idl_table_class *tc)
+{
+    struct json *columns = json_array_create_empty();
+
+    json_array_add(columns, json_string_create("_uuid"));
+    for (size_t i = 0; i < tc->n_columns; i++) {
+        json_array_add(columns, json_string_create(tc->columns[i].name));
+    }
+
+    struct json *op = json_object_create();
+    json_object_put_string(op, "op", "select");
+    json_object_put_string(op, "table", tc->name);
+    json_object_put(op, "where", json_array_create_empty());
+    json_object_put(op, "columns", columns);
+    return op;
+}
+
+/* The rows of the reply's 'i'th operation, or NULL if it has none. */
+static const struct json *
+reply_rows(const struct jsonrpc_msg *reply, size_t i)
+{
+    const struct json *result = reply->result;
+
+    if (result->type != JSON_ARRAY || json_array(result)->n <= i
+        || json_array(result)->elems[i]->type != JSON_OBJECT) {
+        return NULL;
+    }
+    const struct json *rows = shash_find_data(
+        json_object(json_array(result)->elems[i]), "rows");
+    return rows && rows->type == JSON_ARRAY ? rows : NULL;
+}
+
+/* Receives what the loader's connection brings: true once it is the reply
+ * to the loader's transaction.  ovsdb-server composes the reply from the
+ * rows themselves: a monitor, as an IDL sends, would have it copy every
+ * row first (BENCHMARK.md, session 15). */
+static bool
+vsi_db_loader_run(struct vsi_db *db)
+{
+    jsonrpc_session_run(db->loader);
+    if (!jsonrpc_session_is_connected(db->loader)) {
+        return false;
+    }
+
+    /* On a new connection, the request again. */
+    unsigned int seqno = jsonrpc_session_get_seqno(db->loader);
+    if (!db->loader_id || seqno != db->loader_seqno) {
+        struct json *params = json_array_create_3(
+            json_string_create(nverec_idl_class.database),
+            select_op(&nverec_table_vsi), select_op(&nverec_table_vsi_binding));
+        struct jsonrpc_msg *request = jsonrpc_create_request("transact",
+                                                             params, NULL);
+        json_destroy(db->loader_id);
+        db->loader_id = json_clone(request->id);
+        db->loader_seqno = seqno;
+        jsonrpc_session_send(db->loader, request);
+    }
+
+    for (int i = 0; i < 50; i++) {
+        struct jsonrpc_msg *msg = jsonrpc_session_recv(db->loader);
+        if (!msg) {
+            break;
+        }
+        if ((msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR)
+            && json_equal(msg->id, db->loader_id)) {
+            if (msg->type == JSONRPC_REPLY
+                && reply_rows(msg, 0) && reply_rows(msg, 1)) {
+                db->loader_reply = msg;
+                return true;
+            }
+            /* Not the rows (an error, or the database is not NVE's): the
+             * connection starts over, with its backoff. */
+            char *s = jsonrpc_msg_to_string(msg);
+            VLOG_WARN("loading the VSI rows failed, retrying: %.1000s", s);
+            free(s);
+            jsonrpc_session_force_reconnect(db->loader);
+        }
+        jsonrpc_msg_destroy(msg);
+    }
+    return false;
+}
+
 bool
 vsi_db_load_ready(struct vsi_db *db)
 {
@@ -1161,20 +1263,199 @@ vsi_db_load_ready(struct vsi_db *db)
         if (!ovsdb_idl_has_ever_connected(db->idl)) {
             return false;
         }
-        db->loader = ovsdb_idl_create(db->loader_remote, &nverec_idl_class,
-                                      false, true);
+        db->loader = jsonrpc_session_open(db->loader_remote, true);
         free(db->loader_remote);
         db->loader_remote = NULL;
         db->loader_started = time_msec();
-        for (size_t i = 0; i < NVEREC_VSI_N_COLUMNS; i++) {
-            ovsdb_idl_add_column(db->loader, &nverec_vsi_columns[i]);
+    }
+    return db->loader_reply || vsi_db_loader_run(db);
+}
+
+/* A row of 'tc' read from 'json' (a row of a "select" reply) into 'row',
+ * with each column's datum in 'datums' and parsed by the IDL's own
+ * parsers, as if the IDL had replicated it.  The column 'refs', which
+ * refers to another table, is parsed into 'datums' only: the caller
+ * resolves it.  Returns false, logging why, if 'json' is not such a row;
+ * otherwise the caller frees the row with loaded_row_destroy(). */
+static bool
+loaded_row_parse(const struct ovsdb_idl_table_class *tc,
+                 const struct json *json, struct ovsdb_idl_row *row,
+                 struct ovsdb_datum *datums,
+                 const struct ovsdb_idl_column *refs)
+{
+    const struct json *uuid = (json->type == JSON_OBJECT
+                               ? shash_find_data(json_object(json), "_uuid")
+                               : NULL);
+    tc->row_init(row);          /* Zeroes it, header included. */
+    if (!uuid || uuid->type != JSON_ARRAY || json_array(uuid)->n != 2
+        || json_array(uuid)->elems[1]->type != JSON_STRING
+        || !uuid_from_string(&row->uuid,
+                             json_string(json_array(uuid)->elems[1]))) {
+        VLOG_WARN("%s row not loaded: no _uuid", tc->name);
+        return false;
+    }
+
+    for (size_t i = 0; i < tc->n_columns; i++) {
+        const struct ovsdb_idl_column *c = &tc->columns[i];
+        const struct json *value = shash_find_data(json_object(json),
+                                                   c->name);
+        struct ovsdb_error *error = (value
+                                     ? ovsdb_datum_from_json(&datums[i],
+                                                             &c->type, value,
+                                                             NULL)
+                                     : NULL);
+        if (error) {
+            char *s = ovsdb_error_to_string_free(error);
+            VLOG_WARN("%s row "UUID_FMT" not loaded: column %s: %s",
+                      tc->name, UUID_ARGS(&row->uuid), c->name, s);
+            free(s);
+            while (i--) {
+                if (&tc->columns[i] != refs) {
+                    tc->columns[i].unparse(row);
+                }
+                ovsdb_datum_destroy(&datums[i], &tc->columns[i].type);
+            }
+            return false;
         }
-        for (size_t i = 0; i < NVEREC_VSI_BINDING_N_COLUMNS; i++) {
-            ovsdb_idl_add_column(db->loader, &nverec_vsi_binding_columns[i]);
+        if (!value) {
+            ovsdb_datum_init_default(&datums[i], &c->type);
+        }
+        if (c != refs) {
+            c->parse(row, &datums[i]);
         }
     }
-    ovsdb_idl_run(db->loader);
-    return ovsdb_idl_has_ever_connected(db->loader);
+    return true;
+}
+
+static void
+loaded_row_destroy(const struct ovsdb_idl_table_class *tc,
+                   struct ovsdb_idl_row *row, struct ovsdb_datum *datums,
+                   const struct ovsdb_idl_column *refs)
+{
+    for (size_t i = 0; i < tc->n_columns; i++) {
+        if (&tc->columns[i] != refs) {
+            tc->columns[i].unparse(row);
+        }
+        ovsdb_datum_destroy(&datums[i], &tc->columns[i].type);
+    }
+}
+
+/* A VSI_Binding row read by the loader. */
+struct loaded_binding {
+    struct hmap_node node;      /* In 'bindings', by UUID. */
+    struct nverec_vsi_binding row;
+    struct ovsdb_datum datums[NVEREC_VSI_BINDING_N_COLUMNS];
+};
+
+static const struct nverec_vsi_binding *
+loaded_binding_find(const struct hmap *bindings, const struct uuid *uuid)
+{
+    const struct loaded_binding *b;
+
+    HMAP_FOR_EACH_WITH_HASH (b, node, uuid_hash(uuid), bindings) {
+        if (uuid_equals(&b->row.header_.uuid, uuid)) {
+            return &b->row;
+        }
+    }
+    return NULL;
+}
+
+/* Restores the VSI of 'row', read by the loader. */
+static void
+vsi_db_load_row(struct vsi_db *db, const struct nverec_vsi *row,
+                struct vsi *(*restore)(void *aux, const struct vsi_db_row *),
+                void *aux)
+{
+    /* 'rows' and the loader's reply are two snapshots of the database,
+     * maybe not the same one.  A row that 'rows' lacks was
+     * deleted since the loader's snapshot, or before its own (the
+     * deletion may be all that 'idl' reports later, or nothing): it is
+     * not loaded.  (One inserted by someone else since 'idl''s snapshot
+     * is not either: this daemon loads only the rows it finds at
+     * start.) */
+    if (!vsi_db_has_row(db, &row->header_.uuid)) {
+        VLOG_INFO("VSI row %s ("UUID_FMT") not loaded: deleted, or "
+                  "inserted by another client, while loading",
+                  row->vsi_id, UUID_ARGS(&row->header_.uuid));
+        return;
+    }
+
+    struct vsi_db_row r = {
+        .uuid = row->header_.uuid,
+        .id = row->vsi_id,
+        .tes = row->tes,
+        .port = row->port,
+        .protocol = (!strcmp(row->protocol, "vdp") ? VSI_PROTO_VDP
+                     : VSI_PROTO_TNS),
+        .migrating = row->migrating,
+        .created_at = row->created_at,
+        .updated_at = row->updated_at,
+        .keepalive_at = row->keepalive_at,
+        .n_bindings = vsi_row_n_bindings(row),
+    };
+    vsi_db_read_counters_base(row, &r.counters_base);
+
+    if (!vsi_state_from_name(row->state, &r.state)
+        || r.state == VSI_ABSENT) {
+        VLOG_WARN("ignoring VSI row %s with state %s", row->vsi_id,
+                  row->state);
+        return;
+    }
+
+    if (!vsi_row_has_inline_binding(row)
+        && (row->vn || row->n_vnid || row->n_vid)) {
+        VLOG_WARN("VSI row %s: columns vn, vnid and vid are set only in "
+                  "part: ignoring its first binding", row->vsi_id);
+    }
+
+    const char *learned = smap_get(&row->external_ids, "learned_macs");
+    r.bindings = xcalloc(MAX(r.n_bindings, 1), sizeof *r.bindings);
+    for (size_t i = 0; i < r.n_bindings; i++) {
+        struct vsi_db_binding *b = &r.bindings[i];
+        struct vsi_row_binding br;
+
+        vsi_row_get_binding(row, i, &br);
+        *b = (struct vsi_db_binding) {
+            .vn = br.vn,
+            .vnid = br.vnid,
+            .macs = xcalloc(MAX(br.n_macs, 1), sizeof *b->macs),
+            .learned = xcalloc(MAX(br.n_macs, 1), sizeof *b->learned),
+            .ips = br.ips,
+            .n_ips = br.n_ips,
+            .vid = br.vid,
+            .pcp = br.n_pcp ? *br.pcp : -1,
+            .profile = br.profile,
+            .meter_id = br.n_meter_id ? *br.meter_id : 0,
+        };
+        for (size_t k = 0; k < br.n_macs; k++) {
+            struct eth_addr mac;
+            if (!eth_addr_from_string(br.macs[k], &mac)) {
+                continue;
+            }
+            if (learned_macs_contain(learned, br.vnid, mac)) {
+                b->learned[b->n_learned++] = mac;
+            } else {
+                b->macs[b->n_macs++] = mac;
+            }
+        }
+    }
+    /* The bindings in VNID order, as the VSI table keeps them. */
+    qsort(r.bindings, r.n_bindings, sizeof *r.bindings,
+          compare_db_bindings);
+
+    struct vsi *v = restore(aux, &r);
+    if (v) {
+        vsi_db_image_destroy(v->db_image);
+        v->db_image = image_from_row(db, row, &r);
+    } else {
+        VLOG_WARN("ignoring VSI row %s with state %s", row->vsi_id,
+                  row->state);
+    }
+    for (size_t i = 0; i < r.n_bindings; i++) {
+        free(r.bindings[i].macs);
+        free(r.bindings[i].learned);
+    }
+    free(r.bindings);
 }
 
 void
@@ -1182,104 +1463,67 @@ vsi_db_load(struct vsi_db *db,
             struct vsi *(*restore)(void *aux, const struct vsi_db_row *),
             void *aux)
 {
-    ovs_assert(db->loader && ovsdb_idl_has_ever_connected(db->loader));
+    ovs_assert(db->loader_reply);
 
     long long int start = time_msec();
-    size_t n_rows = 0;
-    const struct nverec_vsi *row;
-    NVEREC_VSI_FOR_EACH (row, db->loader) {
-        n_rows++;
-        /* 'rows' and the loader's replica are two snapshots of the
-         * database, maybe not the same one.  A row that 'rows' lacks was
-         * deleted since the loader's snapshot, or before its own (the
-         * deletion may be all that 'idl' reports later, or nothing): it is
-         * not loaded.  (One inserted by someone else since 'idl''s snapshot
-         * is not either: this daemon loads only the rows it finds at
-         * start.) */
-        if (!vsi_db_has_row(db, &row->header_.uuid)) {
-            VLOG_INFO("VSI row %s ("UUID_FMT") not loaded: deleted, or "
-                      "inserted by another client, while loading",
-                      row->vsi_id, UUID_ARGS(&row->header_.uuid));
+    struct jsonrpc_msg *reply = db->loader_reply;
+    db->loader_reply = NULL;
+
+    /* The VSI_Binding rows, for the VSI rows that refer to them. */
+    struct hmap bindings = HMAP_INITIALIZER(&bindings);
+    const struct json_array *brows = json_array(reply_rows(reply, 1));
+    for (size_t i = 0; i < brows->n; i++) {
+        struct loaded_binding *b = xmalloc(sizeof *b);
+        if (loaded_row_parse(&nverec_table_vsi_binding, brows->elems[i],
+                             &b->row.header_, b->datums, NULL)) {
+            hmap_insert(&bindings, &b->node, uuid_hash(&b->row.header_.uuid));
+        } else {
+            free(b);
+        }
+    }
+
+    const struct json_array *vrows = json_array(reply_rows(reply, 0));
+    for (size_t k = 0; k < vrows->n; k++) {
+        struct ovsdb_datum datums[NVEREC_VSI_N_COLUMNS];
+        struct nverec_vsi row;
+
+        if (!loaded_row_parse(&nverec_table_vsi, vrows->elems[k],
+                              &row.header_, datums,
+                              &nverec_vsi_col_bindings)) {
             continue;
         }
 
-        struct vsi_db_row r = {
-            .uuid = row->header_.uuid,
-            .id = row->vsi_id,
-            .tes = row->tes,
-            .port = row->port,
-            .protocol = (!strcmp(row->protocol, "vdp") ? VSI_PROTO_VDP
-                         : VSI_PROTO_TNS),
-            .migrating = row->migrating,
-            .created_at = row->created_at,
-            .updated_at = row->updated_at,
-            .keepalive_at = row->keepalive_at,
-            .n_bindings = vsi_row_n_bindings(row),
-        };
-        vsi_db_read_counters_base(row, &r.counters_base);
-
-        if (!vsi_state_from_name(row->state, &r.state)
-            || r.state == VSI_ABSENT) {
-            VLOG_WARN("ignoring VSI row %s with state %s", row->vsi_id,
-                      row->state);
-            continue;
-        }
-
-        if (!vsi_row_has_inline_binding(row)
-            && (row->vn || row->n_vnid || row->n_vid)) {
-            VLOG_WARN("VSI row %s: columns vn, vnid and vid are set only in "
-                      "part: ignoring its first binding", row->vsi_id);
-        }
-
-        const char *learned = smap_get(&row->external_ids, "learned_macs");
-        r.bindings = xcalloc(MAX(r.n_bindings, 1), sizeof *r.bindings);
-        for (size_t i = 0; i < r.n_bindings; i++) {
-            struct vsi_db_binding *b = &r.bindings[i];
-            struct vsi_row_binding br;
-
-            vsi_row_get_binding(row, i, &br);
-            *b = (struct vsi_db_binding) {
-                .vn = br.vn,
-                .vnid = br.vnid,
-                .macs = xcalloc(MAX(br.n_macs, 1), sizeof *b->macs),
-                .learned = xcalloc(MAX(br.n_macs, 1), sizeof *b->learned),
-                .ips = br.ips,
-                .n_ips = br.n_ips,
-                .vid = br.vid,
-                .pcp = br.n_pcp ? *br.pcp : -1,
-                .profile = br.profile,
-                .meter_id = br.n_meter_id ? *br.meter_id : 0,
-            };
-            for (size_t k = 0; k < br.n_macs; k++) {
-                struct eth_addr mac;
-                if (!eth_addr_from_string(br.macs[k], &mac)) {
-                    continue;
-                }
-                if (learned_macs_contain(learned, br.vnid, mac)) {
-                    b->learned[b->n_learned++] = mac;
-                } else {
-                    b->macs[b->n_macs++] = mac;
-                }
+        /* Its bindings, as the IDL would parse them: a reference to a row
+         * that is not there is dropped. */
+        const struct ovsdb_datum *refs = &datums[NVEREC_VSI_COL_BINDINGS];
+        row.bindings = xmalloc(MAX(refs->n, 1) * sizeof *row.bindings);
+        row.n_bindings = 0;
+        for (size_t i = 0; i < refs->n; i++) {
+            const struct nverec_vsi_binding *b
+                = loaded_binding_find(&bindings, &refs->keys[i].uuid);
+            if (b) {
+                row.bindings[row.n_bindings++]
+                    = CONST_CAST(struct nverec_vsi_binding *, b);
             }
         }
-        /* The bindings in VNID order, as the VSI table keeps them. */
-        qsort(r.bindings, r.n_bindings, sizeof *r.bindings,
-              compare_db_bindings);
 
-        struct vsi *v = restore(aux, &r);
-        if (v) {
-            vsi_db_image_destroy(v->db_image);
-            v->db_image = image_from_row(db, row, &r);
-        } else {
-            VLOG_WARN("ignoring VSI row %s with state %s", row->vsi_id,
-                      row->state);
-        }
-        for (size_t i = 0; i < r.n_bindings; i++) {
-            free(r.bindings[i].macs);
-            free(r.bindings[i].learned);
-        }
-        free(r.bindings);
+        vsi_db_load_row(db, &row, restore, aux);
+
+        free(row.bindings);
+        loaded_row_destroy(&nverec_table_vsi, &row.header_, datums,
+                           &nverec_vsi_col_bindings);
     }
+
+    struct loaded_binding *b;
+    HMAP_FOR_EACH_POP (b, node, &bindings) {
+        loaded_row_destroy(&nverec_table_vsi_binding, &b->row.header_,
+                           b->datums, NULL);
+        free(b);
+    }
+    hmap_destroy(&bindings);
+    size_t n_rows = vrows->n;
+    jsonrpc_msg_destroy(reply);
+    vsi_db_close_loader(db);
 
     VLOG_INFO("read %"PRIuSIZE" VSI rows through a connection of their own "
               "in %lld ms, restored them in %lld ms", n_rows,
@@ -1288,28 +1532,21 @@ vsi_db_load(struct vsi_db *db,
     db->loaded_at = time_msec();
 }
 
+/* The memory that loading freed goes back to the system: not before the
+ * flows of the VSIs loaded are in the switch, unless the switch takes
+ * longer than VSI_DB_LOADER_LINGER. */
 void
 vsi_db_release_loader(struct vsi_db *db)
 {
-    if (db->loader && db->loaded) {
-        vsi_db_free_loader(db);
-    }
-}
-
-/* The loader's replica, as large as the tables, goes back to the system,
- * which takes as long as restoring the VSIs did: not before the flows of
- * the VSIs loaded are in the switch, unless the switch takes longer than
- * VSI_DB_LOADER_LINGER. */
-static void
-vsi_db_free_loader(struct vsi_db *db)
-{
-    long long int start = time_msec();
-    ovsdb_idl_destroy(db->loader);
-    db->loader = NULL;
+    if (db->loaded && !db->released) {
+        db->released = true;
 #if HAVE_DECL_MALLOC_TRIM
-    malloc_trim(0);
+        long long int start = time_msec();
+        malloc_trim(0);
+        VLOG_INFO("gave the memory of loading back to the system in %lld ms",
+                  time_msec() - start);
 #endif
-    VLOG_INFO("freed the VSI rows read in %lld ms", time_msec() - start);
+    }
 }
 
 /* Configuration. */

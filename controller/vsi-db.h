@@ -33,8 +33,8 @@
  *     exist, and their vsi_id (see vsi_db_create()).  After a failed transaction every image is
  *     void, and a VSI is written whole the next time it changes.
  *   - Loading: once, at start, through a connection of its own that
- *     replicates both tables whole until then, every row becomes a struct
- *     vsi_db_row that the VSI table restores.
+ *     reads both tables whole in one transaction, every row becomes a
+ *     struct vsi_db_row that the VSI table restores.
  *   - Finding a VSI's row: each VSI remembers the UUID of its row (struct
  *     vsi 'row_uuid'), which this file chooses when it inserts the row
  *     (the IDL's "persist UUID" insert), so that a write is a hash lookup
@@ -139,24 +139,25 @@ void vsi_db_wait(const struct vsi_db *);
 void vsi_db_sync(struct vsi_db *, struct ovsdb_idl_txn *, struct barrier *,
                  size_t max_vsis);
 
-/* Loading.  vsi_db_load_ready() returns true once both the main IDL and
- * the loader's have read the database (until then vsi_db_wait() wakes the
- * main loop for the loader).  Then vsi_db_load() calls 'restore' for every
- * VSI row, which returns the VSI it made of it; a row that 'restore'
- * refuses (returning NULL), or that is not valid, is logged and left
- * alone.  Loading happens once: neither may be called after. */
+/* Loading.  vsi_db_load_ready() returns true once the main IDL has read
+ * the database and the loader's connection has the VSI and VSI_Binding
+ * rows, read in one transaction (until then vsi_db_wait() wakes the main
+ * loop for the loader).  Then vsi_db_load() calls 'restore' for every VSI
+ * row, which returns the VSI it made of it; a row that 'restore' refuses
+ * (returning NULL), or that is not valid, is logged and left alone.  Then
+ * it closes the loader's connection.  Loading happens once: neither may
+ * be called after. */
 bool vsi_db_load_ready(struct vsi_db *);
-
-/* After the load, the loader's copy of the rows is freed by
- * vsi_db_release_loader() (call it once the VSIs' flows are in the
- * switch), or by vsi_db_run() VSI_DB_LOADER_LINGER ms after the load,
- * whichever comes first: freeing it keeps the main loop as long as
- * restoring the VSIs did. */
-#define VSI_DB_LOADER_LINGER 10000
-void vsi_db_release_loader(struct vsi_db *);
 void vsi_db_load(struct vsi_db *,
                  struct vsi *(*restore)(void *aux, const struct vsi_db_row *),
                  void *aux);
+
+/* After the load, the memory that it freed goes back to the system
+ * (malloc_trim()) in vsi_db_release_loader() (call it once the VSIs' flows
+ * are in the switch), or in vsi_db_run() VSI_DB_LOADER_LINGER ms after
+ * the load, whichever comes first. */
+#define VSI_DB_LOADER_LINGER 10000
+void vsi_db_release_loader(struct vsi_db *);
 
 /* Rebuilds 'cfg' from the database if it changed since the last call (or
  * if 'force'), returning true if it did. */

@@ -30,10 +30,11 @@ that notification, in the same write.  That is the order in which a client
 reads them when the leader steps down just as it answers: the client has
 already decided to leave that server when the reply arrives.
 
-With --hold-monitor-of=TABLE instead: while the file --hold-file exists,
-the server's reply to a monitor request ("monitor", "monitor_cond" or
-"monitor_cond_since") that monitors TABLE is held back, with everything
-that the server sends on that connection after it.  Once the file is gone,
+With --hold-reads-of=TABLE instead: while the file --hold-file exists,
+the server's reply to a request that reads TABLE (a "monitor",
+"monitor_cond" or "monitor_cond_since" request that monitors it, or a
+"transact" request with an operation on it) is held back, with
+everything that the server sends on that connection after it.  Once the file is gone,
 the reply goes to the client alone, and the rest stays held for good: the
 client sees the snapshot of the database that the reply holds, and none of
 the changes made since it was taken.
@@ -107,11 +108,16 @@ def says_not_leader(value):
     return False
 
 
-def monitors_table(msg, table):
+def reads_table(msg, table):
     params = msg.get("params")
+    if not isinstance(params, list):
+        return False
+    if msg.get("method") == "transact":
+        return any(isinstance(op, dict) and op.get("table") == table
+                   for op in params[1:])
     return (msg.get("method") in ("monitor", "monitor_cond",
                                   "monitor_cond_since")
-            and isinstance(params, list) and len(params) > 2
+            and len(params) > 2
             and isinstance(params[2], dict) and table in params[2])
 
 
@@ -130,9 +136,9 @@ class Relay(object):
         self.from_server = Stream()
         self.held_ids = set()
         self.held = []
-        # --hold-monitor-of: the held monitor reply, until it is sent, and
+        # --hold-reads-of: the held monitor reply, until it is sent, and
         # whether what the server sends is held, from that reply on.
-        self.monitor_reply = None
+        self.held_reply = None
         self.paused = False
         self.n_after = 0
         self.closed = False
@@ -140,8 +146,8 @@ class Relay(object):
     def client_data(self, data):
         msgs = self.from_client.feed(data)
         for m in msgs:
-            if self.args.hold_monitor_of:
-                if (monitors_table(m, self.args.hold_monitor_of)
+            if self.args.hold_reads_of:
+                if (reads_table(m, self.args.hold_reads_of)
                         and os.path.exists(self.args.hold_file)):
                     self.held_ids.add(json.dumps(m.get("id")))
                     log(self.args, "conn %d: will hold the reply to %s %s"
@@ -161,9 +167,9 @@ class Relay(object):
                 self.n_after += 1
                 continue
             if ("method" not in m and key in self.held_ids
-                    and self.args.hold_monitor_of):
+                    and self.args.hold_reads_of):
                 self.held_ids.discard(key)
-                self.monitor_reply = m
+                self.held_reply = m
                 self.paused = True
                 log(self.args, "conn %d: holding the reply %s, and what "
                     "follows" % (self.n, key))
@@ -186,13 +192,13 @@ class Relay(object):
         if out:
             self.client.sendall(encode(out))
 
-    def release_monitor_reply(self):
-        """--hold-monitor-of: sends the held reply, once the hold file is
+    def release_held_reply(self):
+        """--hold-reads-of: sends the held reply, once the hold file is
         gone; what followed it stays held."""
-        if (self.monitor_reply is not None and not self.closed
+        if (self.held_reply is not None and not self.closed
                 and not os.path.exists(self.args.hold_file)):
-            self.client.sendall(encode([self.monitor_reply]))
-            self.monitor_reply = None
+            self.client.sendall(encode([self.held_reply]))
+            self.held_reply = None
             log(self.args, "conn %d: released the held reply; the %d "
                 "messages after it stay held" % (self.n, self.n_after))
 
@@ -217,9 +223,9 @@ def main():
     parser.add_argument("--hold-file", required=True,
                         help="while it exists, hold monitor_cond_change "
                         "replies (see above)")
-    parser.add_argument("--hold-monitor-of", metavar="TABLE",
-                        help="hold instead the reply to a monitor request "
-                        "of TABLE, and what follows it (see above)")
+    parser.add_argument("--hold-reads-of", metavar="TABLE",
+                        help="hold instead the reply to a request that "
+                        "reads TABLE, and what follows it (see above)")
     parser.add_argument("--log", required=True, help="log file")
     args = parser.parse_args()
 
@@ -232,7 +238,7 @@ def main():
     relays = []
     while True:
         for relay in relays:
-            relay.release_monitor_reply()
+            relay.release_held_reply()
         relays = [r for r in relays if not r.closed]
         for key, _ in sel.select(timeout=0.1):
             if key.data is None:
