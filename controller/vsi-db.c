@@ -120,7 +120,7 @@ struct vsi_db {
      * that reads the VSI and VSI_Binding rows whole, once, in one
      * transaction (see vsi_db_create()). */
     bool loaded;                /* vsi_db_load() is done. */
-    bool released;              /* vsi_db_release_loader() is done. */
+    bool trimmed;               /* vsi_db_trim_after_load() is done. */
     struct jsonrpc_session *loader;
     char *loader_remote;        /* Freed once 'loader' is created. */
     struct json *loader_id;     /* The request's id, if sent. */
@@ -332,8 +332,8 @@ void
 vsi_db_run(struct vsi_db *db, const struct ovsdb_idl_loop *loop,
            struct barrier *barrier, struct ovs_list *committed)
 {
-    if (time_msec() >= db->loaded_at + VSI_DB_LOADER_LINGER) {
-        vsi_db_release_loader(db);
+    if (time_msec() >= db->loaded_at + VSI_DB_TRIM_DELAY) {
+        vsi_db_trim_after_load(db);
     }
     if (!db->staged_txn || loop->committing_txn) {
         return;
@@ -419,8 +419,8 @@ vsi_db_wait(const struct vsi_db *db)
         jsonrpc_session_wait(db->loader);
         jsonrpc_session_recv_wait(db->loader);
     }
-    if (db->loaded && !db->released) {
-        poll_timer_wait_until(db->loaded_at + VSI_DB_LOADER_LINGER);
+    if (db->loaded && !db->trimmed) {
+        poll_timer_wait_until(db->loaded_at + VSI_DB_TRIM_DELAY);
     }
     if (!ovs_list_is_empty(&db->refreshed)) {
         poll_timer_wait_until(db->next_flush);
@@ -1534,12 +1534,12 @@ vsi_db_load(struct vsi_db *db,
 
 /* The memory that loading freed goes back to the system: not before the
  * flows of the VSIs loaded are in the switch, unless the switch takes
- * longer than VSI_DB_LOADER_LINGER. */
+ * longer than VSI_DB_TRIM_DELAY. */
 void
-vsi_db_release_loader(struct vsi_db *db)
+vsi_db_trim_after_load(struct vsi_db *db)
 {
-    if (db->loaded && !db->released) {
-        db->released = true;
+    if (db->loaded && !db->trimmed) {
+        db->trimmed = true;
 #if HAVE_DECL_MALLOC_TRIM
         long long int start = time_msec();
         malloc_trim(0);

@@ -153,11 +153,11 @@ void vsi_db_load(struct vsi_db *,
                  void *aux);
 
 /* After the load, the memory that it freed goes back to the system
- * (malloc_trim()) in vsi_db_release_loader() (call it once the VSIs' flows
- * are in the switch), or in vsi_db_run() VSI_DB_LOADER_LINGER ms after
+ * (malloc_trim()) in vsi_db_trim_after_load() (call it once the VSIs' flows
+ * are in the switch), or in vsi_db_run() VSI_DB_TRIM_DELAY ms after
  * the load, whichever comes first. */
-#define VSI_DB_LOADER_LINGER 10000
-void vsi_db_release_loader(struct vsi_db *);
+#define VSI_DB_TRIM_DELAY 10000
+void vsi_db_trim_after_load(struct vsi_db *);
 
 /* Rebuilds 'cfg' from the database if it changed since the last call (or
  * if 'force'), returning true if it did. */

@@ -1691,7 +1691,7 @@ void
 vsi_table_flows_in_switch(struct vsi_table *t)
 {
     if (t->loaded) {
-        vsi_db_release_loader(t->db);
+        vsi_db_trim_after_load(t->db);
     }
 }
 
